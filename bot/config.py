@@ -1,0 +1,126 @@
+"""Typed configuration, read once from ``config.toml`` and the environment.
+
+Handlers and jobs never read files or environment variables: they receive
+the :class:`Config` built here by the composition root.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+CONFIG_ENV = "TTHC_CONFIG"
+DATABASE_URL_ENV = "TTHC_DATABASE_URL"
+DEFAULT_CONFIG_NAME = "config.toml"
+
+
+class ConfigError(Exception):
+    """The configuration file is missing or invalid."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OfficeConfig(_Section):
+    """Who the bot works for."""
+
+    province: str = "UBND tỉnh Bình Phước"
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class DatabaseConfig(_Section):
+    """Where data is stored; a relative SQLite path is relative to the config file."""
+
+    url: str = "sqlite:///data/tthc.db"
+    echo: bool = False
+
+
+class ImportConfig(_Section):
+    """Defaults for ``tthc-bot import``."""
+
+    score_source: str = "DVCQG"
+    count_source: str = "DVC_TINH"
+    progress_every: int = Field(default=5000, gt=0)
+
+
+class WorkdaysConfig(_Section):
+    """Days the ``holidays`` package does not know about."""
+
+    extra_holidays: list[date] = Field(default_factory=list)
+    extra_working_days: list[date] = Field(default_factory=list)
+
+
+class PublicationConfig(_Section):
+    """Deadline rule for the province's decision publishing procedures."""
+
+    working_days_before_effect: int = Field(default=5, ge=0)
+
+
+class Config(_Section):
+    """The whole configuration."""
+
+    office: OfficeConfig = OfficeConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    imports: ImportConfig = Field(default=ImportConfig(), alias="import")
+    workdays: WorkdaysConfig = WorkdaysConfig()
+    publication: PublicationConfig = PublicationConfig()
+    base_dir: Path = Path(".")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.office.timezone)
+
+
+def resolve_database_url(url: str, base_dir: Path) -> str:
+    """Make a relative SQLite path absolute against ``base_dir``."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith("sqlite:////"):
+        rest = url[len(prefix) :]
+        if rest and rest != ":memory:" and not rest.startswith(":"):
+            return prefix + str((base_dir / rest).resolve())
+    return url
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read the config file (``TTHC_CONFIG`` or ``./config.toml``) and apply env overrides.
+
+    A missing ``./config.toml`` gives the documented defaults; a missing file
+    that was named explicitly is an error.
+    """
+    env = os.environ if env is None else env
+    explicit = path is not None or bool(env.get(CONFIG_ENV))
+    if path is None:
+        path = Path(env.get(CONFIG_ENV) or DEFAULT_CONFIG_NAME)
+    raw: dict[str, object] = {}
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                raw = tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read {path}: {exc}") from exc
+    elif explicit:
+        raise ConfigError(f"config file {path} does not exist")
+    base_dir = path.resolve().parent
+    try:
+        config = Config.model_validate({**raw, "base_dir": base_dir})
+    except ValidationError as exc:
+        raise ConfigError(f"invalid config {path}:\n{exc}") from exc
+    url = env.get(DATABASE_URL_ENV) or config.database.url
+    database = config.database.model_copy(update={"url": resolve_database_url(url, base_dir)})
+    return config.model_copy(update={"database": database})

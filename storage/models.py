@@ -1,0 +1,372 @@
+"""The database schema (SQLAlchemy 2 declarative models).
+
+Schema changes go through Alembic migrations in ``storage/migrations``; the
+models here must match the newest migration (a test checks it).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware timestamp stored as UTC on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UnitKind(StrEnum):
+    PROVINCE = "province"
+    DEPARTMENT = "department"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+    LAND_OFFICE = "land_office"
+    OTHER = "other"
+
+
+class IndicatorCategory(StrEnum):
+    TOTAL = "total"  # the 766 total score (100 points)
+    GROUP = "group"  # one of the six 766 groups
+    METRIC = "metric"  # a 766 metric inside a group
+    RATIO = "ratio"  # a tracked ratio of Nghị quyết 02/NQ-CP
+    COUNT = "count"  # a count, e.g. overdue dossiers of a unit at a date
+
+
+class Period(StrEnum):
+    DAY = "day"  # a reading "as of" a date (the portal computes year to date)
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    LEADER = "leader"
+    FOCAL = "focal"
+
+
+class Unit(Base):
+    """An administrative unit: the province, a department, a district, a commune …"""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    name_key: Mapped[str] = mapped_column(String(255), unique=True)
+    core_key: Mapped[str] = mapped_column(String(255), index=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    portal_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    aliases: Mapped[list[UnitAlias]] = relationship(
+        back_populates="unit", cascade="all, delete-orphan", lazy="selectin"
+    )
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], lazy="joined")
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+class UnitAlias(Base):
+    """Another way people write a unit's name ("Sở TT&TT")."""
+
+    __tablename__ = "unit_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(255))
+    alias_key: Mapped[str] = mapped_column(String(255), unique=True)
+    core_key: Mapped[str] = mapped_column(String(255), index=True)
+
+    unit: Mapped[Unit] = relationship(back_populates="aliases")
+
+
+class Indicator(Base):
+    """One entry of the indicator catalogue (editable data, seeded by a migration)."""
+
+    __tablename__ = "indicators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    short_name: Mapped[str | None] = mapped_column(String(120))
+    category: Mapped[str] = mapped_column(String(20))
+    group_code: Mapped[str | None] = mapped_column(String(16))
+    measure: Mapped[str] = mapped_column(String(16))  # point | percent | count
+    max_score: Mapped[float | None] = mapped_column(Float)
+    higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True)
+    tracked: Mapped[bool] = mapped_column(Boolean, default=False)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    aliases: Mapped[list[IndicatorAlias]] = relationship(
+        back_populates="indicator", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+class IndicatorAlias(Base):
+    """Another name of an indicator as it appears in files."""
+
+    __tablename__ = "indicator_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicators.id", ondelete="CASCADE"), index=True
+    )
+    alias: Mapped[str] = mapped_column(String(500), unique=True)
+
+    indicator: Mapped[Indicator] = relationship(back_populates="aliases")
+
+
+class ImportFile(Base):
+    """One imported file (or, later, one accepted portal answer)."""
+
+    __tablename__ = "import_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str | None] = mapped_column(String(40))
+    row_count: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Snapshot(Base):
+    """A reading of some source at a date: observations hang off it."""
+
+    __tablename__ = "snapshots"
+    __table_args__ = (UniqueConstraint("source", "period", "as_of"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date, index=True)
+    period: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Observation(Base):
+    """One value of one indicator for one unit in one snapshot; ``value`` None is no data."""
+
+    __tablename__ = "observations"
+    __table_args__ = (
+        UniqueConstraint("snapshot_id", "unit_id", "indicator_id"),
+        Index("ix_observations_unit_indicator", "unit_id", "indicator_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    score: Mapped[float | None] = mapped_column(Float)
+    max_score: Mapped[float | None] = mapped_column(Float)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    rank_of: Mapped[int | None] = mapped_column(Integer)
+    quality_status: Mapped[str | None] = mapped_column(String(64))
+    quality_message: Mapped[str | None] = mapped_column(Text)
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_files.id", ondelete="SET NULL"), index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+OBSERVATION_FIELDS = (
+    "value",
+    "numerator",
+    "denominator",
+    "score",
+    "max_score",
+    "rank",
+    "rank_of",
+    "quality_status",
+    "quality_message",
+)
+
+
+class ObservationRevision(Base):
+    """The previous version of an observation that a corrected file replaced (audit)."""
+
+    __tablename__ = "observation_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    observation_id: Mapped[int] = mapped_column(
+        ForeignKey("observations.id", ondelete="CASCADE"), index=True
+    )
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    score: Mapped[float | None] = mapped_column(Float)
+    max_score: Mapped[float | None] = mapped_column(Float)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    rank_of: Mapped[int | None] = mapped_column(Integer)
+    quality_status: Mapped[str | None] = mapped_column(String(64))
+    quality_message: Mapped[str | None] = mapped_column(Text)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_files.id", ondelete="SET NULL"))
+    replaced_by_import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_files.id", ondelete="SET NULL")
+    )
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Target(Base):
+    """A yearly target with its quarterly roadmap minimum for one kind of unit (seed 004)."""
+
+    __tablename__ = "targets"
+    __table_args__ = (UniqueConstraint("indicator_id", "unit_kind", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    unit_kind: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    yearly: Mapped[float | None] = mapped_column(Float)
+    q1: Mapped[float | None] = mapped_column(Float)
+    q2: Mapped[float | None] = mapped_column(Float)
+    q3: Mapped[float | None] = mapped_column(Float)
+    q4: Mapped[float | None] = mapped_column(Float)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_files.id", ondelete="SET NULL"))
+
+    def for_quarter(self, quarter: int) -> float | None:
+        value: float | None = getattr(self, f"q{quarter}")
+        return value
+
+
+class Dossier(Base):
+    """One citizen's application (hồ sơ TTHC); times are naive local wall-clock times."""
+
+    __tablename__ = "dossiers"
+    __table_args__ = (Index("ix_dossiers_unit_finished", "unit_id", "finished_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(100), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    procedure: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime | None] = mapped_column(DateTime)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str | None] = mapped_column(String(200))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_files.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def is_overdue(self, now_local: datetime) -> bool:
+        """Unfinished past its due time, or finished after it."""
+        if self.due_at is None:
+            return False
+        if self.finished_at is not None:
+            return self.finished_at > self.due_at
+        return now_local > self.due_at
+
+
+class PublicationTask(Base):
+    """The province's duty to publish procedures after a ministry's decision."""
+
+    __tablename__ = "publication_tasks"
+    __table_args__ = (UniqueConstraint("ministry_decision_no", "lead_unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ministry_decision: Mapped[str] = mapped_column(Text)
+    ministry_decision_no: Mapped[str] = mapped_column(String(100))
+    ministry_decision_date: Mapped[date | None] = mapped_column(Date)
+    content: Mapped[str | None] = mapped_column(Text)
+    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    deadline: Mapped[date | None] = mapped_column(Date, index=True)
+    deadline_basis: Mapped[str | None] = mapped_column(String(20))  # given | letter | computed
+    office_letter: Mapped[str | None] = mapped_column(Text)
+    office_letter_date: Mapped[date | None] = mapped_column(Date)
+    unit_submission: Mapped[str | None] = mapped_column(Text)
+    submission_date: Mapped[date | None] = mapped_column(Date)
+    province_decision: Mapped[str | None] = mapped_column(Text)
+    province_decision_date: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_files.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def is_open(self) -> bool:
+        return self.province_decision_date is None and not self.province_decision
+
+
+class Person(Base):
+    """Someone who may talk to the bot, with a role (focal points belong to one unit)."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Chat(Base):
+    """A registered group chat that receives summaries (optionally for one unit)."""
+
+    __tablename__ = "chats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    title: Mapped[str | None] = mapped_column(String(255))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
