@@ -67,3 +67,8 @@ def fmt_rank_move(previous: int | None, current: int | None) -> str:
     if places < 0:
         return f"giảm {-places} bậc"
     return "giữ nguyên thứ hạng"
+
+
+def sentence(text: str) -> str:
+    """Upper-case the first letter only ("giảm 12 bậc" -> "Giảm 12 bậc")."""
+    return text[:1].upper() + text[1:]

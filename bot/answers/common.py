@@ -1,0 +1,29 @@
+"""Small pieces shared by answers: labels of sources and kinds, the office's province."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.config import Config
+from storage.models import Unit
+from storage.units import find_unit
+
+SOURCE_LABELS = {"DVCQG": "Cổng DVCQG", "DVC_TINH": "Hệ thống DVC tỉnh"}
+QUARTER_NAMES = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def source_label(source: str) -> str:
+    return SOURCE_LABELS.get(source, source)
+
+
+def province_unit(session: Session, config: Config) -> Unit | None:
+    """The province the office works for (``[office] province`` in config.toml)."""
+    return find_unit(session, config.office.province).unit
+
+
+def no_province_text(config: Config) -> str:
+    return (
+        f"Chưa có đơn vị tỉnh «{config.office.province}» trong danh mục đơn vị. "
+        "Hãy nhập danh mục đơn vị (tthc-bot import TỆP --kind units) "
+        "hoặc sửa mục [office] province trong config.toml."
+    )

@@ -1,0 +1,200 @@
+"""The ``tthc-bot`` command line: db, import, demo, ask, console, run."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.app import Services, build_services
+from bot.config import ConfigError, load_config
+from bot.console import run_console, write_reply
+from bot.parsing import ValueProblem, parse_date
+from handlers.router import Asker, answer
+from storage import db
+from storage.importers import KINDS, run_import
+from storage.models import Role, Snapshot
+from storage.units import describe_match_failure, find_unit
+
+log = logging.getLogger("tthc_bot")
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "examples" / "demo"
+TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+
+
+def _as_of(text: str) -> date:
+    try:
+        day = parse_date(text)
+    except ValueProblem as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if day is None:
+        raise argparse.ArgumentTypeError("thiếu ngày")
+    return day
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tthc-bot", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db_parser = sub.add_parser("db", help="database schema")
+    db_sub = db_parser.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply all migrations")
+    db_sub.add_parser("current", help="show the schema revision")
+
+    imp = sub.add_parser("import", help="import a .xlsx/.xls/.csv file")
+    imp.add_argument("path", type=Path)
+    imp.add_argument("--kind", choices=KINDS, help="kind of data (detected from headers if omitted)")
+    imp.add_argument("--as-of", type=_as_of, help="date of the data, DD/MM/YYYY")
+    imp.add_argument("--source", help="source of the data, e.g. DVCQG or DVC_TINH")
+    imp.add_argument("--dry-run", action="store_true", help="check the file, store nothing")
+    imp.add_argument("--create-units", action="store_true", help="create units the file names")
+
+    demo = sub.add_parser("demo", help="load the demo data set from examples/demo")
+    demo.add_argument("--if-empty", action="store_true", help="only when no data is stored yet")
+
+    for name, helptext in (("ask", "answer one message as the bot would"),
+                           ("console", "chat with the bot in the terminal")):
+        p = sub.add_parser(name, help=helptext)
+        if name == "ask":
+            p.add_argument("text")
+        p.add_argument("--as", dest="role", choices=[r.value for r in Role],
+                       default=Role.ADMIN.value)
+        p.add_argument("--unit", help="the asker's unit (for a focal point)")
+        p.add_argument("--out", type=Path, default=Path("out"),
+                       help="folder for chart images (default: ./out)")
+
+    sub.add_parser("run", help="start the bot (the console chat when no token is set)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        print(f"Lỗi cấu hình: {exc}", file=sys.stderr)
+        return 2
+    services = build_services(config)
+    try:
+        return _dispatch(args, services)
+    finally:
+        services.close()
+
+
+def _dispatch(args: argparse.Namespace, services: Services) -> int:
+    if args.command == "db":
+        if args.db_command == "upgrade":
+            db.upgrade(services.engine)
+            print(f"Cơ sở dữ liệu ở phiên bản {db.current_revision(services.engine)}.")
+        else:
+            print(db.current_revision(services.engine) or "chưa khởi tạo")
+        return 0
+    _require_schema(services)
+    if args.command == "import":
+        return _import(services, args)
+    if args.command == "demo":
+        return load_demo(services, only_if_empty=args.if_empty)
+    if args.command in ("ask", "console"):
+        asker = _asker(services, args.role, args.unit)
+        if asker is None:
+            return 2
+        if args.command == "ask":
+            write_reply(answer(services, args.text, asker), sys.stdout, args.out)
+            return 0
+        return run_console(services, asker, sys.stdin, sys.stdout, args.out)
+    if args.command == "run":
+        if os.environ.get(TOKEN_ENV):
+            print(
+                "TELEGRAM_BOT_TOKEN is set, but this version has no Telegram transport yet; "
+                "unset it to use the console chat.",
+                file=sys.stderr,
+            )
+            return 2
+        print("Chưa đặt TELEGRAM_BOT_TOKEN: mở cửa sổ trò chuyện trên terminal "
+              "(gõ /help, kết thúc bằng Ctrl+D).", file=sys.stderr)
+        return run_console(services, Asker(), sys.stdin, sys.stdout, Path("out"))
+    raise AssertionError(args.command)
+
+
+def _require_schema(services: Services) -> None:
+    if db.current_revision(services.engine) != db.head_revision():
+        db.upgrade(services.engine)
+
+
+def _asker(services: Services, role: str, unit_name: str | None) -> Asker | None:
+    if unit_name is None:
+        if role == Role.FOCAL.value:
+            print("Đầu mối (focal) cần --unit TÊN_ĐƠN_VỊ.", file=sys.stderr)
+            return None
+        return Asker(role=role)
+    with services.session_factory() as session:
+        match = find_unit(session, unit_name)
+        if match.unit is None:
+            print(describe_match_failure(match), file=sys.stderr)
+            return None
+        return Asker(role=role, unit_id=match.unit.id)
+
+
+def _progress_printer() -> object:
+    interactive = sys.stderr.isatty()
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        text = f"{stage}: {done:,}".replace(",", ".") + (f"/{total:,}".replace(",", ".")
+                                                          if total else "") + " dòng"
+        if interactive:
+            print("\r" + text.ljust(40), end="", file=sys.stderr, flush=True)
+        else:
+            print(text, file=sys.stderr)
+
+    return progress
+
+
+def _import(services: Services, args: argparse.Namespace) -> int:
+    progress = _progress_printer()
+    outcome = run_import(
+        services.session_factory,
+        services.config,
+        services.clock,
+        services.calendar,
+        args.path,
+        kind=args.kind,
+        as_of=args.as_of,
+        source=args.source,
+        dry_run=args.dry_run,
+        create_units=args.create_units,
+        progress=progress,  # type: ignore[arg-type]
+    )
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(outcome.report())
+    return 0 if outcome.ok else 1
+
+
+def load_demo(services: Services, only_if_empty: bool = False) -> int:
+    """Import every file of examples/demo in order, through the normal importer."""
+    if only_if_empty:
+        with services.session_factory() as session:
+            if session.scalar(select(func.count()).select_from(Snapshot)):
+                return 0
+    failed = 0
+    for path in sorted(DEMO_DIR.glob("*.csv")):
+        outcome = run_import(services.session_factory, services.config, services.clock,
+                             services.calendar, path)
+        print(outcome.report())
+        failed += not outcome.ok
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

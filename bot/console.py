@@ -1,0 +1,42 @@
+"""The console chat: one message per line on stdin, replies on stdout."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import Services
+from bot.reply import Reply
+from handlers.router import Asker, answer
+
+
+def write_reply(reply: Reply, out: TextIO, image_dir: Path) -> None:
+    """Print a reply; save its image (if any) and print the path."""
+    out.write(reply.text.rstrip() + "\n")
+    for row in reply.buttons:
+        for button in row:
+            out.write(f"  [{button.label}] → {button.command}\n")
+    if reply.image is not None:
+        image_dir.mkdir(parents=True, exist_ok=True)
+        stem = re.sub(r"[^0-9A-Za-z_.-]", "-", reply.image_name)
+        index = 1
+        while (path := image_dir / f"{index:03d}-{stem}").exists():
+            index += 1
+        path.write_bytes(reply.image)
+        out.write(f"(biểu đồ: {path})\n")
+    out.flush()
+
+
+def run_console(
+    services: Services, asker: Asker, source: TextIO, out: TextIO, image_dir: Path
+) -> int:
+    """Answer each line until end of input."""
+    for line in source:
+        text = line.strip()
+        if not text:
+            continue
+        out.write(f"> {text}\n")
+        write_reply(answer(services, text, asker), out, image_dir)
+        out.write("\n")
+    return 0

@@ -1,0 +1,1 @@
+"""Turning a message into a reply: one router that every transport (console, Telegram) uses."""

@@ -1,0 +1,5 @@
+"""Importers for every kind of file the office has (see README, "Nhập dữ liệu")."""
+
+from storage.importers.service import IMPORTERS, KINDS, ImportOutcome, run_import
+
+__all__ = ["IMPORTERS", "KINDS", "ImportOutcome", "run_import"]

@@ -1,0 +1,340 @@
+"""What every importer shares: problems with their position, header detection, context."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.parsing import ValueProblem, is_blank
+from bot.textnorm import clean_cell_text, header_key
+from bot.workdays import WorkCalendar
+from storage.catalogue import Catalogue
+from storage.importers.reader import Sheet
+from storage.models import ImportFile, Unit, UnitAlias
+from storage.units import describe_match_failure, find_unit, guess_kind, unit_keys
+
+Progress = Callable[[str, int, int | None], None]
+
+
+def column_letter(index: int) -> str:
+    """0 -> "A", 25 -> "Z", 26 -> "AA"."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(ord("A") + rem) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning) in a file, with where it is."""
+
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def describe(self) -> str:
+        where = []
+        if self.sheet is not None:
+            where.append(f"sheet «{self.sheet}»")
+        if self.row is not None:
+            where.append(f"dòng {self.row}")
+        if self.column is not None:
+            where.append(f"cột {self.column}")
+        return (", ".join(where) + ": " if where else "") + self.message
+
+
+@dataclass
+class ProblemLog:
+    """Errors (nothing is stored) and warnings (stored, but worth reading)."""
+
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def error(self, message: str, sheet: str | None = None, row: int | None = None,
+              column: str | None = None) -> None:
+        self.errors.append(Problem(message, sheet, row, column))
+
+    def warn(self, message: str, sheet: str | None = None, row: int | None = None,
+             column: str | None = None) -> None:
+        self.warnings.append(Problem(message, sheet, row, column))
+
+
+@dataclass(frozen=True)
+class Column:
+    """A field an importer reads, with the header spellings it accepts (as header keys)."""
+
+    name: str
+    keys: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+    contains: tuple[str, ...] = ()
+
+    def matches(self, key: str) -> bool:
+        return (
+            key in self.keys
+            or any(key.startswith(p) for p in self.prefixes)
+            or any(c in key for c in self.contains)
+        )
+
+
+@dataclass
+class Header:
+    """Where a sheet's header is and which column holds which field."""
+
+    sheet: Sheet
+    last_row: int  # 0-based index of the (last) header row
+    labels: list[str]
+    keys: list[str]
+    fields: dict[str, int]
+
+    def label(self, index: int) -> str:
+        text = self.labels[index] if index < len(self.labels) else ""
+        return f"{column_letter(index)} «{text}»" if text else column_letter(index)
+
+    def position(self, name: str) -> str:
+        return self.label(self.fields[name])
+
+    def get(self, row: Sequence[object], name: str) -> object:
+        index = self.fields.get(name)
+        if index is None or index >= len(row):
+            return None
+        return row[index]
+
+    def data_rows(self) -> Iterator[tuple[int, list[object]]]:
+        """(spreadsheet row number, cells) of every non-empty row under the header.
+
+        A repeat of the header (a table pasted across a page break) is skipped.
+        """
+        mapped = sorted(self.fields.values())
+        for index in range(self.last_row + 1, len(self.sheet.rows)):
+            row = self.sheet.rows[index]
+            if all(is_blank(c) for c in row):
+                continue
+            keys = [header_key(row[i]) if i < len(row) and not is_blank(row[i]) else "" for i in mapped]
+            if keys == [self.keys[i] for i in mapped]:
+                continue
+            yield index + 1, row
+
+
+def _map_fields(keys: list[str], columns: Sequence[Column]) -> dict[str, int]:
+    mapped: dict[str, int] = {}
+    for column in columns:
+        for index, key in enumerate(keys):
+            if key and index not in mapped.values() and column.matches(key):
+                mapped[column.name] = index
+                break
+    return mapped
+
+
+def _header_variants(rows: list[list[object]], index: int) -> Iterator[tuple[int, list[str]]]:
+    row = rows[index]
+    labels = [clean_cell_text(c) if not is_blank(c) else "" for c in row]
+    yield index, labels
+    if index + 1 < len(rows):
+        below = rows[index + 1]
+        width = max(len(row), len(below))
+        merged = []
+        for col in range(width):
+            top = labels[col] if col < len(labels) else ""
+            sub = below[col] if col < len(below) else None
+            sub_text = clean_cell_text(sub) if not is_blank(sub) else ""
+            merged.append(sub_text or top)
+        yield index + 1, merged
+
+
+def find_header(
+    sheet: Sheet,
+    columns: Sequence[Column],
+    required: set[str],
+    accept: Callable[[list[str], list[str], dict[str, int]], int | None] | None = None,
+    scan_rows: int = 20,
+) -> tuple[int, Header] | None:
+    """The best header row (single or two merged rows) holding the required fields.
+
+    ``accept`` may add to the score or veto (None) a candidate.
+    """
+    best: tuple[int, Header] | None = None
+    for index in range(min(scan_rows, len(sheet.rows))):
+        for last_row, labels in _header_variants(sheet.rows, index):
+            keys = [header_key(label) for label in labels]
+            fields = _map_fields(keys, columns)
+            if not required <= fields.keys():
+                continue
+            score = len(fields) * 10
+            if accept is not None:
+                extra = accept(labels, keys, fields)
+                if extra is None:
+                    continue
+                score += extra
+            if best is None or score > best[0]:
+                best = (score, Header(sheet, last_row, labels, keys, fields))
+    return best
+
+
+@dataclass
+class PendingUnit:
+    """A unit named in the file that does not exist yet (only with --create-units)."""
+
+    name: str
+    unit_id: int | None = None
+
+
+UnitRef = int | PendingUnit
+
+
+@dataclass
+class ImportContext:
+    """Everything an importer needs while it reads one file."""
+
+    session: Session
+    config: Config
+    clock: Clock
+    calendar: WorkCalendar
+    file_name: str
+    as_of: date | None = None
+    source: str | None = None
+    create_units: bool = False
+    problems: ProblemLog = field(default_factory=ProblemLog)
+    progress: Progress | None = None
+    _catalogue: Catalogue | None = None
+    _units: dict[tuple[str, date | None, frozenset[str] | None], UnitRef | str] = field(
+        default_factory=dict
+    )
+    _pending: dict[str, PendingUnit] = field(default_factory=dict)
+
+    @property
+    def catalogue(self) -> Catalogue:
+        if self._catalogue is None:
+            self._catalogue = Catalogue.load(self.session)
+        return self._catalogue
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def resolve_unit(
+        self,
+        text: object,
+        *,
+        sheet: str,
+        row: int,
+        column: str,
+        on: date | None = None,
+        kinds: frozenset[str] | None = None,
+    ) -> UnitRef | None:
+        """The unit a cell names, or None after logging why (cached per distinct name)."""
+        if is_blank(text):
+            self.problems.error("thiếu tên đơn vị", sheet, row, column)
+            return None
+        name = clean_cell_text(text)
+        cache_key = (name, on, kinds)
+        if cache_key not in self._units:
+            self._units[cache_key] = self._lookup_unit(name, on, kinds)
+        found = self._units[cache_key]
+        if isinstance(found, str):
+            self.problems.error(found, sheet, row, column)
+            return None
+        return found
+
+    def _lookup_unit(
+        self, name: str, on: date | None, kinds: frozenset[str] | None
+    ) -> UnitRef | str:
+        """The unit, or the Vietnamese reason there is none."""
+        match = find_unit(self.session, name, on=on, kinds=kinds)
+        if match.unit is not None:
+            return match.unit.id
+        if self.create_units and not match.ambiguous:
+            key = unit_keys(name)[0]
+            return self._pending.setdefault(key, PendingUnit(name))
+        return describe_match_failure(match)
+
+    def unit_id(self, ref: UnitRef) -> int:
+        """The id of a resolved unit, creating a pending one (store phase only)."""
+        if isinstance(ref, int):
+            return ref
+        if ref.unit_id is None:
+            name_key, core = unit_keys(ref.name)
+            unit = Unit(
+                name=ref.name,
+                name_key=name_key,
+                core_key=core,
+                kind=guess_kind(ref.name).value,
+                created_at=self.now(),
+            )
+            self.session.add(unit)
+            self.session.flush()
+            ref.unit_id = unit.id
+        return ref.unit_id
+
+    @property
+    def created_unit_names(self) -> list[str]:
+        return [p.name for p in self._pending.values() if p.unit_id is not None]
+
+    def cell_value(
+        self,
+        parse: Callable[[object], Any],
+        cell: object,
+        *,
+        sheet: str,
+        row: int,
+        column: str,
+    ) -> tuple[bool, Any]:
+        """Parse one cell; on failure log the error and return (False, None)."""
+        try:
+            return True, parse(cell)
+        except ValueProblem as exc:
+            self.problems.error(str(exc), sheet, row, column)
+            return False, None
+
+
+@dataclass
+class Detected:
+    """A sheet an importer recognised, with what it needs to read it."""
+
+    importer: Importer
+    header: Header
+    score: int
+    layout: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Importer(ABC):
+    """One kind of import file."""
+
+    kind: ClassVar[str]
+    label: ClassVar[str]
+
+    @abstractmethod
+    def detect(self, sheet: Sheet, ctx: ImportContext) -> Detected | None:
+        """Recognise the sheet's header, or None."""
+
+    @abstractmethod
+    def parse(self, detected: Detected, ctx: ImportContext) -> list[Any]:
+        """Read and validate every row; problems go to ``ctx.problems``."""
+
+    @abstractmethod
+    def store(self, records: list[Any], ctx: ImportContext, import_file: ImportFile) -> list[str]:
+        """Write the records (inside the caller's transaction); return summary lines."""
+
+
+def add_unit_alias(session: Session, unit: Unit, alias: str) -> bool:
+    """Attach an alias unless it already names this unit; False when it names another one."""
+    alias_key, core = unit_keys(alias)
+    if alias_key == unit.name_key:
+        return True
+    existing = session.query(UnitAlias).filter_by(alias_key=alias_key).one_or_none()
+    if existing is not None:
+        return existing.unit_id == unit.id
+    clash = session.query(Unit).filter_by(name_key=alias_key).one_or_none()
+    if clash is not None and clash.id != unit.id:
+        return False
+    unit.aliases.append(UnitAlias(alias=alias, alias_key=alias_key, core_key=core))
+    return True

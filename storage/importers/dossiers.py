@@ -1,0 +1,177 @@
+"""Dossiers exported by the provincial one-stop system; re-importing updates by code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from bot.parsing import is_blank, parse_datetime
+from bot.textnorm import clean_cell_text
+from storage.importers.base import (
+    Column,
+    Detected,
+    Importer,
+    ImportContext,
+    UnitRef,
+    find_header,
+)
+from storage.importers.reader import Sheet
+from storage.models import Dossier, ImportFile
+
+CODE = Column("code", keys=("mahoso", "mahs", "sohoso", "dossiercode", "code", "mahosotthc"))
+PROCEDURE = Column(
+    "procedure",
+    keys=("tentthc", "thutuc", "tenthutuc", "thutuchanhchinh", "tenthutuchanhchinh", "procedure",
+          "tthc"),
+)
+UNIT = Column(
+    "unit",
+    keys=("donvi", "coquan", "donvixuly", "coquangiaiquyet", "donvigiaiquyet", "tendonvi",
+          "coquantiepnhan", "unit"),
+)
+RECEIVED = Column("received", keys=("ngaytiepnhan", "ngaynop", "ngaynhan", "received",
+                                    "thoigiantiepnhan"))
+DUE = Column("due", keys=("ngayhentra", "hanxuly", "ngayhenxuly", "hangiaiquyet", "ngayhentraketqua",
+                          "due", "hanxulyhoso"))
+FINISHED = Column(
+    "finished",
+    keys=("ngayketthucxuly", "ngaytraketqua", "ngayketthuc", "ngayhoanthanh", "finished",
+          "ngaycoketqua", "ngayxulyxong"),
+)
+STATUS = Column("status", keys=("trangthai", "tinhtrang", "status", "trangthaihoso"))
+
+
+@dataclass
+class DossierRecord:
+    code: str
+    unit: UnitRef
+    procedure: str | None
+    received_at: datetime | None
+    due_at: datetime | None
+    finished_at: datetime | None
+    status: str | None
+    row: int
+
+
+class DossiersImporter(Importer):
+    kind = "dossiers"
+    label = "hồ sơ TTHC"
+
+    def detect(self, sheet: Sheet, ctx: ImportContext) -> Detected | None:
+        columns = [CODE, PROCEDURE, UNIT, RECEIVED, DUE, FINISHED, STATUS]
+        found = find_header(sheet, columns, {"code", "unit", "due"})
+        return Detected(self, found[1], found[0]) if found else None
+
+    def parse(self, detected: Detected, ctx: ImportContext) -> list[Any]:
+        header = detected.header
+        sheet = header.sheet.name
+        records: list[DossierRecord] = []
+        seen: dict[str, int] = {}
+        for row_no, row in header.data_rows():
+            code_cell = header.get(row, "code")
+            if is_blank(code_cell):
+                ctx.problems.error("thiếu mã hồ sơ", sheet, row_no, header.position("code"))
+                continue
+            code = clean_cell_text(code_cell)
+            if isinstance(code_cell, float) and code_cell.is_integer():
+                code = str(int(code_cell))
+            if code in seen:
+                ctx.problems.error(f"mã hồ sơ {code} trùng với dòng {seen[code]}", sheet, row_no,
+                                   header.position("code"))
+                continue
+            seen[code] = row_no
+            times: dict[str, datetime | None] = {}
+            row_ok = True
+            for name in ("received", "due", "finished"):
+                if name not in header.fields:
+                    times[name] = None
+                    continue
+                ok, parsed = ctx.cell_value(parse_datetime, header.get(row, name), sheet=sheet,
+                                            row=row_no, column=header.position(name))
+                times[name] = parsed
+                row_ok &= ok
+            received, due, finished = times["received"], times["due"], times["finished"]
+            if received and due and due < received:
+                ctx.problems.error("ngày hẹn trả trước ngày tiếp nhận", sheet, row_no,
+                                   header.position("due"))
+                row_ok = False
+            if received and finished and finished < received:
+                ctx.problems.error("ngày kết thúc xử lý trước ngày tiếp nhận", sheet, row_no,
+                                   header.position("finished"))
+                row_ok = False
+            unit = ctx.resolve_unit(header.get(row, "unit"), sheet=sheet, row=row_no,
+                                    column=header.position("unit"),
+                                    on=(received or due or ctx.now().replace(tzinfo=None)).date())
+            if unit is None or not row_ok:
+                continue
+            procedure = header.get(row, "procedure")
+            status = header.get(row, "status")
+            records.append(
+                DossierRecord(
+                    code=code,
+                    unit=unit,
+                    procedure=None if is_blank(procedure) else clean_cell_text(procedure),
+                    received_at=received,
+                    due_at=due,
+                    finished_at=finished,
+                    status=None if is_blank(status) else clean_cell_text(status),
+                    row=row_no,
+                )
+            )
+            if ctx.progress and len(records) % ctx.config.imports.progress_every == 0:
+                ctx.progress("kiểm tra", len(records), None)
+        return records
+
+    def store(self, records: list[Any], ctx: ImportContext, import_file: ImportFile) -> list[str]:
+        session = ctx.session
+        now = ctx.now()
+        inserted = updated = unchanged = 0
+        fields = ("unit_id", "procedure", "received_at", "due_at", "finished_at", "status")
+        for start in range(0, len(records), 1000):
+            chunk: list[DossierRecord] = records[start : start + 1000]
+            existing = {
+                d.code: d
+                for d in session.scalars(
+                    select(Dossier).where(Dossier.code.in_([r.code for r in chunk]))
+                )
+            }
+            inserts, updates = [], []
+            for record in chunk:
+                values = {
+                    "unit_id": ctx.unit_id(record.unit),
+                    "procedure": record.procedure,
+                    "received_at": record.received_at,
+                    "due_at": record.due_at,
+                    "finished_at": record.finished_at,
+                    "status": record.status,
+                }
+                old = existing.get(record.code)
+                if old is None:
+                    inserts.append({"code": record.code, "import_id": import_file.id,
+                                    "updated_at": now, **values})
+                elif all(getattr(old, f) == values[f] for f in fields):
+                    unchanged += 1
+                else:
+                    updates.append({"id": old.id, "import_id": import_file.id, "updated_at": now,
+                                    **values})
+            if inserts:
+                session.execute(insert(Dossier), inserts)
+            if updates:
+                session.execute(update(Dossier), updates)
+            inserted += len(inserts)
+            updated += len(updates)
+            if ctx.progress:
+                ctx.progress("lưu", start + len(chunk), len(records))
+        now_local = ctx.now().replace(tzinfo=None)
+        overdue = sum(
+            1
+            for r in records
+            if r.due_at is not None
+            and ((r.finished_at or now_local) > r.due_at)
+        )
+        lines = [f"Hồ sơ: {inserted} hồ sơ mới, {updated} hồ sơ cập nhật, {unchanged} không đổi"]
+        lines.append(f"Trong tệp có {overdue} hồ sơ quá hạn (chưa xong khi quá hạn hoặc xong sau hạn)")
+        return lines

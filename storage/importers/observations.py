@@ -1,0 +1,201 @@
+"""Writing indicator values into snapshots, keeping replaced values for audit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, fields
+from datetime import date
+
+from sqlalchemy import insert, select, update
+
+from bot.textnorm import fold
+from storage.importers.base import ImportContext, UnitRef
+from storage.models import (
+    OBSERVATION_FIELDS,
+    ImportFile,
+    Observation,
+    ObservationRevision,
+    Period,
+    Snapshot,
+)
+
+_SOURCE_ALIASES = {
+    "dvcqg": "DVCQG",
+    "cong dvcqg": "DVCQG",
+    "cong dich vu cong quoc gia": "DVCQG",
+    "dich vu cong quoc gia": "DVCQG",
+    "quoc gia": "DVCQG",
+    "dvc tinh": "DVC_TINH",
+    "cong dvc tinh": "DVC_TINH",
+    "he thong dvc tinh": "DVC_TINH",
+    "cong dich vu cong tinh": "DVC_TINH",
+    "he thong thong tin giai quyet tthc tinh": "DVC_TINH",
+}
+
+_PERIOD_WORDS = {
+    "day": Period.DAY,
+    "ngay": Period.DAY,
+    "tinh den ngay": Period.DAY,
+    "month": Period.MONTH,
+    "thang": Period.MONTH,
+    "quarter": Period.QUARTER,
+    "quy": Period.QUARTER,
+    "year": Period.YEAR,
+    "nam": Period.YEAR,
+}
+
+
+def normalize_source(text: str) -> str:
+    """ "Cổng DVCQG" -> "DVCQG", "DVC tỉnh" -> "DVC_TINH", anything else upper snake case."""
+    key = fold(text)
+    return _SOURCE_ALIASES.get(key) or key.upper().replace(" ", "_")[:40]
+
+
+def parse_period(text: str) -> Period | None:
+    return _PERIOD_WORDS.get(fold(text))
+
+
+@dataclass
+class ObservationRecord:
+    """One value read from a file, before it is stored."""
+
+    as_of: date
+    period: str
+    source: str
+    unit: UnitRef
+    indicator_id: int
+    sheet: str
+    row: int
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    score: float | None = None
+    max_score: float | None = None
+    rank: int | None = None
+    rank_of: int | None = None
+    quality_status: str | None = None
+    quality_message: str | None = None
+
+    def values(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in OBSERVATION_FIELDS}
+
+    def key(self) -> tuple[date, str, str, int, int | int]:
+        unit = self.unit if isinstance(self.unit, int) else id(self.unit)
+        return (self.as_of, self.period, self.source, unit, self.indicator_id)
+
+
+assert set(OBSERVATION_FIELDS) <= {f.name for f in fields(ObservationRecord)}
+
+
+def check_duplicates(records: list[ObservationRecord], ctx: ImportContext) -> None:
+    """The same unit, indicator and date twice with different values is an error."""
+    seen: dict[object, ObservationRecord] = {}
+    for record in records:
+        first = seen.setdefault(record.key(), record)
+        if first is not record and first.values() != record.values():
+            ctx.problems.error(
+                f"trùng với dòng {first.row} (cùng đơn vị, chỉ số và ngày) nhưng khác giá trị",
+                record.sheet,
+                record.row,
+            )
+
+
+@dataclass
+class StoreCounts:
+    inserted: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    snapshots: int = 0
+
+
+def store_observations(
+    records: list[ObservationRecord], ctx: ImportContext, import_file: ImportFile
+) -> StoreCounts:
+    """Insert new values, replace changed ones (old version kept), count the unchanged."""
+    session = ctx.session
+    now = ctx.now()
+    counts = StoreCounts()
+    by_snapshot: dict[tuple[str, str, date], dict[tuple[int, int], ObservationRecord]] = (
+        defaultdict(dict)
+    )
+    for record in records:
+        unit_id = ctx.unit_id(record.unit)
+        by_snapshot[(record.source, record.period, record.as_of)][
+            (unit_id, record.indicator_id)
+        ] = record
+    counts.snapshots = len(by_snapshot)
+    done = 0
+    for (source, period, as_of), items in sorted(by_snapshot.items(), key=lambda kv: kv[0][2]):
+        snapshot = session.scalars(
+            select(Snapshot).filter_by(source=source, period=period, as_of=as_of)
+        ).one_or_none()
+        if snapshot is None:
+            snapshot = Snapshot(source=source, period=period, as_of=as_of, created_at=now)
+            session.add(snapshot)
+            session.flush()
+        existing: dict[tuple[int, int], Observation] = {}
+        unit_ids = sorted({unit_id for unit_id, _ in items})
+        for start in range(0, len(unit_ids), 500):
+            chunk = unit_ids[start : start + 500]
+            for obs in session.scalars(
+                select(Observation).where(
+                    Observation.snapshot_id == snapshot.id, Observation.unit_id.in_(chunk)
+                )
+            ):
+                existing[(obs.unit_id, obs.indicator_id)] = obs
+        inserts: list[dict[str, object]] = []
+        updates: list[dict[str, object]] = []
+        revisions: list[dict[str, object]] = []
+        for (unit_id, indicator_id), record in items.items():
+            new_values = record.values()
+            old = existing.get((unit_id, indicator_id))
+            if old is None:
+                inserts.append(
+                    {
+                        "snapshot_id": snapshot.id,
+                        "unit_id": unit_id,
+                        "indicator_id": indicator_id,
+                        "import_id": import_file.id,
+                        "updated_at": now,
+                        **new_values,
+                    }
+                )
+            elif {name: getattr(old, name) for name in OBSERVATION_FIELDS} == new_values:
+                counts.unchanged += 1
+            else:
+                revisions.append(
+                    {
+                        "observation_id": old.id,
+                        "import_id": old.import_id,
+                        "replaced_by_import_id": import_file.id,
+                        "replaced_at": now,
+                        **{name: getattr(old, name) for name in OBSERVATION_FIELDS},
+                    }
+                )
+                updates.append(
+                    {"id": old.id, "import_id": import_file.id, "updated_at": now, **new_values}
+                )
+        if inserts:
+            session.execute(insert(Observation), inserts)
+        if revisions:
+            session.execute(insert(ObservationRevision), revisions)
+        if updates:
+            session.execute(update(Observation), updates)
+        counts.inserted += len(inserts)
+        counts.replaced += len(updates)
+        done += len(items)
+        if ctx.progress:
+            ctx.progress("lưu", done, len(records))
+    return counts
+
+
+def summary_lines(counts: StoreCounts, what: str) -> list[str]:
+    lines = [f"{what}: {counts.inserted} giá trị mới trong {counts.snapshots} kỳ số liệu"]
+    if counts.replaced:
+        lines.append(
+            f"{counts.replaced} giá trị đã có được thay bằng số liệu mới "
+            "(bản cũ được lưu lại để đối chiếu)"
+        )
+    if counts.unchanged:
+        lines.append(f"{counts.unchanged} giá trị trùng với số liệu đã có, giữ nguyên")
+    return lines

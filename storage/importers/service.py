@@ -1,0 +1,215 @@
+"""Running one import: detect, validate everything, then store all of it or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.vnformat import fmt_date
+from bot.workdays import WorkCalendar
+from storage.importers.base import Detected, Importer, ImportContext, Problem, Progress
+from storage.importers.dossiers import DossiersImporter
+from storage.importers.indicators import IndicatorsImporter
+from storage.importers.overdue import OverdueImporter
+from storage.importers.publications import PublicationsImporter
+from storage.importers.reader import UnreadableFile, read_sheets
+from storage.importers.scores import ScoresImporter
+from storage.importers.targets import TargetsImporter
+from storage.importers.units import UnitsImporter
+from storage.models import ImportFile
+
+IMPORTERS: dict[str, Importer] = {
+    importer.kind: importer
+    for importer in (
+        ScoresImporter(),
+        DossiersImporter(),
+        OverdueImporter(),
+        PublicationsImporter(),
+        TargetsImporter(),
+        UnitsImporter(),
+        IndicatorsImporter(),
+    )
+}
+KINDS = tuple(IMPORTERS)
+
+
+@dataclass
+class ImportOutcome:
+    """What happened; ``ok`` False means nothing was stored."""
+
+    file_name: str
+    ok: bool
+    kinds: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    import_id: int | None = None
+    duplicate_of: ImportFile | None = None
+    dry_run: bool = False
+    rows: int = 0
+
+    def report(self) -> str:
+        """The outcome in Vietnamese, for the terminal or a chat."""
+        lines: list[str] = []
+        if self.duplicate_of is not None:
+            when = self.duplicate_of.imported_at
+            lines.append(
+                f"Tệp «{self.file_name}» đã được nhập ngày {fmt_date(when)} "
+                f"(lần nhập số {self.duplicate_of.id}); không thay đổi gì."
+            )
+            return "\n".join(lines)
+        if not self.ok:
+            lines.append(
+                f"Không nhập tệp «{self.file_name}»: có {len(self.errors)} lỗi, "
+                "chưa lưu gì vào cơ sở dữ liệu. Hãy sửa các lỗi sau rồi nhập lại:"
+            )
+            lines.extend(f"  - {p.describe()}" for p in self.errors)
+        else:
+            head = "Chạy thử (không lưu gì)" if self.dry_run else "Đã nhập"
+            kinds = ", ".join(IMPORTERS[k].label for k in self.kinds)
+            lines.append(f"{head} tệp «{self.file_name}» ({kinds}), {self.rows} dòng dữ liệu.")
+            lines.extend(f"  - {s}" for s in self.summary)
+        if self.warnings:
+            lines.append(f"Cảnh báo ({len(self.warnings)}):")
+            lines.extend(f"  - {p.describe()}" for p in self.warnings)
+        return "\n".join(lines)
+
+
+def run_import(
+    session_factory: sessionmaker[Session],
+    config: Config,
+    clock: Clock,
+    calendar: WorkCalendar,
+    path: Path,
+    *,
+    kind: str | None = None,
+    as_of: date | None = None,
+    source: str | None = None,
+    dry_run: bool = False,
+    create_units: bool = False,
+    progress: Progress | None = None,
+    data: bytes | None = None,
+    file_name: str | None = None,
+) -> ImportOutcome:
+    """Import one file in one transaction; on any error nothing is stored."""
+    name = file_name or path.name
+    outcome = ImportOutcome(name, ok=False, dry_run=dry_run)
+    if kind is not None and kind not in IMPORTERS:
+        outcome.errors.append(Problem(f"loại dữ liệu «{kind}» không có (chọn: {', '.join(KINDS)})"))
+        return outcome
+    try:
+        raw = data if data is not None else path.read_bytes()
+    except OSError as exc:
+        outcome.errors.append(Problem(f"không mở được tệp: {exc.strerror or exc}"))
+        return outcome
+    digest = hashlib.sha256(raw).hexdigest()
+    with session_factory() as session:
+        previous = session.scalars(select(ImportFile).filter_by(sha256=digest)).one_or_none()
+        if previous is not None:
+            outcome.ok = True
+            outcome.duplicate_of = previous
+            return outcome
+        try:
+            sheets = read_sheets(Path(name), raw)
+        except UnreadableFile as exc:
+            outcome.errors.append(Problem(str(exc)))
+            return outcome
+        ctx = ImportContext(
+            session=session,
+            config=config,
+            clock=clock,
+            calendar=calendar,
+            file_name=name,
+            as_of=as_of,
+            source=source,
+            create_units=create_units,
+            progress=progress,
+        )
+        detected = _detect(sheets, kind, ctx)
+        if progress:
+            progress("đọc", sum(len(d.header.sheet.rows) for d in detected), None)
+        parsed: list[tuple[Detected, list[object]]] = []
+        for item in detected:
+            records = item.importer.parse(item, ctx)
+            parsed.append((item, records))
+            outcome.rows += sum(1 for _ in item.header.data_rows())
+        if progress:
+            progress("kiểm tra", sum(len(r) for _, r in parsed), None)
+        if not ctx.problems.errors and not any(records for _, records in parsed):
+            ctx.problems.error("tệp không có dòng dữ liệu nào")
+        outcome.kinds = sorted({item.importer.kind for item, _ in parsed})
+        if ctx.problems.errors:
+            session.rollback()
+            outcome.errors = ctx.problems.errors
+            outcome.warnings = ctx.problems.warnings
+            return outcome
+        try:
+            import_file = ImportFile(
+                file_name=name,
+                sha256=digest,
+                kind=",".join(outcome.kinds),
+                source=source,
+                row_count=outcome.rows,
+                summary="",
+                imported_at=clock.now(),
+            )
+            session.add(import_file)
+            session.flush()
+            for item, records in parsed:
+                outcome.summary.extend(item.importer.store(records, ctx, import_file))
+            if ctx.created_unit_names:
+                outcome.summary.append(
+                    "Đơn vị mới được tạo (--create-units): " + "; ".join(ctx.created_unit_names)
+                )
+            import_file.summary = json.dumps(
+                {"summary": outcome.summary,
+                 "warnings": [w.describe() for w in ctx.problems.warnings]},
+                ensure_ascii=False,
+            )
+            if ctx.problems.errors or dry_run:
+                session.rollback()
+            else:
+                session.commit()
+                outcome.import_id = import_file.id
+        except SQLAlchemyError as exc:
+            session.rollback()
+            ctx.problems.error(f"lỗi cơ sở dữ liệu khi lưu, không lưu gì: {exc.__class__.__name__}")
+        outcome.errors = ctx.problems.errors
+        outcome.warnings = ctx.problems.warnings
+        outcome.ok = not outcome.errors
+        if not outcome.ok:
+            outcome.summary = []
+        return outcome
+
+
+def _detect(sheets: list, kind: str | None, ctx: ImportContext) -> list[Detected]:  # type: ignore[type-arg]
+    importers = [IMPORTERS[kind]] if kind else list(IMPORTERS.values())
+    detected: list[Detected] = []
+    skipped: list[str] = []
+    for sheet in sheets:
+        if not any(any(c is not None for c in row) for row in sheet.rows):
+            continue
+        found = [d for d in (imp.detect(sheet, ctx) for imp in importers) if d is not None]
+        if found:
+            detected.append(max(found, key=lambda d: d.score))
+        else:
+            skipped.append(sheet.name)
+    if not detected:
+        wanted = f"loại «{kind}»" if kind else "loại dữ liệu nào"
+        ctx.problems.error(
+            f"không nhận ra tiêu đề cột của {wanted} trong tệp "
+            "(xem các mẫu trong thư mục examples/ và README)"
+        )
+    else:
+        for name in skipped:
+            ctx.problems.warn("không nhận ra tiêu đề cột, bỏ qua sheet này", name)
+    return detected

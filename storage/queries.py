@@ -1,0 +1,234 @@
+"""Named read queries: each answers one question a reply needs, in one or a few indexed queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Dossier,
+    Indicator,
+    Observation,
+    PublicationTask,
+    Snapshot,
+    Target,
+    Unit,
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One observation with the snapshot it belongs to."""
+
+    as_of: date
+    period: str
+    source: str
+    value: float | None
+    max_score: float | None
+    rank: int | None
+    rank_of: int | None
+    snapshot_id: int
+    indicator_id: int
+
+
+def _reading_select() -> Select[tuple[date, str, str, float | None, float | None, int | None,
+                                      int | None, int, int]]:
+    return select(
+        Snapshot.as_of,
+        Snapshot.period,
+        Snapshot.source,
+        Observation.value,
+        Observation.max_score,
+        Observation.rank,
+        Observation.rank_of,
+        Snapshot.id,
+        Observation.indicator_id,
+    ).join(Snapshot, Snapshot.id == Observation.snapshot_id)
+
+
+def history(session: Session, unit_id: int, indicator_id: int) -> list[Reading]:
+    """Every reading of one indicator for one unit, oldest first."""
+    stmt = (
+        _reading_select()
+        .where(Observation.unit_id == unit_id, Observation.indicator_id == indicator_id)
+        .order_by(Snapshot.as_of, Snapshot.id)
+    )
+    return [Reading(*row) for row in session.execute(stmt)]
+
+
+def latest_readings(
+    session: Session, unit_id: int, indicator_ids: list[int] | None = None, depth: int = 2
+) -> dict[int, list[Reading]]:
+    """Per indicator: the newest reading and the ones before it from the same source and period.
+
+    One windowed query; ``result[indicator_id][0]`` is the newest reading,
+    ``[1]`` the previous comparable one (when there is one).
+    """
+    partition = (Observation.indicator_id, Snapshot.source, Snapshot.period)
+    row_number = func.row_number().over(partition_by=partition, order_by=Snapshot.as_of.desc())
+    newest = func.max(Snapshot.as_of).over(partition_by=Observation.indicator_id)
+    latest_in_partition = func.max(Snapshot.as_of).over(partition_by=partition)
+    inner = _reading_select().add_columns(
+        row_number.label("rn"), newest.label("newest"), latest_in_partition.label("part_newest")
+    ).where(Observation.unit_id == unit_id)
+    if indicator_ids is not None:
+        inner = inner.where(Observation.indicator_id.in_(indicator_ids))
+    sub = inner.subquery()
+    stmt = (
+        select(sub)
+        .where(sub.c.rn <= depth, sub.c.part_newest == sub.c.newest)
+        .order_by(sub.c.indicator_id, sub.c.rn, sub.c.source)
+    )
+    result: dict[int, list[Reading]] = {}
+    seen_partition: dict[int, tuple[str, str]] = {}
+    for row in session.execute(stmt):
+        reading = Reading(*row[:9])
+        partition_key = (reading.source, reading.period)
+        first = seen_partition.setdefault(reading.indicator_id, partition_key)
+        if first == partition_key:
+            result.setdefault(reading.indicator_id, []).append(reading)
+    return result
+
+
+def snapshot_values(session: Session, unit_id: int, snapshot_id: int) -> dict[int, Reading]:
+    """Every indicator of one unit in one snapshot."""
+    stmt = _reading_select().where(
+        Observation.unit_id == unit_id, Observation.snapshot_id == snapshot_id
+    )
+    return {r.indicator_id: r for r in (Reading(*row) for row in session.execute(stmt))}
+
+
+def latest_snapshot_with(
+    session: Session, unit_id: int, indicator_ids: list[int]
+) -> int | None:
+    """The newest snapshot holding a value of any of these indicators for the unit."""
+    stmt = (
+        select(Snapshot.id)
+        .join(Observation, Observation.snapshot_id == Snapshot.id)
+        .where(
+            Observation.unit_id == unit_id,
+            Observation.indicator_id.in_(indicator_ids),
+            Observation.value.is_not(None),
+        )
+        .order_by(Snapshot.as_of.desc(), Snapshot.id.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
+
+
+@dataclass(frozen=True)
+class KindRank:
+    rank: int | None
+    ranked: int
+    listed: int
+
+
+def rank_among_kind(
+    session: Session, snapshot_id: int, indicator_id: int, kind: str, unit_id: int
+) -> KindRank:
+    """The unit's place among units of its kind in a snapshot; units without data are not ranked."""
+    base = (
+        select(Observation.unit_id, Observation.value)
+        .join(Unit, Unit.id == Observation.unit_id)
+        .where(
+            Observation.snapshot_id == snapshot_id,
+            Observation.indicator_id == indicator_id,
+            Unit.kind == kind,
+        )
+        .subquery()
+    )
+    mine = select(base.c.value).where(base.c.unit_id == unit_id).scalar_subquery()
+    stmt = select(
+        func.count().filter(base.c.value.is_not(None)),
+        func.count(),
+        func.count().filter(base.c.value > mine),
+        mine,
+    )
+    ranked, listed, better, my_value = session.execute(stmt).one()
+    rank = None if my_value is None else better + 1
+    return KindRank(rank, ranked, listed)
+
+
+def targets_for(session: Session, year: int, unit_kind: str) -> dict[int, Target]:
+    """The roadmap of one year for one kind of unit, by indicator id."""
+    stmt = select(Target).where(Target.year == year, Target.unit_kind == unit_kind)
+    return {t.indicator_id: t for t in session.scalars(stmt)}
+
+
+@dataclass(frozen=True)
+class OverdueSummary:
+    """Overdue dossiers of one unit: from dossier lists and from per-unit counts."""
+
+    dossiers_overdue: int
+    dossiers_known: int
+    oldest_due: datetime | None
+    count_value: float | None
+    count_as_of: date | None
+    count_source: str | None
+
+
+def overdue_for_unit(session: Session, unit_id: int, now_local: datetime) -> OverdueSummary:
+    late = (Dossier.finished_at.is_(None) & (Dossier.due_at < now_local)) | (
+        Dossier.finished_at > Dossier.due_at
+    )
+    row = session.execute(
+        select(
+            func.count().filter(late),
+            func.count(),
+            func.min(Dossier.due_at).filter(Dossier.finished_at.is_(None), Dossier.due_at < now_local),
+        ).where(Dossier.unit_id == unit_id)
+    ).one()
+    count_stmt = (
+        select(Observation.value, Snapshot.as_of, Snapshot.source)
+        .join(Snapshot, Snapshot.id == Observation.snapshot_id)
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .where(Observation.unit_id == unit_id, Indicator.code == "OVERDUE_COUNT")
+        .order_by(Snapshot.as_of.desc())
+        .limit(1)
+    )
+    count = session.execute(count_stmt).first()
+    return OverdueSummary(
+        dossiers_overdue=row[0],
+        dossiers_known=row[1],
+        oldest_due=row[2],
+        count_value=count[0] if count else None,
+        count_as_of=count[1] if count else None,
+        count_source=count[2] if count else None,
+    )
+
+
+def open_publication_tasks(session: Session, unit_id: int) -> list[PublicationTask]:
+    """Tasks of a lead unit still waiting for the province's decision, nearest deadline first."""
+    stmt = (
+        select(PublicationTask)
+        .where(
+            PublicationTask.lead_unit_id == unit_id,
+            PublicationTask.province_decision_date.is_(None),
+            PublicationTask.province_decision.is_(None),
+        )
+        .order_by(PublicationTask.deadline.is_(None), PublicationTask.deadline)
+    )
+    return list(session.scalars(stmt))
+
+
+def units_by_id(session: Session, ids: list[int]) -> dict[int, Unit]:
+    return {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))} if ids else {}
+
+
+__all__ = [
+    "KindRank",
+    "OverdueSummary",
+    "Reading",
+    "history",
+    "latest_readings",
+    "latest_snapshot_with",
+    "open_publication_tasks",
+    "overdue_for_unit",
+    "rank_among_kind",
+    "snapshot_values",
+    "targets_for",
+    "units_by_id",
+]

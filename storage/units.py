@@ -1,0 +1,245 @@
+"""The unit registry: finding a unit from the many ways people write its name.
+
+"UBND huyện Phú Riềng", "Huyện Phú Riềng", "Phú Riềng" and "phu rieng" are
+the same unit.  Every unit is stored with its folded full name
+(``name_key``) and its folded name without the kind prefix (``core_key``);
+aliases likewise.  Land-registration branches share their place name with
+the district, so a bare place name never picks a land office when another
+unit matches.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from bot.textnorm import fold
+from storage.models import Unit, UnitAlias, UnitKind
+
+_GENERIC_PREFIX = re.compile(r"^(uy ban nhan dan|ubnd)\s+")
+
+# Folded prefixes that name a kind of unit, longest first where they overlap.
+_KIND_PREFIXES: list[tuple[str, frozenset[str]]] = [
+    (p, frozenset({UnitKind.LAND_OFFICE.value}))
+    for p in (
+        "chi nhanh van phong dang ky dat dai",
+        "chi nhanh van phong dkdd",
+        "chi nhanh vpdk dat dai",
+        "chi nhanh vpdkdd",
+        "cn van phong dang ky dat dai",
+        "cn vpdk dat dai",
+        "cn vpdkdd",
+        "van phong dang ky dat dai",
+        "vpdk dat dai",
+        "vpdkdd",
+    )
+] + [
+    ("tinh", frozenset({UnitKind.PROVINCE.value})),
+    ("huyen", frozenset({UnitKind.DISTRICT.value})),
+    ("thi xa", frozenset({UnitKind.DISTRICT.value})),
+    ("quan", frozenset({UnitKind.DISTRICT.value})),
+    ("thanh pho", frozenset({UnitKind.DISTRICT.value, UnitKind.PROVINCE.value})),
+    ("tp", frozenset({UnitKind.DISTRICT.value, UnitKind.PROVINCE.value})),
+    ("thi tran", frozenset({UnitKind.COMMUNE.value})),
+    ("xa", frozenset({UnitKind.COMMUNE.value})),
+    ("phuong", frozenset({UnitKind.COMMUNE.value})),
+    ("dac khu", frozenset({UnitKind.COMMUNE.value})),
+    ("so", frozenset({UnitKind.DEPARTMENT.value})),
+]
+
+KIND_LABELS = {
+    UnitKind.PROVINCE.value: "tỉnh",
+    UnitKind.DEPARTMENT.value: "sở, ban, ngành",
+    UnitKind.DISTRICT.value: "huyện, thị xã, thành phố",
+    UnitKind.COMMUNE.value: "xã, phường, thị trấn",
+    UnitKind.LAND_OFFICE.value: "chi nhánh VPĐK đất đai",
+    UnitKind.OTHER.value: "đơn vị khác",
+}
+
+#: Short names used after a rank ("3/13 sở").
+KIND_SHORT = {
+    UnitKind.PROVINCE.value: "tỉnh",
+    UnitKind.DEPARTMENT.value: "sở, ngành",
+    UnitKind.DISTRICT.value: "huyện, thị xã, thành phố",
+    UnitKind.COMMUNE.value: "xã, phường, thị trấn",
+    UnitKind.LAND_OFFICE.value: "chi nhánh VPĐK đất đai",
+    UnitKind.OTHER.value: "đơn vị",
+}
+
+_KIND_WORDS = {
+    "province": UnitKind.PROVINCE,
+    "tinh": UnitKind.PROVINCE,
+    "cap tinh": UnitKind.PROVINCE,
+    "department": UnitKind.DEPARTMENT,
+    "so": UnitKind.DEPARTMENT,
+    "so nganh": UnitKind.DEPARTMENT,
+    "so ban nganh": UnitKind.DEPARTMENT,
+    "ban nganh": UnitKind.DEPARTMENT,
+    "district": UnitKind.DISTRICT,
+    "huyen": UnitKind.DISTRICT,
+    "cap huyen": UnitKind.DISTRICT,
+    "huyen thi xa thanh pho": UnitKind.DISTRICT,
+    "commune": UnitKind.COMMUNE,
+    "xa": UnitKind.COMMUNE,
+    "cap xa": UnitKind.COMMUNE,
+    "xa phuong thi tran": UnitKind.COMMUNE,
+    "land office": UnitKind.LAND_OFFICE,
+    "land_office": UnitKind.LAND_OFFICE,
+    "chi nhanh": UnitKind.LAND_OFFICE,
+    "chi nhanh vpdk dat dai": UnitKind.LAND_OFFICE,
+    "chi nhanh van phong dang ky dat dai": UnitKind.LAND_OFFICE,
+    "other": UnitKind.OTHER,
+    "khac": UnitKind.OTHER,
+}
+
+
+def parse_kind(text: str) -> UnitKind | None:
+    """A kind of unit from its English or Vietnamese name ("xã", "district", "sở")."""
+    return _KIND_WORDS.get(fold(text).replace("_", " "))
+
+
+def split_name(text: str) -> tuple[frozenset[str] | None, str]:
+    """The kinds a name's prefix points to (if any) and the name without that prefix."""
+    key = _GENERIC_PREFIX.sub("", fold(text))
+    for prefix, kinds in _KIND_PREFIXES:
+        if key.startswith(prefix + " ") and len(key) > len(prefix) + 1:
+            return kinds, key[len(prefix) + 1 :]
+    return None, key
+
+
+def core_key(text: str) -> str:
+    return split_name(text)[1]
+
+
+def guess_kind(text: str) -> UnitKind:
+    """The kind a new unit most likely has, from the prefix of its name."""
+    kinds, _ = split_name(text)
+    if not kinds:
+        return UnitKind.OTHER
+    for kind in (
+        UnitKind.LAND_OFFICE,
+        UnitKind.COMMUNE,
+        UnitKind.DISTRICT,
+        UnitKind.DEPARTMENT,
+        UnitKind.PROVINCE,
+    ):
+        if kind.value in kinds:
+            return kind
+    return UnitKind.OTHER
+
+
+@dataclass
+class Match:
+    """The result of looking a name up: one unit, several candidates, or suggestions."""
+
+    query: str
+    unit: Unit | None = None
+    candidates: list[Unit] = field(default_factory=list)
+    suggestions: list[Unit] = field(default_factory=list)
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.unit is None and len(self.candidates) > 1
+
+
+def find_unit(
+    session: Session,
+    text: str,
+    on: date | None = None,
+    kinds: frozenset[str] | None = None,
+) -> Match:
+    """Look a unit up by name, alias or bare place name.
+
+    ``on`` prefers units that existed on that date when several match;
+    ``kinds`` restricts the search to some kinds of unit.
+    """
+    query = text.strip()
+    key = fold(query)
+    if not key:
+        return Match(query)
+    hinted, core = split_name(query)
+    allowed = kinds if kinds is not None else None
+
+    exact = _units_where(session, Unit.name_key == key, UnitAlias.alias_key == key)
+    exact = _filter_kinds(exact, allowed)
+    if len(exact) == 1:
+        return Match(query, unit=exact[0])
+
+    candidates = exact or _units_where(session, Unit.core_key == core, UnitAlias.core_key == core)
+    candidates = _filter_kinds(candidates, allowed)
+    if hinted is not None:
+        candidates = _filter_kinds(candidates, hinted) or candidates
+    else:
+        non_land = [u for u in candidates if u.kind != UnitKind.LAND_OFFICE.value]
+        candidates = non_land or candidates
+    if len(candidates) > 1 and on is not None:
+        candidates = [u for u in candidates if u.valid_on(on)] or candidates
+    if len(candidates) == 1:
+        return Match(query, unit=candidates[0])
+    if candidates:
+        return Match(query, candidates=sorted(candidates, key=lambda u: (u.kind, u.name)))
+    return Match(query, suggestions=suggest_units(session, query, allowed))
+
+
+def _units_where(session: Session, unit_clause: object, alias_clause: object) -> list[Unit]:
+    stmt = (
+        select(Unit)
+        .outerjoin(UnitAlias, UnitAlias.unit_id == Unit.id)
+        .where(or_(unit_clause, alias_clause))  # type: ignore[arg-type]
+        .distinct()
+    )
+    return list(session.scalars(stmt).unique())
+
+
+def _filter_kinds(units: list[Unit], kinds: frozenset[str] | None) -> list[Unit]:
+    return units if kinds is None else [u for u in units if u.kind in kinds]
+
+
+def suggest_units(
+    session: Session, text: str, kinds: frozenset[str] | None = None, limit: int = 3
+) -> list[Unit]:
+    """The units whose names look closest to ``text`` (for "did you mean")."""
+    core = core_key(text)
+    stmt = select(Unit.id, Unit.core_key, Unit.name_key)
+    if kinds is not None:
+        stmt = stmt.where(Unit.kind.in_(kinds))
+    rows = session.execute(stmt).all()
+    by_key: dict[str, int] = {}
+    for unit_id, unit_core, name_key in rows:
+        by_key.setdefault(unit_core, unit_id)
+        by_key.setdefault(name_key, unit_id)
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, core, k).ratio(), uid) for k, uid in by_key.items()),
+        reverse=True,
+    )
+    chosen: list[int] = []
+    for score, uid in scored:
+        if score < 0.5 or len(chosen) >= limit:
+            break
+        if uid not in chosen:
+            chosen.append(uid)
+    if not chosen:
+        return []
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(chosen)))}
+    return [units[i] for i in chosen]
+
+
+def describe_match_failure(match: Match) -> str:
+    """A Vietnamese sentence saying why a name did not give one unit."""
+    if match.ambiguous:
+        names = "; ".join(u.name for u in match.candidates[:6])
+        return f"«{match.query}» khớp với nhiều đơn vị: {names}. Hãy ghi rõ tên đầy đủ"
+    if match.suggestions:
+        names = "; ".join(u.name for u in match.suggestions)
+        return f"không tìm thấy đơn vị «{match.query}». Gần nhất: {names}"
+    return f"không tìm thấy đơn vị «{match.query}» trong danh mục đơn vị"
+
+
+def unit_keys(name: str) -> tuple[str, str]:
+    """(name_key, core_key) stored for a unit or an alias."""
+    return fold(name), core_key(name)
