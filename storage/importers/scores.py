@@ -146,7 +146,9 @@ class ScoresImporter(Importer):
             for index, label in enumerate(labels):
                 if index in taken or not label or find_date(label) is not None:
                     continue
-                if ctx.catalogue.find(label).indicator is not None:
+                indicator = ctx.catalogue.find(label).indicator
+                # Counts of overdue dossiers belong to the "overdue" kind.
+                if indicator is not None and indicator.category != "count":
                     count += 1
             return count * 10 if count else None
 

@@ -144,7 +144,7 @@ def upgrade() -> None:
             in enumerate(CATALOGUE)
         ],
     )
-    ids = dict(op.get_bind().execute(sa.select(indicators.c.code, indicators.c.id)).tuples().all())
+    ids = {code: id_ for code, id_ in op.get_bind().execute(sa.select(indicators.c.code, indicators.c.id))}
     op.bulk_insert(
         aliases,
         [

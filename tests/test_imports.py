@@ -1,0 +1,277 @@
+"""Every import kind: good files, bad input (all problems, nothing stored), re-imports."""
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.app import Services
+from storage.models import (
+    Dossier,
+    ImportFile,
+    Observation,
+    ObservationRevision,
+    PublicationTask,
+    Snapshot,
+    Target,
+    Unit,
+)
+from tests.conftest import EXAMPLES, do_import, write_csv, write_xlsx
+
+DEPARTMENTS = EXAMPLES / "demo" / "05_so_nganh_2025.csv"
+
+
+def count(services: Services, model: type) -> int:
+    with services.session_factory() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_the_seed_unit_table_imports_one_snapshot_per_dated_column(units: Services) -> None:
+    outcome = do_import(units, DEPARTMENTS)
+    assert outcome.ok, outcome.report()
+    assert outcome.kinds == ["scores"]
+    with units.session_factory() as session:
+        days = session.scalars(select(Snapshot.as_of).order_by(Snapshot.as_of)).all()
+        assert days == [date(2025, 3, 27), date(2025, 4, 8)]
+        nulls = session.scalar(select(func.count()).where(Observation.value.is_(None)))
+        assert nulls == 4  # Sở Ngoại vụ and Sở Dân tộc và Tôn giáo, both dates: null, not 0
+    assert count(units, Observation) == 26
+
+
+def test_a_wrong_change_column_is_a_warning_and_never_stored(units: Services, tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "t.csv", [
+        ["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (27/3/2025)", "ĐIỂM ĐÁNH GIÁ (08/4/2025)", "TĂNG, GIẢM"],
+        ["1", "Sở Nội vụ", "90,41", "95,59", "5,18"],
+        ["2", "Sở Tư pháp", "88,27", "82,3", "-6,97"],
+    ])
+    outcome = do_import(units, path)
+    assert outcome.ok
+    assert len(outcome.warnings) == 1
+    warning = outcome.warnings[0]
+    assert warning.row == 3 and warning.column is not None and warning.column.startswith("E")
+    assert "ghi mức tăng, giảm -6,97 nhưng tính được -5,97" in warning.message
+    assert count(units, Observation) == 4
+
+
+def test_bad_cells_are_all_reported_with_row_and_column_and_nothing_is_stored(
+    units: Services, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path, "bad.csv", [
+        ["Ngày", "Đơn vị", "Chỉ số", "Giá trị", "Xếp hạng"],
+        ["08/04/2025", "Sở Nội vụ", "Tổng điểm", "95,59", ""],
+        ["08/04/2025", "Phu Rieng X", "Tổng điểm", "80", ""],
+        ["31/02/2025", "Sở Tư pháp", "Tổng điểm", "82,3", ""],
+        ["08/04/2025", "Sở Y tế", "Chỉ số lạ", "8x,2", ""],
+        ["08/04/2025", "Sở Y tế", "R01", "120%", ""],
+        ["08/04/2025", "UBND tỉnh Bình Phước", "Tổng điểm", "", "70/63"],
+    ])
+    outcome = do_import(units, path)
+    assert not outcome.ok
+    described = [p.describe() for p in outcome.errors]
+    assert any("dòng 3, cột B «Đơn vị»: không tìm thấy đơn vị «Phu Rieng X». Gần nhất: "
+               "UBND huyện Phú Riềng" in d for d in described), described
+    assert any("dòng 4, cột A «Ngày»" in d and "không phải là ngày hợp lệ" in d for d in described)
+    assert any("dòng 5, cột C «Chỉ số»: không tìm thấy chỉ số «Chỉ số lạ»" in d for d in described)
+    assert any("dòng 6, cột D «Giá trị»: tỷ lệ 120% vượt quá 100%" in d for d in described)
+    assert any("dòng 7, cột E «Xếp hạng»" in d for d in described)
+    assert "chưa lưu gì" in outcome.report()
+    assert count(units, Observation) == 0
+    assert count(units, ImportFile) == 1  # only the unit registry
+
+
+def test_the_same_file_twice_changes_nothing(units: Services) -> None:
+    assert do_import(units, DEPARTMENTS).ok
+    again = do_import(units, DEPARTMENTS)
+    assert again.ok and again.duplicate_of is not None
+    assert "đã được nhập" in again.report()
+    assert count(units, Observation) == 26
+
+
+def test_a_corrected_file_replaces_values_and_keeps_the_old_ones(
+    units: Services, tmp_path: Path
+) -> None:
+    first = write_csv(tmp_path, "a.csv", [
+        ["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (08/4/2025)"],
+        ["1", "Sở Nội vụ", "95,59"],
+        ["2", "Sở Tư pháp", "82,3"],
+    ])
+    fixed = write_csv(tmp_path, "b.csv", [
+        ["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (08/4/2025)"],
+        ["1", "Sở Nội vụ", "95,59"],
+        ["2", "Sở Tư pháp", "83,3"],
+    ])
+    assert do_import(units, first).ok
+    outcome = do_import(units, fixed)
+    assert outcome.ok
+    assert any("1 giá trị đã có được thay" in s for s in outcome.summary)
+    with units.session_factory() as session:
+        values = sorted(session.scalars(select(Observation.value)).all())
+        assert values == [83.3, 95.59]
+        revision = session.scalars(select(ObservationRevision)).one()
+        assert revision.value == 82.3 and revision.replaced_by_import_id == outcome.import_id
+
+
+def test_excel_files_and_the_wide_layout_need_a_date(units: Services, tmp_path: Path) -> None:
+    rows: list[list[object]] = [
+        ["Đơn vị", "Tỷ lệ thanh toán trực tuyến", "R04", "Tổng điểm"],
+        ["Sở Tư pháp", 55.5, "61,2%", "17,6/20"],
+        ["UBND huyện Bù Đốp", None, "-", 80],
+    ]
+    path = write_xlsx(tmp_path, "wide.xlsx", {"Bảng": rows})
+    without_date = do_import(units, path)
+    assert not without_date.ok
+    assert "--as-of" in without_date.errors[0].message
+    outcome = do_import(units, path, as_of=date(2025, 4, 8), dry_run=True)
+    assert outcome.ok and outcome.dry_run and count(units, Observation) == 0
+    outcome = do_import(units, path, as_of=date(2025, 4, 8))
+    assert outcome.ok, outcome.report()
+    with units.session_factory() as session:
+        stored = session.execute(select(Observation.value, Observation.max_score)).all()
+    assert sorted((v is None, v) for v, _ in stored)[0] == (False, 17.6)
+    assert (17.6, 20.0) in stored and (None, None) in stored and len(stored) == 6
+
+
+def test_csv_with_bom_and_semicolons_is_read(units: Services, tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "s.csv", [
+        ["Ngày", "Đơn vị", "Số hồ sơ quá hạn"],
+        ["10/04/2025", "Thị xã Bình Long", "204 hồ sơ"],
+        ["10/04/2025", "Chi nhánh VPĐK Đất đai Phước Long", "01"],
+    ], delimiter=";", bom=True)
+    outcome = do_import(units, path)
+    assert outcome.ok, outcome.report()
+    assert outcome.kinds == ["overdue"]
+    with units.session_factory() as session:
+        rows = session.execute(
+            select(Unit.kind, Observation.value).join(Unit, Unit.id == Observation.unit_id)
+        ).all()
+    assert sorted(rows) == [("district", 204.0), ("land_office", 1.0)]
+
+
+def test_dossiers_import_and_update_by_code(units: Services, tmp_path: Path) -> None:
+    header = ["MaHoSo", "TenTTHC", "DonVi", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy",
+              "TrangThai"]
+    path = write_csv(tmp_path, "hs.csv", [
+        header,
+        ["H01.1", "Chứng thực bản sao", "Xã Long Hà", "01/04/2025 08:00", "03/04/2025 17:00", "",
+         "Đang xử lý"],
+        ["H01.2", "Cấp phép xây dựng", "UBND huyện Phú Riềng", "01/04/2025", "15/04/2025", "",
+         "Đang xử lý"],
+    ])
+    outcome = do_import(units, path)
+    assert outcome.ok, outcome.report()
+    assert any("1 hồ sơ quá hạn" in s for s in outcome.summary)
+    updated = write_csv(tmp_path, "hs2.csv", [
+        header,
+        ["H01.1", "Chứng thực bản sao", "Xã Long Hà", "01/04/2025 08:00", "03/04/2025 17:00",
+         "05/04/2025 10:00", "Đã trả kết quả"],
+    ])
+    outcome = do_import(units, updated)
+    assert outcome.ok and "1 hồ sơ cập nhật" in outcome.summary[0]
+    with units.session_factory() as session:
+        dossier = session.scalars(select(Dossier).filter_by(code="H01.1")).one()
+        assert dossier.status == "Đã trả kết quả"
+        assert count(units, Dossier) == 2
+
+
+def test_bad_dossier_rows_are_reported_together(units: Services, tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "hs.csv", [
+        ["Mã hồ sơ", "Tên TTHC", "Đơn vị", "Ngày tiếp nhận", "Ngày hẹn trả"],
+        ["A", "x", "Xã Long Hà", "05/04/2025", "01/04/2025"],
+        ["A", "x", "Xã Long Hà", "01/04/2025", "05/04/2025"],
+        ["", "x", "Xã Long Hà", "01/04/2025", "05/04/2025"],
+        ["B", "x", "Xã Không Có", "01/04/2025", "hôm qua"],
+    ])
+    outcome = do_import(units, path)
+    assert not outcome.ok
+    messages = [(p.row, p.message) for p in outcome.errors]
+    assert (2, "ngày hẹn trả trước ngày tiếp nhận") in messages
+    assert (3, "mã hồ sơ A trùng với dòng 2") in messages
+    assert (4, "thiếu mã hồ sơ") in messages
+    assert any(row == 5 and "không tìm thấy đơn vị" in m for row, m in messages)
+    assert any(row == 5 and "không phải là ngày" in m for row, m in messages)
+    assert count(units, Dossier) == 0
+
+
+def test_unknown_units_can_be_created_on_request(units: Services, tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "q.csv", [
+        ["Ngày", "Đơn vị", "Số hồ sơ quá hạn"],
+        ["10/04/2025", "Xã Thanh Lương", "3"],
+    ])
+    assert not do_import(units, path).ok
+    outcome = do_import(units, path, create_units=True)
+    assert outcome.ok and "Xã Thanh Lương" in outcome.report()
+    with units.session_factory() as session:
+        assert session.scalars(select(Unit.kind).filter_by(name="Xã Thanh Lương")).one() == (
+            "commune"
+        )
+
+
+def test_publication_deadlines_come_from_the_letter_or_working_days(
+    units: Services, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path, "p.csv", [
+        ["Quyết định công bố của bộ, ngành", "Đơn vị tham mưu",
+         "Văn bản triển khai của Văn phòng UBND tỉnh", "Ngày hiệu lực"],
+        ["Quyết định số 545/QĐ BGTVT ngày 10/5/2024", "Sở GTVT",
+         "Công văn số 1283/VPUBND-KSTTHC ngày 17/5/2024 (Hạn xử lý 23/5/2024)", ""],
+        ["Quyết định số 12/QĐ-BTP ngày 20/01/2025", "Sở Tư pháp", "", "10/02/2025"],
+    ])
+    outcome = do_import(units, path)
+    assert outcome.ok, outcome.report()
+    with units.session_factory() as session:
+        tasks = {t.ministry_decision_no: t for t in session.scalars(select(PublicationTask))}
+    assert tasks["545/QĐ BGTVT"].deadline == date(2024, 5, 23)
+    assert tasks["545/QĐ BGTVT"].deadline_basis == "letter"
+    assert tasks["545/QĐ BGTVT"].office_letter_date == date(2024, 5, 17)
+    # 5 working days before Monday 10/02/2025: Tết (27-31/01) and weekends do not count.
+    assert tasks["12/QĐ-BTP"].deadline == date(2025, 2, 3)
+    assert tasks["12/QĐ-BTP"].deadline_basis == "computed"
+
+
+def test_seed_004_targets_import_per_kind_of_unit(units: Services) -> None:
+    outcome = do_import(units, EXAMPLES / "demo" / "02_chi_tieu_2024.csv")
+    assert outcome.ok, outcome.report()
+    with units.session_factory() as session:
+        rows = session.scalars(select(Target)).all()
+        payment = session.execute(
+            select(Target.unit_kind, Target.yearly, Target.q1, Target.q4)
+            .where(Target.indicator_id == _indicator_id(session, "R02"))
+            .order_by(Target.unit_kind)
+        ).all()
+    assert payment == [("commune", 50, 20, 50), ("department", 70, 40, 70),
+                       ("district", 60, 30, 60)]
+    assert len(rows) == 32
+
+
+def _indicator_id(session, code: str) -> int:  # type: ignore[no-untyped-def]
+    from storage.models import Indicator
+
+    return int(session.scalars(select(Indicator.id).filter_by(code=code)).one())
+
+
+def test_an_unrecognised_or_broken_file_gets_a_clear_message(
+    units: Services, tmp_path: Path
+) -> None:
+    odd = write_csv(tmp_path, "odd.csv", [["a", "b"], ["1", "2"]])
+    outcome = do_import(units, odd)
+    assert not outcome.ok and "không nhận ra tiêu đề cột" in outcome.errors[0].message
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    outcome = do_import(units, broken)
+    assert not outcome.ok and "không đọc được tệp Excel" in outcome.errors[0].message
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("Đơn vị;Số hồ sơ quá hạn\n".encode("utf-16"))
+    assert "UTF-8" in do_import(units, latin).errors[0].message
+
+
+def test_units_file_rejects_an_alias_used_twice(services: Services, tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "u.csv", [
+        ["Tên đơn vị", "Loại", "Bí danh"],
+        ["Sở Tư pháp", "sở", "STP"],
+        ["Sở Tài chính", "sở", "STP"],
+        ["Sở Lạ", "hành tinh", ""],
+    ])
+    outcome = do_import(services, path)
+    assert not outcome.ok
+    assert [p.row for p in outcome.errors] == [3, 4]
+    assert count(services, Unit) == 0
