@@ -50,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="import a .xlsx/.xls/.csv file")
     imp.add_argument("path", type=Path)
-    imp.add_argument("--kind", choices=KINDS, help="kind of data (detected from headers if omitted)")
+    imp.add_argument(
+        "--kind", choices=KINDS, help="kind of data (detected from headers if omitted)"
+    )
     imp.add_argument("--as-of", type=_as_of, help="date of the data, DD/MM/YYYY")
     imp.add_argument("--source", help="source of the data, e.g. DVCQG or DVC_TINH")
     imp.add_argument("--dry-run", action="store_true", help="check the file, store nothing")
@@ -59,16 +61,20 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="load the demo data set from examples/demo")
     demo.add_argument("--if-empty", action="store_true", help="only when no data is stored yet")
 
-    for name, helptext in (("ask", "answer one message as the bot would"),
-                           ("console", "chat with the bot in the terminal")):
+    for name, helptext in (
+        ("ask", "answer one message as the bot would"),
+        ("console", "chat with the bot in the terminal"),
+    ):
         p = sub.add_parser(name, help=helptext)
         if name == "ask":
             p.add_argument("text")
-        p.add_argument("--as", dest="role", choices=[r.value for r in Role],
-                       default=Role.ADMIN.value)
+        p.add_argument(
+            "--as", dest="role", choices=[r.value for r in Role], default=Role.ADMIN.value
+        )
         p.add_argument("--unit", help="the asker's unit (for a focal point)")
-        p.add_argument("--out", type=Path, default=Path("out"),
-                       help="folder for chart images (default: ./out)")
+        p.add_argument(
+            "--out", type=Path, default=Path("out"), help="folder for chart images (default: ./out)"
+        )
 
     sub.add_parser("run", help="start the bot (the console chat when no token is set)")
     return parser
@@ -121,8 +127,11 @@ def _dispatch(args: argparse.Namespace, services: Services) -> int:
                 file=sys.stderr,
             )
             return 2
-        print("Chưa đặt TELEGRAM_BOT_TOKEN: mở cửa sổ trò chuyện trên terminal "
-              "(gõ /help, kết thúc bằng Ctrl+D).", file=sys.stderr)
+        print(
+            "Chưa đặt TELEGRAM_BOT_TOKEN: mở cửa sổ trò chuyện trên terminal "
+            "(gõ /help, kết thúc bằng Ctrl+D).",
+            file=sys.stderr,
+        )
         return run_console(services, Asker(), sys.stdin, sys.stdout, Path("out"))
     raise AssertionError(args.command)
 
@@ -150,8 +159,11 @@ def _progress_printer() -> object:
     interactive = sys.stderr.isatty()
 
     def progress(stage: str, done: int, total: int | None) -> None:
-        text = f"{stage}: {done:,}".replace(",", ".") + (f"/{total:,}".replace(",", ".")
-                                                          if total else "") + " dòng"
+        text = (
+            f"{stage}: {done:,}".replace(",", ".")
+            + (f"/{total:,}".replace(",", ".") if total else "")
+            + " dòng"
+        )
         if interactive:
             print("\r" + text.ljust(40), end="", file=sys.stderr, flush=True)
         else:
@@ -189,8 +201,9 @@ def load_demo(services: Services, only_if_empty: bool = False) -> int:
                 return 0
     failed = 0
     for path in sorted(DEMO_DIR.glob("*.csv")):
-        outcome = run_import(services.session_factory, services.config, services.clock,
-                             services.calendar, path)
+        outcome = run_import(
+            services.session_factory, services.config, services.clock, services.calendar, path
+        )
         print(outcome.report())
         failed += not outcome.ok
     return 1 if failed else 0

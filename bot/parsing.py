@@ -92,10 +92,7 @@ def parse_decimal(text: str) -> float:
         thousands_sep = "." if decimal_sep == "," else ","
         s = s.replace(thousands_sep, "").replace(decimal_sep, ".")
     elif has_comma:
-        if s.count(",") > 1:
-            s = _thousands(s, ",", text)
-        else:
-            s = s.replace(",", ".")
+        s = _thousands(s, ",", text) if s.count(",") > 1 else s.replace(",", ".")
     elif has_dot and s.count(".") > 1:
         s = _thousands(s, ".", text)
     try:

@@ -90,17 +90,23 @@ class Catalogue:
             if prefixes:
                 found = self._by_key[max(prefixes, key=len)]
         if found is None:
-            longer = {id(i): i for k, v in self._by_key.items() if k.startswith(key + " ") for i in v}
+            longer = {
+                id(i): i for k, v in self._by_key.items() if k.startswith(key + " ") for i in v
+            }
             if len(longer) == 1:
                 found = list(longer.values())
         if found and len(found) == 1:
             return IndicatorLookup(found[0])
         if found:
             codes = ", ".join(i.code for i in found)
-            return IndicatorLookup(None, f"«{raw}» khớp với nhiều chỉ số ({codes}); hãy ghi mã chỉ số")
+            return IndicatorLookup(
+                None, f"«{raw}» khớp với nhiều chỉ số ({codes}); hãy ghi mã chỉ số"
+            )
         close = difflib.get_close_matches(key, list(self._by_key), n=2, cutoff=0.6)
         hint = ""
         if close:
-            names = "; ".join(f"{self._by_key[k][0].code} – {self._by_key[k][0].name}" for k in close)
+            names = "; ".join(
+                f"{self._by_key[k][0].code} – {self._by_key[k][0].name}" for k in close
+            )
             hint = f". Gần nhất: {names}"
         return IndicatorLookup(None, f"không tìm thấy chỉ số «{raw}» trong danh mục{hint}")

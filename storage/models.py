@@ -260,7 +260,9 @@ class ObservationRevision(Base):
     rank_of: Mapped[int | None] = mapped_column(Integer)
     quality_status: Mapped[str | None] = mapped_column(String(64))
     quality_message: Mapped[str | None] = mapped_column(Text)
-    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_files.id", ondelete="SET NULL"))
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_files.id", ondelete="SET NULL")
+    )
     replaced_by_import_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_files.id", ondelete="SET NULL")
     )
@@ -282,7 +284,9 @@ class Target(Base):
     q2: Mapped[float | None] = mapped_column(Float)
     q3: Mapped[float | None] = mapped_column(Float)
     q4: Mapped[float | None] = mapped_column(Float)
-    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_files.id", ondelete="SET NULL"))
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_files.id", ondelete="SET NULL")
+    )
 
     def for_quarter(self, quarter: int) -> float | None:
         value: float | None = getattr(self, f"q{quarter}")
@@ -303,7 +307,9 @@ class Dossier(Base):
     due_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     status: Mapped[str | None] = mapped_column(String(200))
-    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_files.id", ondelete="SET NULL"))
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_files.id", ondelete="SET NULL")
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     def is_overdue(self, now_local: datetime) -> bool:
@@ -337,7 +343,9 @@ class PublicationTask(Base):
     province_decision: Mapped[str | None] = mapped_column(Text)
     province_decision_date: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
-    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_files.id", ondelete="SET NULL"))
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_files.id", ondelete="SET NULL")
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     @property

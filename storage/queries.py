@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -34,8 +35,7 @@ class Reading:
     indicator_id: int
 
 
-def _reading_select() -> Select[tuple[date, str, str, float | None, float | None, int | None,
-                                      int | None, int, int]]:
+def _reading_select() -> Any:  # Select[...] is typed differently in SQLAlchemy 2.0 and 2.1
     return select(
         Snapshot.as_of,
         Snapshot.period,
@@ -49,6 +49,10 @@ def _reading_select() -> Select[tuple[date, str, str, float | None, float | None
     ).join(Snapshot, Snapshot.id == Observation.snapshot_id)
 
 
+def _reading(row: Any) -> Reading:
+    return Reading(*row[:9])
+
+
 def history(session: Session, unit_id: int, indicator_id: int) -> list[Reading]:
     """Every reading of one indicator for one unit, oldest first."""
     stmt = (
@@ -56,7 +60,7 @@ def history(session: Session, unit_id: int, indicator_id: int) -> list[Reading]:
         .where(Observation.unit_id == unit_id, Observation.indicator_id == indicator_id)
         .order_by(Snapshot.as_of, Snapshot.id)
     )
-    return [Reading(*row) for row in session.execute(stmt)]
+    return [_reading(row) for row in session.execute(stmt)]
 
 
 def latest_readings(
@@ -71,9 +75,13 @@ def latest_readings(
     row_number = func.row_number().over(partition_by=partition, order_by=Snapshot.as_of.desc())
     newest = func.max(Snapshot.as_of).over(partition_by=Observation.indicator_id)
     latest_in_partition = func.max(Snapshot.as_of).over(partition_by=partition)
-    inner = _reading_select().add_columns(
-        row_number.label("rn"), newest.label("newest"), latest_in_partition.label("part_newest")
-    ).where(Observation.unit_id == unit_id)
+    inner = (
+        _reading_select()
+        .add_columns(
+            row_number.label("rn"), newest.label("newest"), latest_in_partition.label("part_newest")
+        )
+        .where(Observation.unit_id == unit_id)
+    )
     if indicator_ids is not None:
         inner = inner.where(Observation.indicator_id.in_(indicator_ids))
     sub = inner.subquery()
@@ -85,7 +93,7 @@ def latest_readings(
     result: dict[int, list[Reading]] = {}
     seen_partition: dict[int, tuple[str, str]] = {}
     for row in session.execute(stmt):
-        reading = Reading(*row[:9])
+        reading = _reading(row)
         partition_key = (reading.source, reading.period)
         first = seen_partition.setdefault(reading.indicator_id, partition_key)
         if first == partition_key:
@@ -98,12 +106,10 @@ def snapshot_values(session: Session, unit_id: int, snapshot_id: int) -> dict[in
     stmt = _reading_select().where(
         Observation.unit_id == unit_id, Observation.snapshot_id == snapshot_id
     )
-    return {r.indicator_id: r for r in (Reading(*row) for row in session.execute(stmt))}
+    return {r.indicator_id: r for r in (_reading(row) for row in session.execute(stmt))}
 
 
-def latest_snapshot_with(
-    session: Session, unit_id: int, indicator_ids: list[int]
-) -> int | None:
+def latest_snapshot_with(session: Session, unit_id: int, indicator_ids: list[int]) -> int | None:
     """The newest snapshot holding a value of any of these indicators for the unit."""
     stmt = (
         select(Snapshot.id)
@@ -178,7 +184,9 @@ def overdue_for_unit(session: Session, unit_id: int, now_local: datetime) -> Ove
         select(
             func.count().filter(late),
             func.count(),
-            func.min(Dossier.due_at).filter(Dossier.finished_at.is_(None), Dossier.due_at < now_local),
+            func.min(Dossier.due_at).filter(
+                Dossier.finished_at.is_(None), Dossier.due_at < now_local
+            ),
         ).where(Dossier.unit_id == unit_id)
     ).one()
     count_stmt = (

@@ -115,13 +115,18 @@ def units(services: Services) -> Services:
 
 def do_import(services: Services, path: Path, **kwargs: object) -> ImportOutcome:
     return run_import(
-        services.session_factory, services.config, services.clock, services.calendar, path,
+        services.session_factory,
+        services.config,
+        services.clock,
+        services.calendar,
+        path,
         **kwargs,  # type: ignore[arg-type]
     )
 
 
-def write_csv(folder: Path, name: str, rows: list[list[object]], delimiter: str = ",",
-              bom: bool = False) -> Path:
+def write_csv(
+    folder: Path, name: str, rows: list[list[object]], delimiter: str = ",", bom: bool = False
+) -> Path:
     path = folder / name
     with path.open("w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
         csv.writer(fh, delimiter=delimiter).writerows(rows)

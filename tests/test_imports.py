@@ -38,12 +38,24 @@ def test_the_seed_unit_table_imports_one_snapshot_per_dated_column(units: Servic
     assert count(units, Observation) == 26
 
 
-def test_a_wrong_change_column_is_a_warning_and_never_stored(units: Services, tmp_path: Path) -> None:
-    path = write_csv(tmp_path, "t.csv", [
-        ["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (27/3/2025)", "ĐIỂM ĐÁNH GIÁ (08/4/2025)", "TĂNG, GIẢM"],
-        ["1", "Sở Nội vụ", "90,41", "95,59", "5,18"],
-        ["2", "Sở Tư pháp", "88,27", "82,3", "-6,97"],
-    ])
+def test_a_wrong_change_column_is_a_warning_and_never_stored(
+    units: Services, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path,
+        "t.csv",
+        [
+            [
+                "STT",
+                "ĐƠN VỊ",
+                "ĐIỂM ĐÁNH GIÁ (27/3/2025)",
+                "ĐIỂM ĐÁNH GIÁ (08/4/2025)",
+                "TĂNG, GIẢM",
+            ],
+            ["1", "Sở Nội vụ", "90,41", "95,59", "5,18"],
+            ["2", "Sở Tư pháp", "88,27", "82,3", "-6,97"],
+        ],
+    )
     outcome = do_import(units, path)
     assert outcome.ok
     assert len(outcome.warnings) == 1
@@ -56,20 +68,27 @@ def test_a_wrong_change_column_is_a_warning_and_never_stored(units: Services, tm
 def test_bad_cells_are_all_reported_with_row_and_column_and_nothing_is_stored(
     units: Services, tmp_path: Path
 ) -> None:
-    path = write_csv(tmp_path, "bad.csv", [
-        ["Ngày", "Đơn vị", "Chỉ số", "Giá trị", "Xếp hạng"],
-        ["08/04/2025", "Sở Nội vụ", "Tổng điểm", "95,59", ""],
-        ["08/04/2025", "Phu Rieng X", "Tổng điểm", "80", ""],
-        ["31/02/2025", "Sở Tư pháp", "Tổng điểm", "82,3", ""],
-        ["08/04/2025", "Sở Y tế", "Chỉ số lạ", "8x,2", ""],
-        ["08/04/2025", "Sở Y tế", "R01", "120%", ""],
-        ["08/04/2025", "UBND tỉnh Bình Phước", "Tổng điểm", "", "70/63"],
-    ])
+    path = write_csv(
+        tmp_path,
+        "bad.csv",
+        [
+            ["Ngày", "Đơn vị", "Chỉ số", "Giá trị", "Xếp hạng"],
+            ["08/04/2025", "Sở Nội vụ", "Tổng điểm", "95,59", ""],
+            ["08/04/2025", "Phu Rieng X", "Tổng điểm", "80", ""],
+            ["31/02/2025", "Sở Tư pháp", "Tổng điểm", "82,3", ""],
+            ["08/04/2025", "Sở Y tế", "Chỉ số lạ", "8x,2", ""],
+            ["08/04/2025", "Sở Y tế", "R01", "120%", ""],
+            ["08/04/2025", "UBND tỉnh Bình Phước", "Tổng điểm", "", "70/63"],
+        ],
+    )
     outcome = do_import(units, path)
     assert not outcome.ok
     described = [p.describe() for p in outcome.errors]
-    assert any("dòng 3, cột B «Đơn vị»: không tìm thấy đơn vị «Phu Rieng X». Gần nhất: "
-               "UBND huyện Phú Riềng" in d for d in described), described
+    assert any(
+        "dòng 3, cột B «Đơn vị»: không tìm thấy đơn vị «Phu Rieng X». Gần nhất: "
+        "UBND huyện Phú Riềng" in d
+        for d in described
+    ), described
     assert any("dòng 4, cột A «Ngày»" in d and "không phải là ngày hợp lệ" in d for d in described)
     assert any("dòng 5, cột C «Chỉ số»: không tìm thấy chỉ số «Chỉ số lạ»" in d for d in described)
     assert any("dòng 6, cột D «Giá trị»: tỷ lệ 120% vượt quá 100%" in d for d in described)
@@ -90,16 +109,24 @@ def test_the_same_file_twice_changes_nothing(units: Services) -> None:
 def test_a_corrected_file_replaces_values_and_keeps_the_old_ones(
     units: Services, tmp_path: Path
 ) -> None:
-    first = write_csv(tmp_path, "a.csv", [
-        ["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (08/4/2025)"],
-        ["1", "Sở Nội vụ", "95,59"],
-        ["2", "Sở Tư pháp", "82,3"],
-    ])
-    fixed = write_csv(tmp_path, "b.csv", [
-        ["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (08/4/2025)"],
-        ["1", "Sở Nội vụ", "95,59"],
-        ["2", "Sở Tư pháp", "83,3"],
-    ])
+    first = write_csv(
+        tmp_path,
+        "a.csv",
+        [
+            ["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (08/4/2025)"],
+            ["1", "Sở Nội vụ", "95,59"],
+            ["2", "Sở Tư pháp", "82,3"],
+        ],
+    )
+    fixed = write_csv(
+        tmp_path,
+        "b.csv",
+        [
+            ["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (08/4/2025)"],
+            ["1", "Sở Nội vụ", "95,59"],
+            ["2", "Sở Tư pháp", "83,3"],
+        ],
+    )
     assert do_import(units, first).ok
     outcome = do_import(units, fixed)
     assert outcome.ok
@@ -132,11 +159,17 @@ def test_excel_files_and_the_wide_layout_need_a_date(units: Services, tmp_path: 
 
 
 def test_csv_with_bom_and_semicolons_is_read(units: Services, tmp_path: Path) -> None:
-    path = write_csv(tmp_path, "s.csv", [
-        ["Ngày", "Đơn vị", "Số hồ sơ quá hạn"],
-        ["10/04/2025", "Thị xã Bình Long", "204 hồ sơ"],
-        ["10/04/2025", "Chi nhánh VPĐK Đất đai Phước Long", "01"],
-    ], delimiter=";", bom=True)
+    path = write_csv(
+        tmp_path,
+        "s.csv",
+        [
+            ["Ngày", "Đơn vị", "Số hồ sơ quá hạn"],
+            ["10/04/2025", "Thị xã Bình Long", "204 hồ sơ"],
+            ["10/04/2025", "Chi nhánh VPĐK Đất đai Phước Long", "01"],
+        ],
+        delimiter=";",
+        bom=True,
+    )
     outcome = do_import(units, path)
     assert outcome.ok, outcome.report()
     assert outcome.kinds == ["overdue"]
@@ -148,23 +181,59 @@ def test_csv_with_bom_and_semicolons_is_read(units: Services, tmp_path: Path) ->
 
 
 def test_dossiers_import_and_update_by_code(units: Services, tmp_path: Path) -> None:
-    header = ["MaHoSo", "TenTTHC", "DonVi", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy",
-              "TrangThai"]
-    path = write_csv(tmp_path, "hs.csv", [
-        header,
-        ["H01.1", "Chứng thực bản sao", "Xã Long Hà", "01/04/2025 08:00", "03/04/2025 17:00", "",
-         "Đang xử lý"],
-        ["H01.2", "Cấp phép xây dựng", "UBND huyện Phú Riềng", "01/04/2025", "15/04/2025", "",
-         "Đang xử lý"],
-    ])
+    header = [
+        "MaHoSo",
+        "TenTTHC",
+        "DonVi",
+        "NgayTiepNhan",
+        "NgayHenTra",
+        "NgayKetThucXuLy",
+        "TrangThai",
+    ]
+    path = write_csv(
+        tmp_path,
+        "hs.csv",
+        [
+            header,
+            [
+                "H01.1",
+                "Chứng thực bản sao",
+                "Xã Long Hà",
+                "01/04/2025 08:00",
+                "03/04/2025 17:00",
+                "",
+                "Đang xử lý",
+            ],
+            [
+                "H01.2",
+                "Cấp phép xây dựng",
+                "UBND huyện Phú Riềng",
+                "01/04/2025",
+                "15/04/2025",
+                "",
+                "Đang xử lý",
+            ],
+        ],
+    )
     outcome = do_import(units, path)
     assert outcome.ok, outcome.report()
     assert any("1 hồ sơ quá hạn" in s for s in outcome.summary)
-    updated = write_csv(tmp_path, "hs2.csv", [
-        header,
-        ["H01.1", "Chứng thực bản sao", "Xã Long Hà", "01/04/2025 08:00", "03/04/2025 17:00",
-         "05/04/2025 10:00", "Đã trả kết quả"],
-    ])
+    updated = write_csv(
+        tmp_path,
+        "hs2.csv",
+        [
+            header,
+            [
+                "H01.1",
+                "Chứng thực bản sao",
+                "Xã Long Hà",
+                "01/04/2025 08:00",
+                "03/04/2025 17:00",
+                "05/04/2025 10:00",
+                "Đã trả kết quả",
+            ],
+        ],
+    )
     outcome = do_import(units, updated)
     assert outcome.ok and "1 hồ sơ cập nhật" in outcome.summary[0]
     with units.session_factory() as session:
@@ -174,13 +243,17 @@ def test_dossiers_import_and_update_by_code(units: Services, tmp_path: Path) -> 
 
 
 def test_bad_dossier_rows_are_reported_together(units: Services, tmp_path: Path) -> None:
-    path = write_csv(tmp_path, "hs.csv", [
-        ["Mã hồ sơ", "Tên TTHC", "Đơn vị", "Ngày tiếp nhận", "Ngày hẹn trả"],
-        ["A", "x", "Xã Long Hà", "05/04/2025", "01/04/2025"],
-        ["A", "x", "Xã Long Hà", "01/04/2025", "05/04/2025"],
-        ["", "x", "Xã Long Hà", "01/04/2025", "05/04/2025"],
-        ["B", "x", "Xã Không Có", "01/04/2025", "hôm qua"],
-    ])
+    path = write_csv(
+        tmp_path,
+        "hs.csv",
+        [
+            ["Mã hồ sơ", "Tên TTHC", "Đơn vị", "Ngày tiếp nhận", "Ngày hẹn trả"],
+            ["A", "x", "Xã Long Hà", "05/04/2025", "01/04/2025"],
+            ["A", "x", "Xã Long Hà", "01/04/2025", "05/04/2025"],
+            ["", "x", "Xã Long Hà", "01/04/2025", "05/04/2025"],
+            ["B", "x", "Xã Không Có", "01/04/2025", "hôm qua"],
+        ],
+    )
     outcome = do_import(units, path)
     assert not outcome.ok
     messages = [(p.row, p.message) for p in outcome.errors]
@@ -193,10 +266,14 @@ def test_bad_dossier_rows_are_reported_together(units: Services, tmp_path: Path)
 
 
 def test_unknown_units_can_be_created_on_request(units: Services, tmp_path: Path) -> None:
-    path = write_csv(tmp_path, "q.csv", [
-        ["Ngày", "Đơn vị", "Số hồ sơ quá hạn"],
-        ["10/04/2025", "Xã Thanh Lương", "3"],
-    ])
+    path = write_csv(
+        tmp_path,
+        "q.csv",
+        [
+            ["Ngày", "Đơn vị", "Số hồ sơ quá hạn"],
+            ["10/04/2025", "Xã Thanh Lương", "3"],
+        ],
+    )
     assert not do_import(units, path).ok
     outcome = do_import(units, path, create_units=True)
     assert outcome.ok and "Xã Thanh Lương" in outcome.report()
@@ -209,13 +286,25 @@ def test_unknown_units_can_be_created_on_request(units: Services, tmp_path: Path
 def test_publication_deadlines_come_from_the_letter_or_working_days(
     units: Services, tmp_path: Path
 ) -> None:
-    path = write_csv(tmp_path, "p.csv", [
-        ["Quyết định công bố của bộ, ngành", "Đơn vị tham mưu",
-         "Văn bản triển khai của Văn phòng UBND tỉnh", "Ngày hiệu lực"],
-        ["Quyết định số 545/QĐ BGTVT ngày 10/5/2024", "Sở GTVT",
-         "Công văn số 1283/VPUBND-KSTTHC ngày 17/5/2024 (Hạn xử lý 23/5/2024)", ""],
-        ["Quyết định số 12/QĐ-BTP ngày 20/01/2025", "Sở Tư pháp", "", "10/02/2025"],
-    ])
+    path = write_csv(
+        tmp_path,
+        "p.csv",
+        [
+            [
+                "Quyết định công bố của bộ, ngành",
+                "Đơn vị tham mưu",
+                "Văn bản triển khai của Văn phòng UBND tỉnh",
+                "Ngày hiệu lực",
+            ],
+            [
+                "Quyết định số 545/QĐ BGTVT ngày 10/5/2024",
+                "Sở GTVT",
+                "Công văn số 1283/VPUBND-KSTTHC ngày 17/5/2024 (Hạn xử lý 23/5/2024)",
+                "",
+            ],
+            ["Quyết định số 12/QĐ-BTP ngày 20/01/2025", "Sở Tư pháp", "", "10/02/2025"],
+        ],
+    )
     outcome = do_import(units, path)
     assert outcome.ok, outcome.report()
     with units.session_factory() as session:
@@ -238,8 +327,11 @@ def test_seed_004_targets_import_per_kind_of_unit(units: Services) -> None:
             .where(Target.indicator_id == _indicator_id(session, "R02"))
             .order_by(Target.unit_kind)
         ).all()
-    assert payment == [("commune", 50, 20, 50), ("department", 70, 40, 70),
-                       ("district", 60, 30, 60)]
+    assert payment == [
+        ("commune", 50, 20, 50),
+        ("department", 70, 40, 70),
+        ("district", 60, 30, 60),
+    ]
     assert len(rows) == 32
 
 
@@ -265,12 +357,16 @@ def test_an_unrecognised_or_broken_file_gets_a_clear_message(
 
 
 def test_units_file_rejects_an_alias_used_twice(services: Services, tmp_path: Path) -> None:
-    path = write_csv(tmp_path, "u.csv", [
-        ["Tên đơn vị", "Loại", "Bí danh"],
-        ["Sở Tư pháp", "sở", "STP"],
-        ["Sở Tài chính", "sở", "STP"],
-        ["Sở Lạ", "hành tinh", ""],
-    ])
+    path = write_csv(
+        tmp_path,
+        "u.csv",
+        [
+            ["Tên đơn vị", "Loại", "Bí danh"],
+            ["Sở Tư pháp", "sở", "STP"],
+            ["Sở Tài chính", "sở", "STP"],
+            ["Sở Lạ", "hành tinh", ""],
+        ],
+    )
     outcome = do_import(services, path)
     assert not outcome.ok
     assert [p.row for p in outcome.errors] == [3, 4]

@@ -36,8 +36,9 @@ def test_working_days_skip_tet_and_weekends() -> None:
 
 
 def test_the_office_can_add_its_own_days_off() -> None:
-    calendar = WorkCalendar(extra_holidays=[date(2025, 4, 11)],
-                            extra_working_days=[date(2025, 4, 12)])
+    calendar = WorkCalendar(
+        extra_holidays=[date(2025, 4, 11)], extra_working_days=[date(2025, 4, 12)]
+    )
     assert not calendar.is_working_day(date(2025, 4, 11))
     assert calendar.is_working_day(date(2025, 4, 12))
     assert calendar.add_working_days(date(2025, 4, 10), 1) == date(2025, 4, 12)

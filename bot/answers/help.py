@@ -6,8 +6,11 @@ from bot.reply import Reply
 
 COMMANDS_HELP = [
     ("/rank", "Xếp hạng Bộ chỉ số 766 của tỉnh, biến động và điểm theo nhóm", "/rank"),
-    ("/unit <tên đơn vị>", "Thẻ thông tin một đơn vị: điểm, xếp hạng, chỉ tiêu, hồ sơ quá hạn",
-     "/unit Phú Riềng"),
+    (
+        "/unit <tên đơn vị>",
+        "Thẻ thông tin một đơn vị: điểm, xếp hạng, chỉ tiêu, hồ sơ quá hạn",
+        "/unit Phú Riềng",
+    ),
     ("/help", "Danh sách lệnh", "/help"),
 ]
 

@@ -95,8 +95,11 @@ def _total_lines(
     elif unit.kind != "province":
         lines.append(f"Không xếp hạng trong các {kind_name} (không có dữ liệu).")
     if newest.rank is not None:
-        lines.append(f"Xếp hạng do {source_label(newest.source)} công bố: {newest.rank}"
-                     + (f"/{newest.rank_of}" if newest.rank_of else "") + ".")
+        lines.append(
+            f"Xếp hạng do {source_label(newest.source)} công bố: {newest.rank}"
+            + (f"/{newest.rank_of}" if newest.rank_of else "")
+            + "."
+        )
     return lines
 
 
@@ -149,7 +152,11 @@ def _overdue_lines(session: Session, clock: Clock, unit: Unit) -> list[str]:
             text += f", hồ sơ chưa xong quá hạn lâu nhất từ {fmt_date(summary.oldest_due)}"
         lines.append(text + ".")
     if summary.count_as_of is not None:
-        count = "không có dữ liệu" if summary.count_value is None else f"{int(summary.count_value)} hồ sơ"
+        count = (
+            "không có dữ liệu"
+            if summary.count_value is None
+            else f"{int(summary.count_value)} hồ sơ"
+        )
         lines.append(
             f"Hồ sơ quá hạn theo {source_label(summary.count_source or '')} ngày "
             f"{fmt_date(summary.count_as_of)}: {count}."

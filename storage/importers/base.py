@@ -60,12 +60,22 @@ class ProblemLog:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
-    def error(self, message: str, sheet: str | None = None, row: int | None = None,
-              column: str | None = None) -> None:
+    def error(
+        self,
+        message: str,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
         self.errors.append(Problem(message, sheet, row, column))
 
-    def warn(self, message: str, sheet: str | None = None, row: int | None = None,
-             column: str | None = None) -> None:
+    def warn(
+        self,
+        message: str,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
         self.warnings.append(Problem(message, sheet, row, column))
 
 
@@ -119,7 +129,9 @@ class Header:
             row = self.sheet.rows[index]
             if all(is_blank(c) for c in row):
                 continue
-            keys = [header_key(row[i]) if i < len(row) and not is_blank(row[i]) else "" for i in mapped]
+            keys = [
+                header_key(row[i]) if i < len(row) and not is_blank(row[i]) else "" for i in mapped
+            ]
             if keys == [self.keys[i] for i in mapped]:
                 continue
             yield index + 1, row

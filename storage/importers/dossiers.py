@@ -13,8 +13,8 @@ from bot.textnorm import clean_cell_text
 from storage.importers.base import (
     Column,
     Detected,
-    Importer,
     ImportContext,
+    Importer,
     UnitRef,
     find_header,
 )
@@ -24,22 +24,55 @@ from storage.models import Dossier, ImportFile
 CODE = Column("code", keys=("mahoso", "mahs", "sohoso", "dossiercode", "code", "mahosotthc"))
 PROCEDURE = Column(
     "procedure",
-    keys=("tentthc", "thutuc", "tenthutuc", "thutuchanhchinh", "tenthutuchanhchinh", "procedure",
-          "tthc"),
+    keys=(
+        "tentthc",
+        "thutuc",
+        "tenthutuc",
+        "thutuchanhchinh",
+        "tenthutuchanhchinh",
+        "procedure",
+        "tthc",
+    ),
 )
 UNIT = Column(
     "unit",
-    keys=("donvi", "coquan", "donvixuly", "coquangiaiquyet", "donvigiaiquyet", "tendonvi",
-          "coquantiepnhan", "unit"),
+    keys=(
+        "donvi",
+        "coquan",
+        "donvixuly",
+        "coquangiaiquyet",
+        "donvigiaiquyet",
+        "tendonvi",
+        "coquantiepnhan",
+        "unit",
+    ),
 )
-RECEIVED = Column("received", keys=("ngaytiepnhan", "ngaynop", "ngaynhan", "received",
-                                    "thoigiantiepnhan"))
-DUE = Column("due", keys=("ngayhentra", "hanxuly", "ngayhenxuly", "hangiaiquyet", "ngayhentraketqua",
-                          "due", "hanxulyhoso"))
+RECEIVED = Column(
+    "received", keys=("ngaytiepnhan", "ngaynop", "ngaynhan", "received", "thoigiantiepnhan")
+)
+DUE = Column(
+    "due",
+    keys=(
+        "ngayhentra",
+        "hanxuly",
+        "ngayhenxuly",
+        "hangiaiquyet",
+        "ngayhentraketqua",
+        "due",
+        "hanxulyhoso",
+    ),
+)
 FINISHED = Column(
     "finished",
-    keys=("ngayketthucxuly", "ngaytraketqua", "ngayketthuc", "ngayhoanthanh", "finished",
-          "ngaycoketqua", "ngayxulyxong"),
+    keys=(
+        "ngayketthucxuly",
+        "ngaytraketqua",
+        "ngayketthuc",
+        "ngayhoanthanh",
+        "finished",
+        "ngaycoketqua",
+        "ngayxulyxong",
+    ),
 )
 STATUS = Column("status", keys=("trangthai", "tinhtrang", "status", "trangthaihoso"))
 
@@ -79,8 +112,12 @@ class DossiersImporter(Importer):
             if isinstance(code_cell, float) and code_cell.is_integer():
                 code = str(int(code_cell))
             if code in seen:
-                ctx.problems.error(f"mã hồ sơ {code} trùng với dòng {seen[code]}", sheet, row_no,
-                                   header.position("code"))
+                ctx.problems.error(
+                    f"mã hồ sơ {code} trùng với dòng {seen[code]}",
+                    sheet,
+                    row_no,
+                    header.position("code"),
+                )
                 continue
             seen[code] = row_no
             times: dict[str, datetime | None] = {}
@@ -89,22 +126,36 @@ class DossiersImporter(Importer):
                 if name not in header.fields:
                     times[name] = None
                     continue
-                ok, parsed = ctx.cell_value(parse_datetime, header.get(row, name), sheet=sheet,
-                                            row=row_no, column=header.position(name))
+                ok, parsed = ctx.cell_value(
+                    parse_datetime,
+                    header.get(row, name),
+                    sheet=sheet,
+                    row=row_no,
+                    column=header.position(name),
+                )
                 times[name] = parsed
                 row_ok &= ok
             received, due, finished = times["received"], times["due"], times["finished"]
             if received and due and due < received:
-                ctx.problems.error("ngày hẹn trả trước ngày tiếp nhận", sheet, row_no,
-                                   header.position("due"))
+                ctx.problems.error(
+                    "ngày hẹn trả trước ngày tiếp nhận", sheet, row_no, header.position("due")
+                )
                 row_ok = False
             if received and finished and finished < received:
-                ctx.problems.error("ngày kết thúc xử lý trước ngày tiếp nhận", sheet, row_no,
-                                   header.position("finished"))
+                ctx.problems.error(
+                    "ngày kết thúc xử lý trước ngày tiếp nhận",
+                    sheet,
+                    row_no,
+                    header.position("finished"),
+                )
                 row_ok = False
-            unit = ctx.resolve_unit(header.get(row, "unit"), sheet=sheet, row=row_no,
-                                    column=header.position("unit"),
-                                    on=(received or due or ctx.now().replace(tzinfo=None)).date())
+            unit = ctx.resolve_unit(
+                header.get(row, "unit"),
+                sheet=sheet,
+                row=row_no,
+                column=header.position("unit"),
+                on=(received or due or ctx.now().replace(tzinfo=None)).date(),
+            )
             if unit is None or not row_ok:
                 continue
             procedure = header.get(row, "procedure")
@@ -150,13 +201,20 @@ class DossiersImporter(Importer):
                 }
                 old = existing.get(record.code)
                 if old is None:
-                    inserts.append({"code": record.code, "import_id": import_file.id,
-                                    "updated_at": now, **values})
+                    inserts.append(
+                        {
+                            "code": record.code,
+                            "import_id": import_file.id,
+                            "updated_at": now,
+                            **values,
+                        }
+                    )
                 elif all(getattr(old, f) == values[f] for f in fields):
                     unchanged += 1
                 else:
-                    updates.append({"id": old.id, "import_id": import_file.id, "updated_at": now,
-                                    **values})
+                    updates.append(
+                        {"id": old.id, "import_id": import_file.id, "updated_at": now, **values}
+                    )
             if inserts:
                 session.execute(insert(Dossier), inserts)
             if updates:
@@ -167,11 +225,10 @@ class DossiersImporter(Importer):
                 ctx.progress("lưu", start + len(chunk), len(records))
         now_local = ctx.now().replace(tzinfo=None)
         overdue = sum(
-            1
-            for r in records
-            if r.due_at is not None
-            and ((r.finished_at or now_local) > r.due_at)
+            1 for r in records if r.due_at is not None and ((r.finished_at or now_local) > r.due_at)
         )
         lines = [f"Hồ sơ: {inserted} hồ sơ mới, {updated} hồ sơ cập nhật, {unchanged} không đổi"]
-        lines.append(f"Trong tệp có {overdue} hồ sơ quá hạn (chưa xong khi quá hạn hoặc xong sau hạn)")
+        lines.append(
+            f"Trong tệp có {overdue} hồ sơ quá hạn (chưa xong khi quá hạn hoặc xong sau hạn)"
+        )
         return lines

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.parsing import is_blank, parse_count, parse_date
-from storage.importers.base import Column, Detected, Importer, ImportContext, find_header
+from storage.importers.base import Column, Detected, ImportContext, Importer, find_header
 from storage.importers.observations import (
     ObservationRecord,
     check_duplicates,
@@ -24,8 +24,20 @@ from storage.units import parse_kind
 
 COUNT = Column(
     "count",
-    keys=("sohosoquahan", "hosoquahan", "quahan", "soluongquahan", "sohsquahan", "sohoso",
-          "soluong", "overdue", "overduecount", "sohosotrehan", "hosotrehan", "trehan"),
+    keys=(
+        "sohosoquahan",
+        "hosoquahan",
+        "quahan",
+        "soluongquahan",
+        "sohsquahan",
+        "sohoso",
+        "soluong",
+        "overdue",
+        "overduecount",
+        "sohosotrehan",
+        "hosotrehan",
+        "trehan",
+    ),
 )
 KIND = Column("kind", keys=("cap", "loaidonvi", "capdonvi", "loai", "kind"))
 
@@ -51,8 +63,13 @@ class OverdueImporter(Importer):
         for row_no, row in header.data_rows():
             as_of = ctx.as_of
             if "as_of" in header.fields:
-                ok, parsed = ctx.cell_value(parse_date, header.get(row, "as_of"), sheet=sheet,
-                                            row=row_no, column=header.position("as_of"))
+                ok, parsed = ctx.cell_value(
+                    parse_date,
+                    header.get(row, "as_of"),
+                    sheet=sheet,
+                    row=row_no,
+                    column=header.position("as_of"),
+                )
                 if not ok:
                     continue
                 as_of = parsed or ctx.as_of
@@ -64,14 +81,29 @@ class OverdueImporter(Importer):
             if not is_blank(kind_cell):
                 kind = parse_kind(str(kind_cell))
                 if kind is None:
-                    ctx.problems.error(f"không hiểu cấp đơn vị «{kind_cell}»", sheet, row_no,
-                                       header.position("kind"))
+                    ctx.problems.error(
+                        f"không hiểu cấp đơn vị «{kind_cell}»",
+                        sheet,
+                        row_no,
+                        header.position("kind"),
+                    )
                     continue
                 kinds = frozenset({kind.value})
-            unit = ctx.resolve_unit(header.get(row, "unit"), sheet=sheet, row=row_no,
-                                    column=header.position("unit"), on=as_of, kinds=kinds)
-            ok, count = ctx.cell_value(parse_count, header.get(row, "count"), sheet=sheet,
-                                       row=row_no, column=header.position("count"))
+            unit = ctx.resolve_unit(
+                header.get(row, "unit"),
+                sheet=sheet,
+                row=row_no,
+                column=header.position("unit"),
+                on=as_of,
+                kinds=kinds,
+            )
+            ok, count = ctx.cell_value(
+                parse_count,
+                header.get(row, "count"),
+                sheet=sheet,
+                row=row_no,
+                column=header.position("count"),
+            )
             if unit is None or not ok:
                 continue
             if ctx.source:
@@ -82,7 +114,13 @@ class OverdueImporter(Importer):
                 source = ctx.config.imports.count_source
             records.append(
                 ObservationRecord(
-                    as_of, Period.DAY.value, source, unit, indicator.id, sheet, row_no,
+                    as_of,
+                    Period.DAY.value,
+                    source,
+                    unit,
+                    indicator.id,
+                    sheet,
+                    row_no,
                     value=None if count is None else float(count),
                 )
             )

@@ -19,8 +19,8 @@ from bot.textnorm import clean_cell_text, strip_diacritics
 from storage.importers.base import (
     Column,
     Detected,
-    Importer,
     ImportContext,
+    Importer,
     UnitRef,
     find_header,
 )
@@ -29,44 +29,78 @@ from storage.models import ImportFile, PublicationTask
 
 DECISION = Column(
     "decision",
-    keys=("quyetdinhcongbocuabonganh", "quyetdinhcuabonganh", "quyetdinhcongbocuabo",
-          "quyetdinhcuabo", "noidungcongbo", "quyetdinhcongbo", "vanbancuabo",
-          "ministrydecision"),
+    keys=(
+        "quyetdinhcongbocuabonganh",
+        "quyetdinhcuabonganh",
+        "quyetdinhcongbocuabo",
+        "quyetdinhcuabo",
+        "noidungcongbo",
+        "quyetdinhcongbo",
+        "vanbancuabo",
+        "ministrydecision",
+    ),
 )
 CONTENT = Column("content", keys=("noidung", "trichyeu", "content"))
 LEAD_UNIT = Column(
     "lead_unit",
-    keys=("donvithammuu", "donvithammuutrinh", "tencoquandonvi", "coquanchutri", "donvichutri",
-          "coquanthammuu", "leadunit", "donvi"),
+    keys=(
+        "donvithammuu",
+        "donvithammuutrinh",
+        "tencoquandonvi",
+        "coquanchutri",
+        "donvichutri",
+        "coquanthammuu",
+        "leadunit",
+        "donvi",
+    ),
 )
 LETTER = Column(
     "letter",
-    keys=("vanbantrienkhaicuavanphongubndtinh", "vanbantrienkhai", "congvanvanphong", "congvan",
-          "vanbancuavanphong", "officeletter"),
+    keys=(
+        "vanbantrienkhaicuavanphongubndtinh",
+        "vanbantrienkhai",
+        "congvanvanphong",
+        "congvan",
+        "vanbancuavanphong",
+        "officeletter",
+    ),
 )
 SUBMISSION = Column(
     "submission",
     keys=("vanbandonvithammuu", "totrinh", "vanbantrinh", "vanbancuadonvi", "submission"),
 )
-DEADLINE = Column("deadline", keys=("hanxuly", "hantrinh", "thoihan", "han", "deadline",
-                                    "hanthammuu"))
-EFFECTIVE = Column("effective", keys=("ngayhieuluc", "ngaycohieuluc", "hieuluc", "effectivedate",
-                                      "ngayvanbancohieuluc"))
+DEADLINE = Column(
+    "deadline", keys=("hanxuly", "hantrinh", "thoihan", "han", "deadline", "hanthammuu")
+)
+EFFECTIVE = Column(
+    "effective",
+    keys=("ngayhieuluc", "ngaycohieuluc", "hieuluc", "effectivedate", "ngayvanbancohieuluc"),
+)
 PROVINCE_DECISION = Column(
     "province_decision",
-    keys=("quyetdinhcongbocuatinh", "quyetdinhcuaubndtinh", "qdcongbocuatinh", "quyetdinhtinh",
-          "quyetdinhcuatinh", "provincedecision", "quyetdinhcongbocuachutichubndtinh"),
+    keys=(
+        "quyetdinhcongbocuatinh",
+        "quyetdinhcuaubndtinh",
+        "qdcongbocuatinh",
+        "quyetdinhtinh",
+        "quyetdinhcuatinh",
+        "provincedecision",
+        "quyetdinhcongbocuachutichubndtinh",
+    ),
 )
-PROVINCE_DECISION_DATE = Column("province_decision_date", keys=("ngayquyetdinhtinh",
-                                                                "ngayquyetdinhcuatinh",
-                                                                "ngaycongbo"))
+PROVINCE_DECISION_DATE = Column(
+    "province_decision_date", keys=("ngayquyetdinhtinh", "ngayquyetdinhcuatinh", "ngaycongbo")
+)
 NOTE = Column("note", keys=("ghichu", "note"))
 STT = Column("stt", keys=("stt", "tt"))
 
-_NUMBER_WITH_DATE = re.compile(r"\bs[oố]\s*:?\s*(.+?)\s+ng[aà]y\s+(\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4})",
-                               re.IGNORECASE)
+_NUMBER_WITH_DATE = re.compile(
+    r"\bs[oố]\s*:?\s*(.+?)\s+ng[aà]y\s+(\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4})", re.IGNORECASE
+)
 _NUMBER_ONLY = re.compile(r"(\d+[\w./\-]*/[\w.\-Đđ]+(?:[ \-][A-ZĐ]{2,}[\w\-]*)?)")
-_DEADLINE_IN_TEXT = re.compile(r"han\s*(?:xu ly|trinh|tham muu|giai quyet)?\s*:?\s*(\d{1,2}/\d{1,2}/\d{4})")
+_DEADLINE_IN_TEXT = re.compile(
+    r"han\s*(?:xu ly|trinh|tham muu|giai quyet)?\s*:?\s*(\d{1,2}/\d{1,2}/\d{4})"
+)
 
 
 def document_number_and_date(text: str) -> tuple[str | None, date | None]:
@@ -104,8 +138,19 @@ class PublicationsImporter(Importer):
     label = "nhiệm vụ công bố TTHC"
 
     def detect(self, sheet: Sheet, ctx: ImportContext) -> Detected | None:
-        columns = [DECISION, LEAD_UNIT, CONTENT, LETTER, SUBMISSION, DEADLINE, EFFECTIVE,
-                   PROVINCE_DECISION, PROVINCE_DECISION_DATE, NOTE, STT]
+        columns = [
+            DECISION,
+            LEAD_UNIT,
+            CONTENT,
+            LETTER,
+            SUBMISSION,
+            DEADLINE,
+            EFFECTIVE,
+            PROVINCE_DECISION,
+            PROVINCE_DECISION_DATE,
+            NOTE,
+            STT,
+        ]
         found = find_header(sheet, columns, {"decision", "lead_unit"})
         return Detected(self, found[1], found[0]) if found else None
 
@@ -118,8 +163,12 @@ class PublicationsImporter(Importer):
         for row_no, row in header.data_rows():
             decision_cell = header.get(row, "decision")
             if is_blank(decision_cell):
-                ctx.problems.error("thiếu quyết định công bố của bộ, ngành", sheet, row_no,
-                                   header.position("decision"))
+                ctx.problems.error(
+                    "thiếu quyết định công bố của bộ, ngành",
+                    sheet,
+                    row_no,
+                    header.position("decision"),
+                )
                 continue
             decision = clean_cell_text(decision_cell)
             number, decision_date = document_number_and_date(decision)
@@ -127,24 +176,38 @@ class PublicationsImporter(Importer):
                 ctx.problems.error(
                     f"không tìm thấy số quyết định trong «{decision[:80]}» "
                     "(ví dụ: Quyết định số 503/QĐ-BTTTT ngày 09/4/2024)",
-                    sheet, row_no, header.position("decision"),
+                    sheet,
+                    row_no,
+                    header.position("decision"),
                 )
                 continue
             texts = {
-                name: (None if is_blank(header.get(row, name))
-                       else clean_cell_text(header.get(row, name)))
+                name: (
+                    None
+                    if is_blank(header.get(row, name))
+                    else clean_cell_text(header.get(row, name))
+                )
                 for name in ("content", "letter", "submission", "province_decision", "note")
             }
             dates: dict[str, date | None] = {}
             row_ok = True
             for name in ("deadline", "effective", "province_decision_date"):
-                ok, parsed = ctx.cell_value(parse_date, header.get(row, name), sheet=sheet,
-                                            row=row_no, column=header.position(name)
-                                            if name in header.fields else name)
+                ok, parsed = ctx.cell_value(
+                    parse_date,
+                    header.get(row, name),
+                    sheet=sheet,
+                    row=row_no,
+                    column=header.position(name) if name in header.fields else name,
+                )
                 dates[name] = parsed
                 row_ok &= ok
-            unit = ctx.resolve_unit(header.get(row, "lead_unit"), sheet=sheet, row=row_no,
-                                    column=header.position("lead_unit"), on=decision_date)
+            unit = ctx.resolve_unit(
+                header.get(row, "lead_unit"),
+                sheet=sheet,
+                row=row_no,
+                column=header.position("lead_unit"),
+                on=decision_date,
+            )
             if unit is None or not row_ok:
                 continue
             letter_no, letter_date = document_number_and_date(texts["letter"] or "")
@@ -162,12 +225,14 @@ class PublicationsImporter(Importer):
                 ctx.problems.warn(
                     "chưa xác định được hạn xử lý (không có hạn, công văn có hạn hoặc ngày "
                     "hiệu lực); nhiệm vụ vẫn được lưu",
-                    sheet, row_no,
+                    sheet,
+                    row_no,
                 )
             key = (number.upper(), unit if isinstance(unit, int) else id(unit))
             if key in seen:
-                ctx.problems.error(f"nhiệm vụ trùng với dòng {seen[key]} (cùng quyết định, đơn vị)",
-                                   sheet, row_no)
+                ctx.problems.error(
+                    f"nhiệm vụ trùng với dòng {seen[key]} (cùng quyết định, đơn vị)", sheet, row_no
+                )
                 continue
             seen[key] = row_no
             records.append(
@@ -207,8 +272,14 @@ class PublicationsImporter(Importer):
                 )
             ).one_or_none()
             if task is None:
-                session.add(PublicationTask(lead_unit_id=unit_id, import_id=import_file.id,
-                                            updated_at=now, **record.values))
+                session.add(
+                    PublicationTask(
+                        lead_unit_id=unit_id,
+                        import_id=import_file.id,
+                        updated_at=now,
+                        **record.values,
+                    )
+                )
                 inserted += 1
             elif all(getattr(task, k) == v for k, v in record.values.items()):
                 unchanged += 1

@@ -34,8 +34,8 @@ from storage.importers.base import (
     Column,
     Detected,
     Header,
-    Importer,
     ImportContext,
+    Importer,
     UnitRef,
     find_header,
 )
@@ -53,13 +53,32 @@ from storage.units import find_unit
 
 UNIT = Column(
     "unit",
-    keys=("donvi", "tendonvi", "diaphuong", "tendiaphuong", "coquan", "coquandonvi",
-          "tencoquandonvi", "unit"),
+    keys=(
+        "donvi",
+        "tendonvi",
+        "diaphuong",
+        "tendiaphuong",
+        "coquan",
+        "coquandonvi",
+        "tencoquandonvi",
+        "unit",
+    ),
 )
 INDICATOR = Column(
     "indicator",
-    keys=("chiso", "chitieu", "machiso", "tenchiso", "machitieu", "tenchitieu", "tieuchi",
-          "nhomchiso", "indicator", "code", "noidung"),
+    keys=(
+        "chiso",
+        "chitieu",
+        "machiso",
+        "tenchiso",
+        "machitieu",
+        "tenchitieu",
+        "tieuchi",
+        "nhomchiso",
+        "indicator",
+        "code",
+        "noidung",
+    ),
 )
 VALUE = Column(
     "value",
@@ -67,8 +86,17 @@ VALUE = Column(
 )
 AS_OF = Column(
     "as_of",
-    keys=("ngay", "ngaydulieu", "tinhdenngay", "ngaysolieu", "asof", "date", "ngaycapnhat",
-          "thoidiem", "ngayxuatdulieu"),
+    keys=(
+        "ngay",
+        "ngaydulieu",
+        "tinhdenngay",
+        "ngaysolieu",
+        "asof",
+        "date",
+        "ngaycapnhat",
+        "thoidiem",
+        "ngayxuatdulieu",
+    ),
 )
 RANK = Column("rank", keys=("xephang", "thuhang", "rank", "hang", "vitrixephang"))
 RANK_OF = Column("rank_of", keys=("tongso", "trentongso", "outof", "rankof", "sotinh", "tren"))
@@ -80,8 +108,20 @@ DENOMINATOR = Column("denominator", keys=("mauso", "denominator"))
 STT = Column("stt", keys=("stt", "tt", "sothutu"))
 CHANGE = Column("change", contains=("tanggiam",))
 
-LONG_COLUMNS = [UNIT, INDICATOR, VALUE, AS_OF, RANK, RANK_OF, SOURCE, PERIOD, MAX_SCORE,
-                NUMERATOR, DENOMINATOR, STT]
+LONG_COLUMNS = [
+    UNIT,
+    INDICATOR,
+    VALUE,
+    AS_OF,
+    RANK,
+    RANK_OF,
+    SOURCE,
+    PERIOD,
+    MAX_SCORE,
+    NUMERATOR,
+    DENOMINATOR,
+    STT,
+]
 _YEAR_KEY = re.compile(r"^nam(\d{4})$")
 
 
@@ -123,8 +163,9 @@ class ScoresImporter(Importer):
         for layout, required in (("unit_table", "unit"), ("province_table", "indicator")):
             columns = [UNIT if required == "unit" else INDICATOR, STT, CHANGE]
 
-            def accept(labels: list[str], keys: list[str], fields: dict[str, int],
-                       layout: str = layout) -> int | None:
+            def accept(
+                labels: list[str], keys: list[str], fields: dict[str, int], layout: str = layout
+            ) -> int | None:
                 if layout == "unit_table" and "indicator" in fields:
                     return None
                 dated = dated_columns(labels, keys, set(fields.values()))
@@ -183,8 +224,9 @@ class ScoresImporter(Importer):
         ctx: ImportContext,
         column: str,
     ) -> bool:
-        ok, parsed = ctx.cell_value(parse_value, cell, sheet=record.sheet, row=record.row,
-                                    column=column)
+        ok, parsed = ctx.cell_value(
+            parse_value, cell, sheet=record.sheet, row=record.row, column=column
+        )
         if not ok:
             return False
         value = parsed.value
@@ -203,26 +245,36 @@ class ScoresImporter(Importer):
                 ctx.problems.error(
                     f"«{clean_cell_text(cell)}»: chỉ số {indicator.code} là tỷ lệ %, "
                     "không ghi dạng điểm/điểm tối đa",
-                    record.sheet, record.row, column,
+                    record.sheet,
+                    record.row,
+                    column,
                 )
                 return False
         return True
 
-    def _province(self, ctx: ImportContext, sheet: str, row: int, on: date | None) -> UnitRef | None:
+    def _province(
+        self, ctx: ImportContext, sheet: str, row: int, on: date | None
+    ) -> UnitRef | None:
         name = ctx.config.office.province
         match = find_unit(ctx.session, name, on=on)
         if match.unit is None and not ctx.create_units:
             ctx.problems.error(
                 f"chưa có đơn vị tỉnh «{name}» (mục [office] province trong config.toml) "
                 "trong danh mục đơn vị; hãy nhập danh mục đơn vị trước",
-                sheet, row,
+                sheet,
+                row,
             )
             return None
         return ctx.resolve_unit(name, sheet=sheet, row=row, column="—", on=on)
 
     def _check_change(
-        self, header: Header, row_no: int, row: list[object], dated: list[DatedColumn],
-        values: dict[int, float | None], ctx: ImportContext,
+        self,
+        header: Header,
+        row_no: int,
+        row: list[object],
+        dated: list[DatedColumn],
+        values: dict[int, float | None],
+        ctx: ImportContext,
     ) -> None:
         index = header.fields.get("change")
         days = [d for d in dated if d.period == Period.DAY.value]
@@ -236,13 +288,17 @@ class ScoresImporter(Importer):
             ctx.problems.warn(
                 f"không đọc được mức tăng, giảm «{clean_cell_text(row[index])}»; đã bỏ qua "
                 "(mức tăng, giảm luôn được tính từ số liệu)",
-                header.sheet.name, row_no, header.label(index),
+                header.sheet.name,
+                row_no,
+                header.label(index),
             )
             return
         if old is None or new is None:
             ctx.problems.warn(
                 f"ghi mức tăng, giảm {fmt_change(given)} nhưng thiếu số liệu để so sánh",
-                header.sheet.name, row_no, header.label(index),
+                header.sheet.name,
+                row_no,
+                header.label(index),
             )
             return
         computed = new - old
@@ -251,7 +307,9 @@ class ScoresImporter(Importer):
                 f"ghi mức tăng, giảm {fmt_change(given)} nhưng tính được {fmt_change(computed)} "
                 f"({fmt_date(latest.as_of)} so với {fmt_date(previous.as_of)}); "
                 "không lưu cột này, mức thay đổi luôn được tính từ số liệu",
-                header.sheet.name, row_no, header.label(index),
+                header.sheet.name,
+                row_no,
+                header.label(index),
             )
 
     # -- layouts -----------------------------------------------------------------
@@ -267,37 +325,60 @@ class ScoresImporter(Importer):
         for row_no, row in header.data_rows():
             as_of = ctx.as_of
             if "as_of" in header.fields:
-                ok, parsed = ctx.cell_value(parse_date, header.get(row, "as_of"), sheet=sheet,
-                                            row=row_no, column=header.position("as_of"))
+                ok, parsed = ctx.cell_value(
+                    parse_date,
+                    header.get(row, "as_of"),
+                    sheet=sheet,
+                    row=row_no,
+                    column=header.position("as_of"),
+                )
                 if not ok:
                     continue
                 as_of = parsed or ctx.as_of
                 if as_of is None:
-                    ctx.problems.error("thiếu ngày số liệu", sheet, row_no, header.position("as_of"))
+                    ctx.problems.error(
+                        "thiếu ngày số liệu", sheet, row_no, header.position("as_of")
+                    )
                     continue
             assert as_of is not None
-            unit = ctx.resolve_unit(header.get(row, "unit"), sheet=sheet, row=row_no,
-                                    column=header.position("unit"), on=as_of)
+            unit = ctx.resolve_unit(
+                header.get(row, "unit"),
+                sheet=sheet,
+                row=row_no,
+                column=header.position("unit"),
+                on=as_of,
+            )
             lookup = ctx.catalogue.find(clean_cell_text(header.get(row, "indicator") or ""))
             if lookup.indicator is None:
-                ctx.problems.error(lookup.problem or "", sheet, row_no,
-                                   header.position("indicator"))
+                ctx.problems.error(
+                    lookup.problem or "", sheet, row_no, header.position("indicator")
+                )
             period = Period.DAY.value
             if not is_blank(header.get(row, "period")):
                 found = parse_period(str(header.get(row, "period")))
                 if found is None:
                     ctx.problems.error(
                         f"kỳ «{header.get(row, 'period')}» không hợp lệ (ngày, tháng, quý, năm)",
-                        sheet, row_no, header.position("period"),
+                        sheet,
+                        row_no,
+                        header.position("period"),
                     )
                     continue
                 period = found.value
             if unit is None or lookup.indicator is None:
                 continue
-            record = ObservationRecord(as_of, period, self._source(header, row, ctx), unit,
-                                       lookup.indicator.id, sheet, row_no)
-            if not self._fill_value(record, lookup.indicator, header.get(row, "value"), ctx,
-                                    header.position("value")):
+            record = ObservationRecord(
+                as_of,
+                period,
+                self._source(header, row, ctx),
+                unit,
+                lookup.indicator.id,
+                sheet,
+                row_no,
+            )
+            if not self._fill_value(
+                record, lookup.indicator, header.get(row, "value"), ctx, header.position("value")
+            ):
                 continue
             if not self._fill_extras(record, header, row, row_no, ctx):
                 continue
@@ -306,36 +387,63 @@ class ScoresImporter(Importer):
                 ctx.progress("kiểm tra", len(records), None)
         return records
 
-    def _fill_extras(self, record: ObservationRecord, header: Header, row: list[object],
-                     row_no: int, ctx: ImportContext) -> bool:
+    def _fill_extras(
+        self,
+        record: ObservationRecord,
+        header: Header,
+        row: list[object],
+        row_no: int,
+        ctx: ImportContext,
+    ) -> bool:
         sheet = header.sheet.name
         ok = True
         if "rank" in header.fields:
-            good, parsed = ctx.cell_value(parse_rank, header.get(row, "rank"), sheet=sheet,
-                                          row=row_no, column=header.position("rank"))
+            good, parsed = ctx.cell_value(
+                parse_rank,
+                header.get(row, "rank"),
+                sheet=sheet,
+                row=row_no,
+                column=header.position("rank"),
+            )
             if good:
                 record.rank, record.rank_of = parsed
             ok &= good
         if "rank_of" in header.fields and not is_blank(header.get(row, "rank_of")):
-            good, parsed = ctx.cell_value(parse_rank, header.get(row, "rank_of"), sheet=sheet,
-                                          row=row_no, column=header.position("rank_of"))
+            good, parsed = ctx.cell_value(
+                parse_rank,
+                header.get(row, "rank_of"),
+                sheet=sheet,
+                row=row_no,
+                column=header.position("rank_of"),
+            )
             if good:
                 if record.rank_of is not None and parsed[0] != record.rank_of:
                     ctx.problems.error(
                         f"tổng số {parsed[0]} khác với thứ hạng {record.rank}/{record.rank_of}",
-                        sheet, row_no, header.position("rank_of"),
+                        sheet,
+                        row_no,
+                        header.position("rank_of"),
                     )
                     good = False
                 record.rank_of = parsed[0]
             ok &= good
         if record.rank is not None and record.rank_of is not None and record.rank > record.rank_of:
-            ctx.problems.error(f"thứ hạng {record.rank} lớn hơn tổng số {record.rank_of}",
-                               sheet, row_no, header.position("rank"))
+            ctx.problems.error(
+                f"thứ hạng {record.rank} lớn hơn tổng số {record.rank_of}",
+                sheet,
+                row_no,
+                header.position("rank"),
+            )
             ok = False
         for name in ("max_score", "numerator", "denominator"):
             if name in header.fields:
-                good, parsed = ctx.cell_value(parse_value, header.get(row, name), sheet=sheet,
-                                              row=row_no, column=header.position(name))
+                good, parsed = ctx.cell_value(
+                    parse_value,
+                    header.get(row, name),
+                    sheet=sheet,
+                    row=row_no,
+                    column=header.position(name),
+                )
                 if good and parsed.value is not None:
                     setattr(record, name, parsed.value)
                 ok &= good
@@ -351,25 +459,37 @@ class ScoresImporter(Importer):
         latest_day = max(d.as_of for d in dated)
         for row_no, row in header.data_rows():
             if by_unit:
-                unit = ctx.resolve_unit(header.get(row, "unit"), sheet=sheet, row=row_no,
-                                        column=header.position("unit"), on=latest_day)
+                unit = ctx.resolve_unit(
+                    header.get(row, "unit"),
+                    sheet=sheet,
+                    row=row_no,
+                    column=header.position("unit"),
+                    on=latest_day,
+                )
                 indicator: Indicator | None = total
             else:
                 unit = self._province(ctx, sheet, row_no, latest_day)
                 lookup = ctx.catalogue.find(clean_cell_text(header.get(row, "indicator") or ""))
                 indicator = lookup.indicator
                 if indicator is None:
-                    ctx.problems.error(lookup.problem or "", sheet, row_no,
-                                       header.position("indicator"))
+                    ctx.problems.error(
+                        lookup.problem or "", sheet, row_no, header.position("indicator")
+                    )
             if unit is None or indicator is None:
                 continue
             values: dict[int, float | None] = {}
             row_ok = True
             for column in dated:
                 cell = row[column.index] if column.index < len(row) else None
-                record = ObservationRecord(column.as_of, column.period,
-                                           self._source(header, row, ctx), unit, indicator.id,
-                                           sheet, row_no)
+                record = ObservationRecord(
+                    column.as_of,
+                    column.period,
+                    self._source(header, row, ctx),
+                    unit,
+                    indicator.id,
+                    sheet,
+                    row_no,
+                )
                 if self._fill_value(record, indicator, cell, ctx, header.label(column.index)):
                     records.append(record)
                     values[column.index] = record.value
@@ -401,29 +521,47 @@ class ScoresImporter(Importer):
                 continue
             lookup = ctx.catalogue.find(label)
             if lookup.indicator is None:
-                ctx.problems.error(lookup.problem or "", sheet, header.last_row + 1,
-                                   header.label(index))
+                ctx.problems.error(
+                    lookup.problem or "", sheet, header.last_row + 1, header.label(index)
+                )
             else:
                 columns.append((index, lookup.indicator))
         records = []
         for row_no, row in header.data_rows():
             as_of = ctx.as_of
             if "as_of" in header.fields:
-                ok, parsed = ctx.cell_value(parse_date, header.get(row, "as_of"), sheet=sheet,
-                                            row=row_no, column=header.position("as_of"))
+                ok, parsed = ctx.cell_value(
+                    parse_date,
+                    header.get(row, "as_of"),
+                    sheet=sheet,
+                    row=row_no,
+                    column=header.position("as_of"),
+                )
                 if not ok:
                     continue
                 as_of = parsed or ctx.as_of
             if as_of is None:
                 ctx.problems.error("thiếu ngày số liệu", sheet, row_no)
                 continue
-            unit = ctx.resolve_unit(header.get(row, "unit"), sheet=sheet, row=row_no,
-                                    column=header.position("unit"), on=as_of)
+            unit = ctx.resolve_unit(
+                header.get(row, "unit"),
+                sheet=sheet,
+                row=row_no,
+                column=header.position("unit"),
+                on=as_of,
+            )
             if unit is None:
                 continue
             for index, indicator in columns:
-                record = ObservationRecord(as_of, Period.DAY.value, self._source(header, row, ctx),
-                                           unit, indicator.id, sheet, row_no)
+                record = ObservationRecord(
+                    as_of,
+                    Period.DAY.value,
+                    self._source(header, row, ctx),
+                    unit,
+                    indicator.id,
+                    sheet,
+                    row_no,
+                )
                 cell = row[index] if index < len(row) else None
                 if self._fill_value(record, indicator, cell, ctx, header.label(index)):
                     records.append(record)

@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.vnformat import fmt_date
 from bot.workdays import WorkCalendar
-from storage.importers.base import Detected, Importer, ImportContext, Problem, Progress
+from storage.importers.base import Detected, ImportContext, Importer, Problem, Progress
 from storage.importers.dossiers import DossiersImporter
 from storage.importers.indicators import IndicatorsImporter
 from storage.importers.overdue import OverdueImporter
@@ -171,8 +171,10 @@ def run_import(
                     "Đơn vị mới được tạo (--create-units): " + "; ".join(ctx.created_unit_names)
                 )
             import_file.summary = json.dumps(
-                {"summary": outcome.summary,
-                 "warnings": [w.describe() for w in ctx.problems.warnings]},
+                {
+                    "summary": outcome.summary,
+                    "warnings": [w.describe() for w in ctx.problems.warnings],
+                },
                 ensure_ascii=False,
             )
             if ctx.problems.errors or dry_run:

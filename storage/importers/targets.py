@@ -10,21 +10,43 @@ from sqlalchemy import select
 
 from bot.parsing import is_blank, parse_value, parse_year
 from bot.textnorm import clean_cell_text, fold
-from storage.importers.base import Column, Detected, Header, Importer, ImportContext, find_header
+from storage.importers.base import Column, Detected, Header, ImportContext, Importer, find_header
 from storage.importers.reader import Sheet
 from storage.models import ImportFile, Target, UnitKind
 from storage.units import parse_kind
 
-INDICATOR = Column("indicator", keys=("nhiemvu", "chiso", "chitieu", "tenchitieu", "tenchiso",
-                                      "machiso", "indicator", "noidung"))
+INDICATOR = Column(
+    "indicator",
+    keys=(
+        "nhiemvu",
+        "chiso",
+        "chitieu",
+        "tenchitieu",
+        "tenchiso",
+        "machiso",
+        "indicator",
+        "noidung",
+    ),
+)
 UNIT_KIND = Column(
     "unit_kind",
-    keys=("coquanchutrithuchien", "coquanchutri", "capdonvi", "loaidonvi", "doituong", "cap",
-          "unitkind", "donvi"),
+    keys=(
+        "coquanchutrithuchien",
+        "coquanchutri",
+        "capdonvi",
+        "loaidonvi",
+        "doituong",
+        "cap",
+        "unitkind",
+        "donvi",
+    ),
 )
 YEAR = Column("year", keys=("nam", "year"))
-YEARLY = Column("yearly", keys=("chitieunam", "muctieu", "yearly", "chitieucanam"),
-                prefixes=("chitieuthuchientrongnam", "chitieunam"))
+YEARLY = Column(
+    "yearly",
+    keys=("chitieunam", "muctieu", "yearly", "chitieucanam"),
+    prefixes=("chitieuthuchientrongnam", "chitieunam"),
+)
 Q1 = Column("q1", keys=("quyi", "quy1", "q1"))
 Q2 = Column("q2", keys=("quyii", "quy2", "q2"))
 Q3 = Column("q3", keys=("quyiii", "quy3", "q3"))
@@ -34,7 +56,10 @@ COLUMNS = [INDICATOR, UNIT_KIND, YEAR, YEARLY, Q1, Q2, Q3, Q4, STT]
 
 
 def unit_kinds_in(text: str) -> set[str]:
-    """Kinds of unit a "Cơ quan chủ trì" cell names ("Các sở, ngành …; UBND cấp huyện, UBND cấp xã")."""
+    """Kinds of unit a "Cơ quan chủ trì" cell names.
+
+    "Các sở, ngành …; UBND cấp huyện, UBND cấp xã" gives department, district, commune.
+    """
     single = parse_kind(text)
     if single is not None:
         return {single.value}
@@ -92,13 +117,15 @@ class TargetsImporter(Importer):
             if not has_values and is_blank(header.get(row, "unit_kind")):
                 continue  # a section heading such as "II. Nâng cao chất lượng phục vụ …"
             if current_indicator is None:
-                ctx.problems.error("thiếu tên chỉ tiêu", sheet, row_no,
-                                   header.position("indicator"))
+                ctx.problems.error(
+                    "thiếu tên chỉ tiêu", sheet, row_no, header.position("indicator")
+                )
                 continue
             lookup = ctx.catalogue.find(current_indicator)
             if lookup.indicator is None:
-                ctx.problems.error(lookup.problem or "", sheet, row_no,
-                                   header.position("indicator"))
+                ctx.problems.error(
+                    lookup.problem or "", sheet, row_no, header.position("indicator")
+                )
                 continue
             kind_cell = header.get(row, "unit_kind")
             kinds = unit_kinds_in(str(kind_cell)) if not is_blank(kind_cell) else set()
@@ -106,19 +133,28 @@ class TargetsImporter(Importer):
                 ctx.problems.error(
                     f"không xác định được cấp đơn vị từ «{clean_cell_text(kind_cell or '')}» "
                     "(ví dụ: sở, ngành; UBND cấp huyện; UBND cấp xã)",
-                    sheet, row_no, header.position("unit_kind"),
+                    sheet,
+                    row_no,
+                    header.position("unit_kind"),
                 )
                 continue
             year = header_year
             if "year" in header.fields and not is_blank(header.get(row, "year")):
-                ok, year = ctx.cell_value(parse_year, header.get(row, "year"), sheet=sheet,
-                                          row=row_no, column=header.position("year"))
+                ok, year = ctx.cell_value(
+                    parse_year,
+                    header.get(row, "year"),
+                    sheet=sheet,
+                    row=row_no,
+                    column=header.position("year"),
+                )
                 if not ok:
                     continue
             if year is None:
                 ctx.problems.error(
                     "thiếu năm của chỉ tiêu (cột «Năm» hoặc tiêu đề «Chỉ tiêu thực hiện trong "
-                    "năm 2024»)", sheet, row_no,
+                    "năm 2024»)",
+                    sheet,
+                    row_no,
                 )
                 continue
             values: dict[str, float | None] = {}
@@ -127,11 +163,20 @@ class TargetsImporter(Importer):
                 if name not in header.fields:
                     values[name] = None
                     continue
-                ok, parsed = ctx.cell_value(parse_value, header.get(row, name), sheet=sheet,
-                                            row=row_no, column=header.position(name))
+                ok, parsed = ctx.cell_value(
+                    parse_value,
+                    header.get(row, name),
+                    sheet=sheet,
+                    row=row_no,
+                    column=header.position(name),
+                )
                 if ok and parsed.value is not None and not 0 <= parsed.value <= 100:
-                    ctx.problems.error(f"chỉ tiêu {parsed.value:g}% phải từ 0 đến 100", sheet,
-                                       row_no, header.position(name))
+                    ctx.problems.error(
+                        f"chỉ tiêu {parsed.value:g}% phải từ 0 đến 100",
+                        sheet,
+                        row_no,
+                        header.position(name),
+                    )
                     ok = False
                 values[name] = parsed.value if ok else None
                 row_ok &= ok
@@ -142,7 +187,9 @@ class TargetsImporter(Importer):
                 if key in seen:
                     ctx.problems.error(
                         f"chỉ tiêu {lookup.indicator.code} cho cấp {kind} năm {year} đã có ở "
-                        f"dòng {seen[key]}", sheet, row_no,
+                        f"dòng {seen[key]}",
+                        sheet,
+                        row_no,
                     )
                     continue
                 seen[key] = row_no
@@ -154,12 +201,20 @@ class TargetsImporter(Importer):
         inserted = updated = unchanged = 0
         for record in records:
             target = session.scalars(
-                select(Target).filter_by(indicator_id=record.indicator_id,
-                                         unit_kind=record.unit_kind, year=record.year)
+                select(Target).filter_by(
+                    indicator_id=record.indicator_id, unit_kind=record.unit_kind, year=record.year
+                )
             ).one_or_none()
             if target is None:
-                session.add(Target(indicator_id=record.indicator_id, unit_kind=record.unit_kind,
-                                   year=record.year, import_id=import_file.id, **record.values))
+                session.add(
+                    Target(
+                        indicator_id=record.indicator_id,
+                        unit_kind=record.unit_kind,
+                        year=record.year,
+                        import_id=import_file.id,
+                        **record.values,
+                    )
+                )
                 inserted += 1
             elif all(getattr(target, k) == v for k, v in record.values.items()):
                 unchanged += 1

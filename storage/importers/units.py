@@ -14,8 +14,8 @@ from bot.textnorm import clean_cell_text
 from storage.importers.base import (
     Column,
     Detected,
-    Importer,
     ImportContext,
+    Importer,
     add_unit_alias,
     find_header,
 )
@@ -25,14 +25,18 @@ from storage.units import KIND_LABELS, find_unit, parse_kind, unit_keys
 
 NAME = Column("name", keys=("tendonvi", "ten", "donvi", "name", "tencoquan", "coquandonvi"))
 KIND = Column("kind", keys=("loai", "loaidonvi", "cap", "capdonvi", "kind"))
-ALIASES = Column("aliases", keys=("bidanh", "tenkhac", "tengoikhac", "aliases", "cachviet",
-                                  "tenviettat"))
+ALIASES = Column(
+    "aliases", keys=("bidanh", "tenkhac", "tengoikhac", "aliases", "cachviet", "tenviettat")
+)
 PARENT = Column("parent", keys=("donvicha", "truchuoc", "thuoc", "parent", "donviquanly"))
-PORTAL_ID = Column("portal_id", keys=("madonvicong", "departmentid", "macong", "portalid",
-                                      "idcong", "madvcqg", "iddvcqg"))
+PORTAL_ID = Column(
+    "portal_id",
+    keys=("madonvicong", "departmentid", "macong", "portalid", "idcong", "madvcqg", "iddvcqg"),
+)
 VALID_FROM = Column("valid_from", keys=("hieuluctu", "tungay", "validfrom", "ngaythanhlap"))
-VALID_TO = Column("valid_to", keys=("hieulucden", "denngay", "validto", "ngaygiaithe",
-                                    "ngaysapnhap"))
+VALID_TO = Column(
+    "valid_to", keys=("hieulucden", "denngay", "validto", "ngaygiaithe", "ngaysapnhap")
+)
 STT = Column("stt", keys=("stt", "tt"))
 _ALIAS_SPLIT = re.compile(r"[;|\n]")
 
@@ -72,39 +76,66 @@ class UnitsImporter(Importer):
             name = clean_cell_text(name_cell)
             name_key = unit_keys(name)[0]
             if name_key in names_in_file:
-                ctx.problems.error(f"đơn vị trùng với dòng {names_in_file[name_key]}", sheet,
-                                   row_no, header.position("name"))
+                ctx.problems.error(
+                    f"đơn vị trùng với dòng {names_in_file[name_key]}",
+                    sheet,
+                    row_no,
+                    header.position("name"),
+                )
                 continue
             names_in_file[name_key] = row_no
             kind = parse_kind(str(header.get(row, "kind") or ""))
             if kind is None:
                 ctx.problems.error(
                     f"loại đơn vị «{clean_cell_text(header.get(row, 'kind') or '')}» không hợp lệ "
-                    "(tỉnh, sở, huyện, xã, chi nhánh, khác)", sheet, row_no,
+                    "(tỉnh, sở, huyện, xã, chi nhánh, khác)",
+                    sheet,
+                    row_no,
                     header.position("kind"),
                 )
                 continue
             aliases = []
             if not is_blank(header.get(row, "aliases")):
-                aliases = [a.strip() for a in _ALIAS_SPLIT.split(str(header.get(row, "aliases")))
-                           if a.strip()]
+                aliases = [
+                    a.strip()
+                    for a in _ALIAS_SPLIT.split(str(header.get(row, "aliases")))
+                    if a.strip()
+                ]
             for alias in aliases:
                 key = unit_keys(alias)[0]
                 owner = alias_owner.setdefault(key, (name_key, row_no))
                 if owner[0] != name_key:
-                    ctx.problems.error(f"bí danh «{alias}» đã dùng cho đơn vị ở dòng {owner[1]}",
-                                       sheet, row_no, header.position("aliases"))
+                    ctx.problems.error(
+                        f"bí danh «{alias}» đã dùng cho đơn vị ở dòng {owner[1]}",
+                        sheet,
+                        row_no,
+                        header.position("aliases"),
+                    )
             dates = {}
             row_ok = True
             for field_name in ("valid_from", "valid_to"):
-                ok, parsed = ctx.cell_value(parse_date, header.get(row, field_name), sheet=sheet,
-                                            row=row_no, column=header.position(field_name)
-                                            if field_name in header.fields else field_name)
+                ok, parsed = ctx.cell_value(
+                    parse_date,
+                    header.get(row, field_name),
+                    sheet=sheet,
+                    row=row_no,
+                    column=header.position(field_name)
+                    if field_name in header.fields
+                    else field_name,
+                )
                 dates[field_name] = parsed
                 row_ok &= ok
-            if dates["valid_from"] and dates["valid_to"] and dates["valid_to"] < dates["valid_from"]:
-                ctx.problems.error("ngày hết hiệu lực trước ngày bắt đầu", sheet, row_no,
-                                   header.position("valid_to"))
+            if (
+                dates["valid_from"]
+                and dates["valid_to"]
+                and dates["valid_to"] < dates["valid_from"]
+            ):
+                ctx.problems.error(
+                    "ngày hết hiệu lực trước ngày bắt đầu",
+                    sheet,
+                    row_no,
+                    header.position("valid_to"),
+                )
                 row_ok = False
             parent = header.get(row, "parent")
             parent_name = None if is_blank(parent) else clean_cell_text(parent)
@@ -113,16 +144,25 @@ class UnitsImporter(Importer):
                 if match.unit is None:
                     ctx.problems.error(
                         f"đơn vị cha «{parent_name}» chưa có (ghi ở dòng trước hoặc đã nhập)",
-                        sheet, row_no, header.position("parent"),
+                        sheet,
+                        row_no,
+                        header.position("parent"),
                     )
                     row_ok = False
             portal = header.get(row, "portal_id")
             if not row_ok:
                 continue
             records.append(
-                UnitRecord(name, kind.value, aliases, parent_name,
-                           None if is_blank(portal) else clean_cell_text(portal),
-                           dates["valid_from"], dates["valid_to"], row_no)
+                UnitRecord(
+                    name,
+                    kind.value,
+                    aliases,
+                    parent_name,
+                    None if is_blank(portal) else clean_cell_text(portal),
+                    dates["valid_from"],
+                    dates["valid_to"],
+                    row_no,
+                )
             )
         return records
 
@@ -138,8 +178,13 @@ class UnitsImporter(Importer):
             if unit is None:
                 unit = session.scalars(select(Unit).filter_by(name_key=name_key)).first()
             if unit is None:
-                unit = Unit(name=record.name, name_key=name_key, core_key=core, kind=record.kind,
-                            created_at=ctx.now())
+                unit = Unit(
+                    name=record.name,
+                    name_key=name_key,
+                    core_key=core,
+                    kind=record.kind,
+                    created_at=ctx.now(),
+                )
                 session.add(unit)
                 inserted += 1
             else:
@@ -157,8 +202,9 @@ class UnitsImporter(Importer):
             by_key[name_key] = unit
             for alias in record.aliases:
                 if not add_unit_alias(session, unit, alias):
-                    ctx.problems.error(f"bí danh «{alias}» đã là tên của đơn vị khác", None,
-                                       record.row)
+                    ctx.problems.error(
+                        f"bí danh «{alias}» đã là tên của đơn vị khác", None, record.row
+                    )
         session.flush()
         kinds: dict[str, int] = {}
         for record in records:

@@ -1,0 +1,72 @@
+"""Migrations on both backends, and the command line as a user runs it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select
+
+from bot.app import Services
+from storage import db
+from storage.models import Base, Indicator
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_migrations_go_down_and_up_and_match_the_models(services: Services) -> None:
+    engine = services.engine
+    assert db.current_revision(engine) == db.head_revision()
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+    db.downgrade(engine, "base")
+    assert db.current_revision(engine) is None
+    db.upgrade(engine)
+    with services.session_factory() as session:
+        codes = set(session.scalars(select(Indicator.code)))
+    assert {"TOTAL", "CKMB", "MDSH", "PUBLISH_ON_TIME", "R01", "R12", "OVERDUE_COUNT"} <= codes
+
+
+def _run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    config = tmp_path / "config.toml"
+    config.write_text('[database]\nurl = "sqlite:///tthc.db"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env["TTHC_CONFIG"] = str(config)
+    env.pop("TTHC_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_terminal_commands_work_end_to_end(tmp_path: Path) -> None:
+    assert _run(["db", "upgrade"], tmp_path).returncode == 0
+    demo = _run(["demo", "--if-empty"], tmp_path)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert (tmp_path / "tthc.db").exists()
+    asked = _run(["ask", "/rank"], tmp_path)
+    assert "Xếp hạng 20/63" in asked.stdout
+    chart = asked.stdout.split("(biểu đồ: ")[1].split(")")[0]
+    assert (tmp_path / chart).read_bytes().startswith(b"\x89PNG")
+    chat = _run(["run"], tmp_path, stdin="/rank\n/unit phu rieng\n")
+    assert chat.returncode == 0
+    assert "Giảm 12 bậc" in chat.stdout and "84,28/100, -6,34" in chat.stdout
+    again = _run(["demo", "--if-empty"], tmp_path)
+    assert again.returncode == 0 and again.stdout == ""
+
+
+def test_a_bad_import_exits_non_zero_and_explains(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Ngày,Đơn vị,Số hồ sơ quá hạn\n10/04/2025,Nơi nào đó,3\n", encoding="utf-8")
+    result = _run(["import", str(bad)], tmp_path)
+    assert result.returncode == 1
+    assert "dòng 2, cột B «Đơn vị»: không tìm thấy đơn vị «Nơi nào đó»" in result.stdout
