@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.parsing import ValueProblem, is_blank
+from bot.parsing import ValueProblem, is_blank, parse_date
 from bot.textnorm import clean_cell_text, header_key
 from bot.workdays import WorkCalendar
 from storage.catalogue import Catalogue
@@ -289,6 +289,35 @@ class ImportContext:
     @property
     def created_unit_names(self) -> list[str]:
         return [p.name for p in self._pending.values() if p.unit_id is not None]
+
+    def has_dates(self, header: Header) -> bool:
+        """A sheet needs an "as of" column or --as-of; log an error when it has neither."""
+        if "as_of" in header.fields or self.as_of is not None:
+            return True
+        self.problems.error(
+            "không có cột ngày số liệu; hãy thêm cột «Ngày» hoặc dùng --as-of DD/MM/YYYY",
+            header.sheet.name,
+        )
+        return False
+
+    def row_as_of(self, header: Header, row: Sequence[object], row_no: int) -> date | None:
+        """The row's date (its "as of" cell, else --as-of); None after logging why not."""
+        if "as_of" not in header.fields:
+            return self.as_of
+        column = header.position("as_of")
+        ok, parsed = self.cell_value(
+            parse_date,
+            header.get(row, "as_of"),
+            sheet=header.sheet.name,
+            row=row_no,
+            column=column,
+        )
+        if not ok:
+            return None
+        as_of: date | None = parsed or self.as_of
+        if as_of is None:
+            self.problems.error("thiếu ngày số liệu", header.sheet.name, row_no, column)
+        return as_of
 
     def cell_value(
         self,

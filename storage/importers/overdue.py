@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.parsing import is_blank, parse_count, parse_date
+from bot.parsing import is_blank, parse_count
 from storage.importers.base import Column, Detected, ImportContext, Importer, find_header
 from storage.importers.observations import (
     ObservationRecord,
@@ -53,28 +53,13 @@ class OverdueImporter(Importer):
     def parse(self, detected: Detected, ctx: ImportContext) -> list[Any]:
         header = detected.header
         sheet = header.sheet.name
-        if "as_of" not in header.fields and ctx.as_of is None:
-            ctx.problems.error(
-                "không có cột ngày; hãy thêm cột «Ngày» hoặc dùng --as-of DD/MM/YYYY", sheet
-            )
+        if not ctx.has_dates(header):
             return []
         indicator = ctx.catalogue.get("OVERDUE_COUNT")
         records: list[ObservationRecord] = []
         for row_no, row in header.data_rows():
-            as_of = ctx.as_of
-            if "as_of" in header.fields:
-                ok, parsed = ctx.cell_value(
-                    parse_date,
-                    header.get(row, "as_of"),
-                    sheet=sheet,
-                    row=row_no,
-                    column=header.position("as_of"),
-                )
-                if not ok:
-                    continue
-                as_of = parsed or ctx.as_of
+            as_of = ctx.row_as_of(header, row, row_no)
             if as_of is None:
-                ctx.problems.error("thiếu ngày", sheet, row_no, header.position("as_of"))
                 continue
             kinds = None
             kind_cell = header.get(row, "kind")

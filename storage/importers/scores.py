@@ -23,7 +23,6 @@ from bot.parsing import (
     find_date,
     is_blank,
     is_no_data,
-    parse_date,
     parse_decimal,
     parse_rank,
     parse_value,
@@ -317,30 +316,12 @@ class ScoresImporter(Importer):
     def _parse_long(self, header: Header, ctx: ImportContext) -> list[ObservationRecord]:
         sheet = header.sheet.name
         records = []
-        if "as_of" not in header.fields and ctx.as_of is None:
-            ctx.problems.error(
-                "không có cột ngày số liệu; hãy thêm cột «Ngày» hoặc dùng --as-of DD/MM/YYYY", sheet
-            )
+        if not ctx.has_dates(header):
             return []
         for row_no, row in header.data_rows():
-            as_of = ctx.as_of
-            if "as_of" in header.fields:
-                ok, parsed = ctx.cell_value(
-                    parse_date,
-                    header.get(row, "as_of"),
-                    sheet=sheet,
-                    row=row_no,
-                    column=header.position("as_of"),
-                )
-                if not ok:
-                    continue
-                as_of = parsed or ctx.as_of
-                if as_of is None:
-                    ctx.problems.error(
-                        "thiếu ngày số liệu", sheet, row_no, header.position("as_of")
-                    )
-                    continue
-            assert as_of is not None
+            as_of = ctx.row_as_of(header, row, row_no)
+            if as_of is None:
+                continue
             unit = ctx.resolve_unit(
                 header.get(row, "unit"),
                 sheet=sheet,
@@ -507,12 +488,7 @@ class ScoresImporter(Importer):
 
     def _parse_wide(self, header: Header, ctx: ImportContext) -> list[ObservationRecord]:
         sheet = header.sheet.name
-        if "as_of" not in header.fields and ctx.as_of is None:
-            ctx.problems.error(
-                "bảng mỗi cột một chỉ số cần ngày số liệu: dùng --as-of DD/MM/YYYY "
-                "hoặc thêm cột «Ngày»",
-                sheet,
-            )
+        if not ctx.has_dates(header):
             return []
         taken = set(header.fields.values())
         columns: list[tuple[int, Indicator]] = []
@@ -528,20 +504,8 @@ class ScoresImporter(Importer):
                 columns.append((index, lookup.indicator))
         records = []
         for row_no, row in header.data_rows():
-            as_of = ctx.as_of
-            if "as_of" in header.fields:
-                ok, parsed = ctx.cell_value(
-                    parse_date,
-                    header.get(row, "as_of"),
-                    sheet=sheet,
-                    row=row_no,
-                    column=header.position("as_of"),
-                )
-                if not ok:
-                    continue
-                as_of = parsed or ctx.as_of
+            as_of = ctx.row_as_of(header, row, row_no)
             if as_of is None:
-                ctx.problems.error("thiếu ngày số liệu", sheet, row_no)
                 continue
             unit = ctx.resolve_unit(
                 header.get(row, "unit"),
