@@ -53,6 +53,7 @@ def rank_and_score_chart(
                 ax_rank.annotate(
                     str(r), (x, r), textcoords="offset points", xytext=(0, 8), ha="center"
                 )
+        ax_rank.margins(y=0.2)
         ax_rank.invert_yaxis()
         ax_rank.set_ylabel("Xếp hạng")
         ax_rank.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
