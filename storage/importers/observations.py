@@ -79,7 +79,7 @@ class ObservationRecord:
     def values(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in OBSERVATION_FIELDS}
 
-    def key(self) -> tuple[date, str, str, int, int | int]:
+    def key(self) -> tuple[date, str, str, int, int]:
         unit = self.unit if isinstance(self.unit, int) else id(self.unit)
         return (self.as_of, self.period, self.source, unit, self.indicator_id)
 

@@ -21,7 +21,7 @@ from storage.importers.dossiers import DossiersImporter
 from storage.importers.indicators import IndicatorsImporter
 from storage.importers.overdue import OverdueImporter
 from storage.importers.publications import PublicationsImporter
-from storage.importers.reader import UnreadableFile, read_sheets
+from storage.importers.reader import Sheet, UnreadableFile, read_sheets
 from storage.importers.scores import ScoresImporter
 from storage.importers.targets import TargetsImporter
 from storage.importers.units import UnitsImporter
@@ -193,7 +193,7 @@ def run_import(
         return outcome
 
 
-def _detect(sheets: list, kind: str | None, ctx: ImportContext) -> list[Detected]:  # type: ignore[type-arg]
+def _detect(sheets: list[Sheet], kind: str | None, ctx: ImportContext) -> list[Detected]:
     importers = [IMPORTERS[kind]] if kind else list(IMPORTERS.values())
     detected: list[Detected] = []
     skipped: list[str] = []
