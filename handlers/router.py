@@ -12,9 +12,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from bot.answers.compare import compare_reply
+from bot.answers.deadlines import deadlines_reply
 from bot.answers.help import help_reply
+from bot.answers.overdue import overdue_reply, unit_overdue_reply
 from bot.answers.rank import rank_reply
-from bot.answers.unit import unit_card, unit_lookup_reply
+from bot.answers.tables import indicators_reply, ranking_reply
+from bot.answers.unit import pick_unit, split_two_units, unit_card, unit_lookup_reply
 from bot.app import Services
 from bot.reply import Reply
 from storage.models import Role, Unit
@@ -59,11 +63,59 @@ def unit_command(request: Request) -> Reply:
     return Reply("Hãy gõ tên đơn vị sau lệnh, ví dụ: /unit Phú Riềng hoặc /unit Sở Tư pháp")
 
 
+def top_command(request: Request) -> Reply:
+    """Units with the highest latest score."""
+    return ranking_reply(request.session, request.args, bottom=False)
+
+
+def bottom_command(request: Request) -> Reply:
+    """Units with the lowest latest score."""
+    return ranking_reply(request.session, request.args, bottom=True)
+
+
+def indicators_command(request: Request) -> Reply:
+    """The province's tracked ratios."""
+    return indicators_reply(request.session, request.services.config)
+
+
+def overdue_command(request: Request) -> Reply:
+    """Overdue dossiers per unit, or one unit's list."""
+    if not request.args:
+        return overdue_reply(request.session, request.services.clock)
+    found = pick_unit(request.session, request.services.clock, request.args, "/overdue")
+    if isinstance(found, Reply):
+        return found
+    return unit_overdue_reply(request.session, request.services.clock, found)
+
+
+def deadlines_command(request: Request) -> Reply:
+    """Publication tasks by deadline."""
+    services = request.services
+    return deadlines_reply(request.session, services.clock, services.calendar)
+
+
+def compare_command(request: Request) -> Reply:
+    """Two units side by side."""
+    pair = split_two_units(request.session, request.services.clock, request.args)
+    if pair is None:
+        return Reply(
+            "Hãy ghi hai đơn vị, cách nhau bằng dấu phẩy hoặc «|», ví dụ: "
+            "/compare Phú Riềng, Bù Đăng"
+        )
+    return compare_reply(request.session, *pair)
+
+
 COMMANDS: dict[str, Callable[[Request], Reply]] = {
     "help": help_command,
     "start": help_command,
     "rank": rank_command,
     "unit": unit_command,
+    "top": top_command,
+    "bottom": bottom_command,
+    "indicators": indicators_command,
+    "overdue": overdue_command,
+    "deadlines": deadlines_command,
+    "compare": compare_command,
 }
 
 

@@ -226,17 +226,139 @@ def units_by_id(session: Session, ids: list[int]) -> dict[int, Unit]:
     return {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))} if ids else {}
 
 
-__all__ = [
-    "KindRank",
-    "OverdueSummary",
-    "Reading",
-    "history",
-    "latest_readings",
-    "latest_snapshot_with",
-    "open_publication_tasks",
-    "overdue_for_unit",
-    "rank_among_kind",
-    "snapshot_values",
-    "targets_for",
-    "units_by_id",
-]
+@dataclass(frozen=True)
+class KindTable:
+    """Every unit of one kind in the newest snapshot of an indicator, with the previous value."""
+
+    as_of: date
+    previous_as_of: date | None
+    source: str
+    rows: list[tuple[Unit, float | None, float | None]]
+
+
+def kinds_with_data(session: Session, indicator_id: int) -> list[str]:
+    """Kinds of unit that have any value of this indicator."""
+    stmt = (
+        select(Unit.kind)
+        .join(Observation, Observation.unit_id == Unit.id)
+        .where(Observation.indicator_id == indicator_id)
+        .distinct()
+    )
+    return sorted(session.scalars(stmt))
+
+
+def _latest_snapshot_for_kind(
+    session: Session, indicator_id: int, kind: str, before: Snapshot | None = None
+) -> Snapshot | None:
+    stmt = (
+        select(Snapshot)
+        .join(Observation, Observation.snapshot_id == Snapshot.id)
+        .join(Unit, Unit.id == Observation.unit_id)
+        .where(Observation.indicator_id == indicator_id, Unit.kind == kind)
+    )
+    if before is not None:
+        stmt = stmt.where(
+            Snapshot.source == before.source,
+            Snapshot.period == before.period,
+            Snapshot.as_of < before.as_of,
+        )
+    stmt = stmt.order_by(Snapshot.as_of.desc(), Snapshot.id.desc()).limit(1)
+    return session.scalars(stmt).first()
+
+
+def kind_table(session: Session, indicator_id: int, kind: str) -> KindTable | None:
+    """The seed-001 table for one kind: latest and previous comparable values of every unit."""
+    latest = _latest_snapshot_for_kind(session, indicator_id, kind)
+    if latest is None:
+        return None
+    previous = _latest_snapshot_for_kind(session, indicator_id, kind, before=latest)
+    ids = [latest.id] + ([previous.id] if previous else [])
+    stmt = (
+        select(Unit, Observation.snapshot_id, Observation.value)
+        .join(Observation, Observation.unit_id == Unit.id)
+        .where(
+            Observation.indicator_id == indicator_id,
+            Observation.snapshot_id.in_(ids),
+            Unit.kind == kind,
+        )
+    )
+    now: dict[int, tuple[Unit, float | None]] = {}
+    before: dict[int, float | None] = {}
+    for unit, snapshot_id, value in session.execute(stmt):
+        if snapshot_id == latest.id:
+            now[unit.id] = (unit, value)
+        else:
+            before[unit.id] = value
+    rows = [(unit, value, before.get(unit_id)) for unit_id, (unit, value) in now.items()]
+    return KindTable(latest.as_of, previous.as_of if previous else None, latest.source, rows)
+
+
+@dataclass(frozen=True)
+class CountRow:
+    unit: Unit
+    count: int
+    oldest_due: datetime | None
+
+
+def overdue_counts(session: Session) -> tuple[date | None, str | None, list[CountRow]]:
+    """Per-unit overdue counts of the newest OVERDUE_COUNT snapshot, largest first."""
+    latest = session.execute(
+        select(Snapshot.id, Snapshot.as_of, Snapshot.source)
+        .join(Observation, Observation.snapshot_id == Snapshot.id)
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .where(Indicator.code == "OVERDUE_COUNT")
+        .order_by(Snapshot.as_of.desc(), Snapshot.id.desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return None, None, []
+    stmt = (
+        select(Unit, Observation.value)
+        .join(Observation, Observation.unit_id == Unit.id)
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .where(Observation.snapshot_id == latest[0], Indicator.code == "OVERDUE_COUNT")
+        .where(Observation.value > 0)
+        .order_by(Observation.value.desc(), Unit.name)
+    )
+    rows = [CountRow(unit, int(value or 0), None) for unit, value in session.execute(stmt)]
+    return latest[1], latest[2], rows
+
+
+def overdue_dossier_counts(session: Session, now_local: datetime) -> list[CountRow]:
+    """Per unit: dossiers unfinished past their due time, with the oldest due time."""
+    stmt = (
+        select(Unit, func.count(), func.min(Dossier.due_at))
+        .join(Dossier, Dossier.unit_id == Unit.id)
+        .where(Dossier.finished_at.is_(None), Dossier.due_at < now_local)
+        .group_by(Unit.id)
+        .order_by(func.count().desc(), Unit.name)
+    )
+    return [CountRow(unit, n, oldest) for unit, n, oldest in session.execute(stmt)]
+
+
+def overdue_dossiers_of(session: Session, unit_id: int, now_local: datetime) -> list[Dossier]:
+    """A unit's dossiers unfinished past their due time, oldest due first."""
+    stmt = (
+        select(Dossier)
+        .where(
+            Dossier.unit_id == unit_id,
+            Dossier.finished_at.is_(None),
+            Dossier.due_at < now_local,
+        )
+        .order_by(Dossier.due_at)
+    )
+    return list(session.scalars(stmt))
+
+
+def all_open_publication_tasks(session: Session) -> list[tuple[PublicationTask, Unit]]:
+    """Every task still waiting for the province's decision, with its lead unit."""
+    stmt = (
+        select(PublicationTask, Unit)
+        .join(Unit, Unit.id == PublicationTask.lead_unit_id)
+        .where(
+            PublicationTask.province_decision_date.is_(None),
+            PublicationTask.province_decision.is_(None),
+        )
+        .order_by(PublicationTask.deadline.is_(None), PublicationTask.deadline)
+    )
+    return [(task, unit) for task, unit in session.execute(stmt)]

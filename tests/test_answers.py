@@ -73,3 +73,61 @@ def test_unknown_commands_and_plain_text_get_help(services: Services) -> None:
     assert "Không có lệnh /foo" in answer(services, "/foo", ADMIN).text
     assert "/help" in answer(services, "xin chào", ADMIN).text
     assert "/unit" in answer(services, "/help", ADMIN).text
+
+
+def test_top_and_bottom_rank_units_like_the_seed_tables(demo: Services) -> None:
+    top = answer(demo, "/top sở", ADMIN).text
+    assert "1/11. Sở Nội vụ: 95,59 (+5,18)" in top
+    assert "Không có dữ liệu, không xếp hạng: Sở Dân tộc và Tôn giáo; Sở Ngoại vụ" in top
+    bottom = answer(demo, "/bottom huyện", ADMIN).text
+    assert bottom.splitlines()[1] == "11/11. UBND huyện Bù Gia Mập: 80,43 (-6,18)"
+    # Equal scores share a place.
+    assert "4/11. UBND huyện Hớn Quản: 86,03" in bottom
+    assert "4/11. UBND thị xã Chơn Thành: 86,03" in bottom
+    assert "Không hiểu cấp đơn vị" in answer(demo, "/top hành tinh", ADMIN).text
+
+
+def test_indicators_counts_are_computed_not_copied(demo: Services) -> None:
+    text = answer(demo, "/indicators", ADMIN).text
+    assert "9. Đồng bộ hồ sơ: 52,96% (ngày 27/03/2025: 77,23%, -24,27)" in text
+    assert "Tăng: 4 chỉ tiêu" in text and "Giảm: 5 chỉ tiêu" in text
+    assert "Không đổi: 3 chỉ tiêu" in text
+    # Seed 001 says three indicators hold 100%; one of them is 93,37: the bot counts two.
+    assert "Đạt 100%: 2 chỉ tiêu (Chứng thực bản sao điện tử; Xử lý PAKN đúng hạn)" in text
+
+
+def test_overdue_lists_units_and_one_units_dossiers(demo: Services) -> None:
+    text = answer(demo, "/overdue", ADMIN).text
+    assert "ngày 10/04/2025: 214 hồ sơ tại 9 đơn vị" in text
+    assert text.splitlines()[1] == "  • UBND thị xã Bình Long: 204 hồ sơ"
+    assert "ngày 10/04/2025: 204." in answer(demo, "/overdue Bình Long", ADMIN).text
+
+
+def test_deadlines_put_overdue_tasks_first(demo: Services) -> None:
+    text = answer(demo, "/deadlines", ADMIN).text
+    lines = text.splitlines()
+    assert lines[1] == "Đã quá hạn:"
+    assert lines[2].startswith("  • 545/QĐ BGTVT — Sở Giao thông vận tải: hạn 23/05/2024, quá")
+    assert "503/QĐ-BTTTT — Sở Thông tin và Truyền thông: chưa rõ hạn" in text
+
+
+def test_compare_reads_two_names_with_or_without_a_separator(demo: Services) -> None:
+    for text in ("/compare Phú Riềng, Bù Đăng", "/compare phu rieng bu dang"):
+        reply = answer(demo, text, ADMIN).text
+        assert "Tổng điểm 766: 84,28 (08/04/2025)  |  82,15 (08/04/2025)" in reply
+    assert "Hãy ghi hai đơn vị" in answer(demo, "/compare Phú Riềng", ADMIN).text
+
+
+def test_overdue_dossiers_are_listed_with_code_procedure_and_days(demo: Services) -> None:
+    from tests.conftest import EXAMPLES, do_import
+
+    assert do_import(demo, EXAMPLES / "mau_ho_so.csv").ok
+    text = answer(demo, "/overdue", ADMIN).text
+    assert "1 hồ sơ tại 1 đơn vị" in text
+    assert "UBND huyện Phú Riềng: 1 hồ sơ, lâu nhất quá hạn 1 ngày" in text
+    unit = answer(demo, "/overdue phu rieng", ADMIN).text
+    assert (
+        "000.00.00.H10-250401-0002 — Cấp giấy phép xây dựng nhà ở riêng lẻ "
+        "(hẹn trả 08/04/2025, quá 1 ngày)" in unit
+    )
+    assert "phiếu xin lỗi" in unit

@@ -24,20 +24,46 @@ from storage.models import Indicator, Period, Unit
 from storage.units import KIND_LABELS, KIND_SHORT, describe_match_failure, find_unit
 
 
-def unit_lookup_reply(session: Session, clock: Clock, query: str) -> Reply:
-    """Find the unit a user typed and answer with its card, or with choices."""
+def pick_unit(session: Session, clock: Clock, query: str, command: str) -> Unit | Reply:
+    """The unit a user typed ("#12" from a button, or a loose name), or a reply with choices.
+
+    The choices are buttons that repeat ``command`` with the chosen unit.
+    """
     query = query.strip()
     if query.startswith("#") and query[1:].isdigit():
         unit = session.get(Unit, int(query[1:]))
-        if unit is None:
-            return Reply(f"Không có đơn vị mã {query}.")
-        return unit_card(session, clock, unit)
+        return unit if unit is not None else Reply(f"Không có đơn vị mã {query}.")
     match = find_unit(session, query, on=clock.now().date())
     if match.unit is not None:
-        return unit_card(session, clock, match.unit)
+        return match.unit
     options = match.candidates or match.suggestions
-    buttons = [[Button(u.name, f"/unit #{u.id}")] for u in options[:8]]
+    buttons = [[Button(u.name, f"{command} #{u.id}")] for u in options[:8]]
     return Reply(sentence(describe_match_failure(match)) + ".", buttons=buttons)
+
+
+def unit_lookup_reply(session: Session, clock: Clock, query: str) -> Reply:
+    """Find the unit a user typed and answer with its card, or with choices."""
+    found = pick_unit(session, clock, query, "/unit")
+    return found if isinstance(found, Reply) else unit_card(session, clock, found)
+
+
+def split_two_units(session: Session, clock: Clock, text: str) -> tuple[Unit, Unit] | None:
+    """Two unit names in one line: "A | B", "A, B", "A và B" or just "A B" when unambiguous."""
+    today = clock.now().date()
+    for separator in ("|", ";", ",", " và ", " với ", " vs "):
+        if separator in text:
+            left, _, right = text.partition(separator)
+            a, b = find_unit(session, left, on=today).unit, find_unit(session, right, on=today).unit
+            if a is not None and b is not None:
+                return a, b
+    words = text.split()
+    found = []
+    for cut in range(1, len(words)):
+        a = find_unit(session, " ".join(words[:cut]), on=today).unit
+        b = find_unit(session, " ".join(words[cut:]), on=today).unit
+        if a is not None and b is not None:
+            found.append((a, b))
+    return found[0] if len(found) == 1 else None
 
 
 def _quarter(day: date) -> int:

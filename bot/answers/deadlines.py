@@ -1,0 +1,48 @@
+"""/deadlines: TTHC publication tasks, overdue first, then by working days left."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.reply import Reply
+from bot.vnformat import fmt_date
+from bot.workdays import WorkCalendar
+from storage import queries
+
+
+def deadlines_reply(session: Session, clock: Clock, calendar: WorkCalendar) -> Reply:
+    """Open publication tasks with their lead unit and how much time is left."""
+    tasks = queries.all_open_publication_tasks(session)
+    if not tasks:
+        return Reply("Không có nhiệm vụ công bố TTHC nào đang chờ quyết định của tỉnh.")
+    today = clock.now().date()
+    late, coming, unknown = [], [], []
+    for task, unit in tasks:
+        head = f"{task.ministry_decision_no} — {unit.name}"
+        if task.deadline is None:
+            unknown.append(f"  • {head}: chưa rõ hạn")
+        elif task.deadline < today:
+            late_days = calendar.working_days_between(task.deadline, today)
+            late.append(
+                (
+                    task.deadline,
+                    f"  • {head}: hạn {fmt_date(task.deadline)}, quá {late_days} ngày làm việc",
+                )
+            )
+        else:
+            left = calendar.working_days_between(today, task.deadline)
+            coming.append(
+                (left, f"  • {head}: hạn {fmt_date(task.deadline)}, còn {left} ngày làm việc")
+            )
+    lines = [f"📅 Nhiệm vụ công bố TTHC chưa có quyết định của tỉnh: {len(tasks)}"]
+    if late:
+        lines.append("Đã quá hạn:")
+        lines.extend(text for _, text in sorted(late))
+    if coming:
+        lines.append("Sắp đến hạn:")
+        lines.extend(text for _, text in sorted(coming))
+    if unknown:
+        lines.append("Chưa xác định hạn:")
+        lines.extend(unknown)
+    return Reply("\n".join(lines))

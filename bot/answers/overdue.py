@@ -1,0 +1,79 @@
+"""/overdue [unit]: overdue dossiers per unit, or one unit's list of dossiers."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.answers.common import source_label
+from bot.clock import Clock
+from bot.reply import Reply
+from bot.vnformat import fmt_date
+from storage import queries
+from storage.models import Unit
+
+LIST_LIMIT = 30
+
+
+def overdue_reply(session: Session, clock: Clock) -> Reply:
+    """Overdue dossiers per unit (from dossier lists, else from per-unit counts) and the total."""
+    now_local = clock.now().replace(tzinfo=None)
+    lines: list[str] = []
+    from_dossiers = queries.overdue_dossier_counts(session, now_local)
+    if from_dossiers:
+        total = sum(row.count for row in from_dossiers)
+        lines.append(
+            f"⏰ Hồ sơ chưa giải quyết đã quá hạn (theo danh sách hồ sơ), đến "
+            f"{now_local:%H:%M} {fmt_date(now_local)}: {total} hồ sơ tại "
+            f"{len(from_dossiers)} đơn vị"
+        )
+        for row in from_dossiers:
+            days = (now_local - row.oldest_due).days if row.oldest_due else 0
+            lines.append(f"  • {row.unit.name}: {row.count} hồ sơ, lâu nhất quá hạn {days} ngày")
+    as_of, source, counts = queries.overdue_counts(session)
+    if counts and as_of is not None:
+        total = sum(row.count for row in counts)
+        if lines:
+            lines.append("")
+        lines.append(
+            f"⏰ Hồ sơ quá hạn theo {source_label(source or '')} ngày {fmt_date(as_of)}: "
+            f"{total} hồ sơ tại {len(counts)} đơn vị"
+        )
+        lines.extend(f"  • {row.unit.name}: {row.count} hồ sơ" for row in counts)
+    if not lines:
+        return Reply(
+            "Chưa có số liệu hồ sơ quá hạn. Hãy nhập danh sách hồ sơ hoặc số hồ sơ quá hạn."
+        )
+    return Reply("\n".join(lines))
+
+
+def unit_overdue_reply(session: Session, clock: Clock, unit: Unit) -> Reply:
+    """One unit's overdue dossiers: codes, procedures and days overdue."""
+    now_local = clock.now().replace(tzinfo=None)
+    dossiers = queries.overdue_dossiers_of(session, unit.id, now_local)
+    summary = queries.overdue_for_unit(session, unit.id, now_local)
+    lines = [f"⏰ Hồ sơ quá hạn của {unit.name}"]
+    if dossiers:
+        lines.append(f"{len(dossiers)} hồ sơ chưa giải quyết đã quá hạn:")
+        for dossier in dossiers[:LIST_LIMIT]:
+            assert dossier.due_at is not None
+            days = (now_local - dossier.due_at).days
+            lines.append(
+                f"  • {dossier.code} — {dossier.procedure or 'không rõ thủ tục'} "
+                f"(hẹn trả {fmt_date(dossier.due_at)}, quá {days} ngày)"
+            )
+        if len(dossiers) > LIST_LIMIT:
+            lines.append(f"  … và {len(dossiers) - LIST_LIMIT} hồ sơ khác")
+        lines.append(
+            "Đơn vị cần báo cáo giải trình và gửi phiếu xin lỗi, hẹn lại ngày trả kết quả."
+        )
+    elif summary.dossiers_known:
+        lines.append("Không có hồ sơ chưa giải quyết nào quá hạn trong danh sách hồ sơ đã nhập.")
+    if summary.count_as_of is not None:
+        count = "không có dữ liệu" if summary.count_value is None else f"{int(summary.count_value)}"
+        lines.append(
+            f"Số hồ sơ quá hạn theo {source_label(summary.count_source or '')} ngày "
+            f"{fmt_date(summary.count_as_of)}: {count}."
+        )
+    if len(lines) == 1:
+        lines.append("Chưa có số liệu hồ sơ của đơn vị này.")
+    return Reply("\n".join(lines))

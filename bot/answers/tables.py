@@ -1,0 +1,118 @@
+"""/top, /bottom and /indicators: the tables of the office's weekly notice (seed 001)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.answers.common import no_province_text, province_unit, source_label
+from bot.config import Config
+from bot.reply import Reply
+from bot.vnformat import fmt_change, fmt_date, fmt_number, fmt_percent
+from storage import queries
+from storage.catalogue import Catalogue
+from storage.units import KIND_LABELS, parse_kind
+
+KIND_ORDER = ["department", "district", "commune", "land_office", "other"]
+
+
+def ranking_reply(session: Session, kind_text: str, bottom: bool, limit: int = 10) -> Reply:
+    """Units ranked by their latest total score, with the change since the previous snapshot."""
+    catalogue = Catalogue.load(session)
+    total = catalogue.get("TOTAL")
+    if kind_text:
+        kind = parse_kind(kind_text)
+        if kind is None:
+            return Reply(
+                f"Không hiểu cấp đơn vị «{kind_text}». Ví dụ: /top sở, /top huyện, /bottom xã"
+            )
+        kinds = [kind.value]
+    else:
+        available = queries.kinds_with_data(session, total.id)
+        kinds = [k for k in KIND_ORDER if k in available]
+        limit = 5
+    sections = []
+    for kind_value in kinds:
+        table = queries.kind_table(session, total.id, kind_value)
+        if table is None:
+            sections.append(f"{KIND_LABELS[kind_value].capitalize()}: chưa có số liệu.")
+            continue
+        sections.append(_ranking_section(table, kind_value, bottom, limit))
+    if not sections:
+        return Reply("Chưa có số liệu điểm Bộ chỉ số 766 của các đơn vị.")
+    return Reply("\n\n".join(sections))
+
+
+def _ranking_section(table: queries.KindTable, kind: str, bottom: bool, limit: int) -> str:
+    scored = sorted(
+        (row for row in table.rows if row[1] is not None),
+        key=lambda row: (-(row[1] or 0.0), row[0].name),
+    )
+    missing = sorted(row[0].name for row in table.rows if row[1] is None)
+    # Equal scores share a place (competition ranking), as rank_among_kind does.
+    values = [row[1] for row in scored]
+    ranked = [
+        (1 + sum(v > row[1] for v in values if v is not None and row[1] is not None), row)
+        for row in scored
+    ]
+    chosen = ranked[-limit:][::-1] if bottom else ranked[:limit]
+    head = "thấp nhất" if bottom else "cao nhất"
+    compared = f", so với {fmt_date(table.previous_as_of)}" if table.previous_as_of else ""
+    lines = [
+        f"{KIND_LABELS[kind].capitalize()} — điểm {head} ngày {fmt_date(table.as_of)}"
+        f" ({source_label(table.source)}{compared}):"
+    ]
+    for place, (unit, value, before) in chosen:
+        change = ""
+        if table.previous_as_of is not None:
+            change = (
+                f" ({fmt_change(value - before)})"
+                if value is not None and before is not None
+                else " (kỳ trước không có dữ liệu)"
+            )
+        lines.append(f"{place}/{len(ranked)}. {unit.name}: {fmt_number(value)}{change}")
+    if missing:
+        lines.append(f"Không có dữ liệu, không xếp hạng: {'; '.join(missing)}")
+    return "\n".join(lines)
+
+
+def indicators_reply(session: Session, config: Config) -> Reply:
+    """The province's tracked ratios: previous and latest value, change, counts computed."""
+    province = province_unit(session, config)
+    if province is None:
+        return Reply(no_province_text(config))
+    catalogue = Catalogue.load(session)
+    ratios = catalogue.tracked_ratios()
+    latest = queries.latest_readings(session, province.id, [i.id for i in ratios])
+    if not latest:
+        return Reply(f"Chưa có số liệu các chỉ tiêu của {province.name}.")
+    lines = [f"📋 Các chỉ tiêu của {province.name}:"]
+    rising: list[str] = []
+    falling: list[str] = []
+    flat: list[str] = []
+    full: list[str] = []
+    for number, indicator in enumerate(ratios, start=1):
+        readings = latest.get(indicator.id)
+        if not readings:
+            lines.append(f"{number}. {indicator.label}: chưa có số liệu")
+            continue
+        newest = readings[0]
+        text = f"{number}. {indicator.label}: {fmt_percent(newest.value)}"
+        if len(readings) > 1:
+            before = readings[1]
+            text += f" (ngày {fmt_date(before.as_of)}: {fmt_percent(before.value)}"
+            if newest.value is not None and before.value is not None:
+                delta = round(newest.value - before.value, 2)
+                text += f", {fmt_change(delta)})"
+                (rising if delta > 0 else falling if delta < 0 else flat).append(indicator.label)
+            else:
+                text += ", không so sánh được)"
+        text += f" — {fmt_date(newest.as_of)}"
+        if newest.value is not None and newest.value >= 100:
+            full.append(indicator.label)
+        lines.append(text)
+    lines.append("")
+    lines.append(f"Tăng: {len(rising)} chỉ tiêu" + (f" ({'; '.join(rising)})" if rising else ""))
+    lines.append(f"Giảm: {len(falling)} chỉ tiêu" + (f" ({'; '.join(falling)})" if falling else ""))
+    lines.append(f"Không đổi: {len(flat)} chỉ tiêu" + (f" ({'; '.join(flat)})" if flat else ""))
+    lines.append(f"Đạt 100%: {len(full)} chỉ tiêu" + (f" ({'; '.join(full)})" if full else ""))
+    return Reply("\n".join(lines))
