@@ -26,6 +26,8 @@ class Services:
     session_factory: sessionmaker[Session]
     clock: Clock
     calendar: WorkCalendar
+    #: The bot's @username, learnt from Telegram at start (config value until then).
+    bot_username: str | None = None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -39,4 +41,5 @@ def build_services(config: Config, clock: Clock | None = None) -> Services:
         session_factory=make_session_factory(engine),
         clock=clock or SystemClock(config.tz),
         calendar=WorkCalendar(config.workdays.extra_holidays, config.workdays.extra_working_days),
+        bot_username=config.telegram.bot_username,
     )

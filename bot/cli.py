@@ -12,11 +12,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot.access import Asker
 from bot.app import Services, build_services
 from bot.config import ConfigError, load_config
 from bot.console import run_console, write_reply
 from bot.parsing import ValueProblem, parse_date
-from handlers.router import Asker, answer
+from handlers.router import answer
 from storage import db
 from storage.importers import KINDS, run_import
 from storage.models import Role, Snapshot

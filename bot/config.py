@@ -72,6 +72,30 @@ class PublicationConfig(_Section):
     working_days_before_effect: int = Field(default=5, ge=0)
 
 
+class WebhookConfig(_Section):
+    """``tthc-bot run --webhook`` behind a reverse proxy."""
+
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8443, gt=0, lt=65536)
+    path: str = "telegram"
+    #: The public HTTPS address Telegram calls (the proxy's), without the path.
+    url: str | None = None
+    #: Telegram sends it back in a header so forged calls are refused (1-256 of A-Z a-z 0-9 _ -).
+    secret_token: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class TelegramConfig(_Section):
+    """The Telegram transport; the token itself only ever comes from the environment."""
+
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    bot_username: str | None = None
+    invite_days: int = Field(default=7, gt=0)
+    developer_chat_id: int | None = None
+    poll_timeout: int = Field(default=30, ge=0)
+    webhook: WebhookConfig = WebhookConfig()
+
+
 class Config(_Section):
     """The whole configuration."""
 
@@ -80,6 +104,7 @@ class Config(_Section):
     imports: ImportConfig = Field(default=ImportConfig(), alias="import")
     workdays: WorkdaysConfig = WorkdaysConfig()
     publication: PublicationConfig = PublicationConfig()
+    telegram: TelegramConfig = TelegramConfig()
     base_dir: Path = Path(".")
 
     @property

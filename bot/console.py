@@ -6,9 +6,10 @@ import re
 from pathlib import Path
 from typing import TextIO
 
+from bot.access import Asker
 from bot.app import Services
 from bot.reply import Reply
-from handlers.router import Asker, answer
+from handlers.router import answer
 
 
 def write_reply(reply: Reply, out: TextIO, image_dir: Path) -> None:

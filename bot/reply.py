@@ -19,3 +19,5 @@ class Reply:
     image: bytes | None = None
     image_name: str = "chart.png"
     buttons: list[list[Button]] = field(default_factory=list)
+    #: When the reply answers a button press, edit that message instead of sending a new one.
+    edit: bool = False

@@ -1,7 +1,8 @@
 """The one place that turns a message into a :class:`bot.reply.Reply`.
 
-Transports (the console chat, ``tthc-bot ask``, Telegram) pass the text and
-who asks; handlers stay thin: parse arguments, call domain answers.
+Transports (the console chat, ``tthc-bot ask``, Telegram) pass the text and the
+:class:`~bot.access.Asker`; permissions are checked here, before any handler
+runs, and again for every button press (a button is just a command).
 """
 
 from __future__ import annotations
@@ -10,128 +11,193 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
-from bot.answers.compare import compare_reply
-from bot.answers.deadlines import deadlines_reply
-from bot.answers.help import help_reply
-from bot.answers.overdue import overdue_reply, unit_overdue_reply
-from bot.answers.rank import rank_reply
-from bot.answers.tables import indicators_reply, ranking_reply
-from bot.answers.unit import pick_unit, split_two_units, unit_card, unit_lookup_reply
+from bot.access import GROUP, STRANGER, Asker
+from bot.answers.help import help_reply, stranger_reply
 from bot.app import Services
 from bot.reply import Reply
-from storage.models import Role, Unit
+from handlers import admin, queries
+from handlers.request import Request
+from storage.models import Role
 
 log = logging.getLogger(__name__)
 
+READERS = frozenset({Role.ADMIN.value, Role.LEADER.value, Role.FOCAL.value, GROUP})
+ADMINS = frozenset({Role.ADMIN.value})
+
 
 @dataclass(frozen=True)
-class Asker:
-    """Who sends the message: a role and, for a focal point, their unit."""
+class Command:
+    """A command: who may use it, and how /help and the Telegram menu describe it."""
 
-    role: str = Role.ADMIN.value
-    unit_id: int | None = None
-
-
-@dataclass
-class Request:
-    services: Services
-    session: Session
-    asker: Asker
-    args: str
+    name: str
+    handler: Callable[[Request], Reply]
+    roles: frozenset[str]
+    usage: str
+    description: str
+    example: str
 
 
-def help_command(request: Request) -> Reply:
-    """List the commands."""
-    return help_reply()
-
-
-def rank_command(request: Request) -> Reply:
-    """The province's rank."""
-    return rank_reply(request.session, request.services.config)
-
-
-def unit_command(request: Request) -> Reply:
-    """One unit's card; a focal point without a name gets their own unit."""
-    if request.args:
-        return unit_lookup_reply(request.session, request.services.clock, request.args)
-    if request.asker.unit_id is not None:
-        unit = request.session.get(Unit, request.asker.unit_id)
-        if unit is not None:
-            return unit_card(request.session, request.services.clock, unit)
-    return Reply("Hãy gõ tên đơn vị sau lệnh, ví dụ: /unit Phú Riềng hoặc /unit Sở Tư pháp")
-
-
-def top_command(request: Request) -> Reply:
-    """Units with the highest latest score."""
-    return ranking_reply(request.session, request.args, bottom=False)
-
-
-def bottom_command(request: Request) -> Reply:
-    """Units with the lowest latest score."""
-    return ranking_reply(request.session, request.args, bottom=True)
-
-
-def indicators_command(request: Request) -> Reply:
-    """The province's tracked ratios."""
-    return indicators_reply(request.session, request.services.config)
-
-
-def overdue_command(request: Request) -> Reply:
-    """Overdue dossiers per unit, or one unit's list."""
-    if not request.args:
-        return overdue_reply(request.session, request.services.clock)
-    found = pick_unit(request.session, request.services.clock, request.args, "/overdue")
-    if isinstance(found, Reply):
-        return found
-    return unit_overdue_reply(request.session, request.services.clock, found)
-
-
-def deadlines_command(request: Request) -> Reply:
-    """Publication tasks by deadline."""
-    services = request.services
-    return deadlines_reply(request.session, services.clock, services.calendar)
-
-
-def compare_command(request: Request) -> Reply:
-    """Two units side by side."""
-    pair = split_two_units(request.session, request.services.clock, request.args)
-    if pair is None:
-        return Reply(
-            "Hãy ghi hai đơn vị, cách nhau bằng dấu phẩy hoặc «|», ví dụ: "
-            "/compare Phú Riềng, Bù Đăng"
-        )
-    return compare_reply(request.session, *pair)
-
-
-COMMANDS: dict[str, Callable[[Request], Reply]] = {
-    "help": help_command,
-    "start": help_command,
-    "rank": rank_command,
-    "unit": unit_command,
-    "top": top_command,
-    "bottom": bottom_command,
-    "indicators": indicators_command,
-    "overdue": overdue_command,
-    "deadlines": deadlines_command,
-    "compare": compare_command,
+COMMANDS: dict[str, Command] = {
+    c.name: c
+    for c in (
+        Command(
+            "start",
+            admin.start_command,
+            READERS,
+            "/start",
+            "Lời chào, mã Telegram, vai trò",
+            "/start",
+        ),
+        Command(
+            "help",
+            lambda r: help_reply(commands_for(r.asker.role)),
+            READERS,
+            "/help",
+            "Các lệnh bạn dùng được",
+            "/help",
+        ),
+        Command(
+            "rank",
+            queries.rank_command,
+            READERS,
+            "/rank",
+            "Xếp hạng Bộ chỉ số 766 của tỉnh, biến động, điểm theo nhóm, biểu đồ",
+            "/rank",
+        ),
+        Command(
+            "unit",
+            queries.unit_command,
+            READERS,
+            "/unit [tên đơn vị]",
+            "Thẻ một đơn vị: điểm, xếp hạng, chỉ tiêu, hồ sơ quá hạn, biểu đồ",
+            "/unit Phú Riềng",
+        ),
+        Command(
+            "top",
+            queries.top_command,
+            READERS,
+            "/top [cấp]",
+            "Đơn vị điểm cao nhất, kèm mức tăng, giảm",
+            "/top sở",
+        ),
+        Command(
+            "bottom",
+            queries.bottom_command,
+            READERS,
+            "/bottom [cấp]",
+            "Đơn vị điểm thấp nhất",
+            "/bottom huyện",
+        ),
+        Command(
+            "indicators",
+            queries.indicators_command,
+            READERS,
+            "/indicators",
+            "Các chỉ tiêu của tỉnh: kỳ trước, kỳ này, tăng, giảm",
+            "/indicators",
+        ),
+        Command(
+            "overdue",
+            queries.overdue_command,
+            READERS,
+            "/overdue [đơn vị]",
+            "Hồ sơ quá hạn theo đơn vị, hoặc danh sách của một đơn vị",
+            "/overdue Bình Long",
+        ),
+        Command(
+            "deadlines",
+            queries.deadlines_command,
+            READERS,
+            "/deadlines",
+            "Nhiệm vụ công bố TTHC: quá hạn, sắp đến hạn",
+            "/deadlines",
+        ),
+        Command(
+            "compare",
+            queries.compare_command,
+            READERS,
+            "/compare <đơn vị>, <đơn vị>",
+            "So sánh hai đơn vị theo từng chỉ tiêu",
+            "/compare Phú Riềng, Bù Đăng",
+        ),
+        Command(
+            "invite",
+            admin.invite_command,
+            ADMINS,
+            "/invite <đơn vị> [vai trò]",
+            "Tạo đường dẫn mời dùng một lần (hết hạn sau 7 ngày)",
+            "/invite Phú Riềng",
+        ),
+        Command(
+            "users", admin.users_command, ADMINS, "/users", "Danh sách người dùng và nhóm", "/users"
+        ),
+        Command(
+            "grant",
+            admin.grant_command,
+            ADMINS,
+            "/grant <mã Telegram> <vai trò> [đơn vị]",
+            "Cấp quyền cho một người",
+            "/grant 123456789 focal Phú Riềng",
+        ),
+        Command(
+            "revoke",
+            admin.revoke_command,
+            ADMINS,
+            "/revoke <mã Telegram>",
+            "Thu hồi quyền của một người",
+            "/revoke 123456789",
+        ),
+        Command(
+            "register_group",
+            admin.register_group_command,
+            ADMINS,
+            "/register_group [đơn vị]",
+            "Đăng ký nhóm này nhận thông báo (gõ trong nhóm)",
+            "/register_group",
+        ),
+    )
 }
+
+
+def commands_for(role: str) -> list[Command]:
+    """The commands a role may use, in menu order."""
+    return [c for c in COMMANDS.values() if role in c.roles]
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """ "/unit@tthc_bot Phú Riềng" -> ("unit", "Phú Riềng"); None for plain text."""
+    text = text.strip()
+    if not text.startswith("/"):
+        return None
+    command, _, args = text[1:].partition(" ")
+    return command.split("@", 1)[0].lower(), args.strip()
 
 
 def answer(services: Services, text: str, asker: Asker) -> Reply:
     """Answer one message exactly as the bot will."""
-    text = text.strip()
-    if not text.startswith("/"):
+    parsed = parse_command(text)
+    if asker.role == STRANGER:
+        if parsed is not None and parsed[0] == "start" and parsed[1]:
+            return _run(services, COMMANDS["start"], asker, parsed[1])
+        return stranger_reply(asker.telegram_id)
+    if parsed is None:
         return Reply("Hãy gõ một lệnh, ví dụ /rank hoặc /unit Phú Riềng. Gõ /help để xem các lệnh.")
-    command, _, args = text[1:].partition(" ")
-    command = command.split("@", 1)[0].lower()
-    handler = COMMANDS.get(command)
-    if handler is None:
-        return Reply(f"Không có lệnh /{command}. Gõ /help để xem các lệnh.")
+    name, args = parsed
+    command = COMMANDS.get(name)
+    if command is None:
+        return Reply(f"Không có lệnh /{name}. Gõ /help để xem các lệnh.")
+    if asker.role not in command.roles:
+        return Reply(f"Lệnh /{name} chỉ dành cho quản trị (Văn phòng UBND tỉnh).")
+    return _run(services, command, asker, args)
+
+
+def _run(services: Services, command: Command, asker: Asker, args: str) -> Reply:
     with services.session_factory() as session:
         try:
-            return handler(Request(services, session, asker, args.strip()))
+            reply = command.handler(Request(services, session, asker, args))
+            session.commit()
+            return reply
         except Exception:
-            log.exception("command /%s failed", command)
+            session.rollback()
+            log.exception("command /%s failed", command.name)
             return Reply("Xin lỗi, có lỗi khi trả lời lệnh này; lỗi đã được ghi lại để xử lý.")

@@ -367,6 +367,22 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class Invite(Base):
+    """A one-time registration code behind a t.me/<bot>?start=<code> deep link."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Chat(Base):
     """A registered group chat that receives summaries (optionally for one unit)."""
 

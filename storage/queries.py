@@ -362,3 +362,28 @@ def all_open_publication_tasks(session: Session) -> list[tuple[PublicationTask, 
         .order_by(PublicationTask.deadline.is_(None), PublicationTask.deadline)
     )
     return [(task, unit) for task, unit in session.execute(stmt)]
+
+
+def readings_before(
+    session: Session, unit_id: int, indicator_ids: list[int], cutoff: date, strict: bool
+) -> dict[tuple[int, str, str], Reading]:
+    """Per (indicator, source, period): the newest reading on or before ``cutoff``
+    (strictly before when ``strict``), in one windowed query."""
+    partition = (Observation.indicator_id, Snapshot.source, Snapshot.period)
+    row_number = func.row_number().over(partition_by=partition, order_by=Snapshot.as_of.desc())
+    bound = Snapshot.as_of < cutoff if strict else Snapshot.as_of <= cutoff
+    inner = (
+        _reading_select()
+        .add_columns(row_number.label("rn"))
+        .where(
+            Observation.unit_id == unit_id,
+            Observation.indicator_id.in_(indicator_ids),
+            bound,
+        )
+        .subquery()
+    )
+    result: dict[tuple[int, str, str], Reading] = {}
+    for row in session.execute(select(inner).where(inner.c.rn == 1)):
+        reading = _reading(row)
+        result[(reading.indicator_id, reading.source, reading.period)] = reading
+    return result

@@ -1,7 +1,8 @@
 """/rank and /unit computed from the demo data built from the seeds."""
 
+from bot.access import Asker
 from bot.app import Services
-from handlers.router import Asker, answer
+from handlers.router import answer
 from storage.models import Unit
 
 ADMIN = Asker()

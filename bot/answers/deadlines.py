@@ -11,9 +11,16 @@ from bot.workdays import WorkCalendar
 from storage import queries
 
 
-def deadlines_reply(session: Session, clock: Clock, calendar: WorkCalendar) -> Reply:
-    """Open publication tasks with their lead unit and how much time is left."""
+def deadlines_reply(
+    session: Session, clock: Clock, calendar: WorkCalendar, only_unit_id: int | None = None
+) -> Reply:
+    """Open publication tasks with their lead unit and how much time is left.
+
+    With ``only_unit_id`` (a focal point) only that unit's tasks are listed.
+    """
     tasks = queries.all_open_publication_tasks(session)
+    if only_unit_id is not None:
+        tasks = [(task, unit) for task, unit in tasks if unit.id == only_unit_id]
     if not tasks:
         return Reply("Không có nhiệm vụ công bố TTHC nào đang chờ quyết định của tỉnh.")
     today = clock.now().date()

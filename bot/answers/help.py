@@ -1,36 +1,35 @@
-"""/help: the commands this person may use, with an example each."""
+"""/help and the stranger's answer."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 from bot.reply import Reply
 
-COMMANDS_HELP = [
-    ("/rank", "Xếp hạng Bộ chỉ số 766 của tỉnh, biến động và điểm theo nhóm", "/rank"),
-    (
-        "/unit <tên đơn vị>",
-        "Thẻ thông tin một đơn vị: điểm, xếp hạng, chỉ tiêu, hồ sơ quá hạn",
-        "/unit Phú Riềng",
-    ),
-    ("/top [cấp]", "Đơn vị có điểm cao nhất (sở, huyện, xã …), kèm mức tăng, giảm", "/top sở"),
-    ("/bottom [cấp]", "Đơn vị có điểm thấp nhất", "/bottom huyện"),
-    ("/indicators", "Các chỉ tiêu của tỉnh: kỳ trước, kỳ này, tăng, giảm", "/indicators"),
-    (
-        "/overdue [đơn vị]",
-        "Hồ sơ quá hạn theo đơn vị, hoặc danh sách của một đơn vị",
-        "/overdue Bình Long",
-    ),
-    ("/deadlines", "Nhiệm vụ công bố TTHC: quá hạn, sắp đến hạn", "/deadlines"),
-    (
-        "/compare <đơn vị>, <đơn vị>",
-        "So sánh hai đơn vị theo từng chỉ tiêu",
-        "/compare Phú Riềng, Bù Đăng",
-    ),
-    ("/help", "Danh sách lệnh", "/help"),
-]
+
+class Described(Protocol):
+    @property
+    def usage(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def example(self) -> str: ...
 
 
-def help_reply() -> Reply:
-    lines = ["Các lệnh của tthc-bot:"]
-    for command, description, example in COMMANDS_HELP:
-        lines.append(f"{command} — {description}. Ví dụ: {example}")
+def help_reply(commands: Sequence[Described]) -> Reply:
+    """The commands this person may use, with one example each."""
+    lines = ["Các lệnh bạn dùng được:"]
+    for command in commands:
+        lines.append(f"{command.usage} — {command.description}. Ví dụ: {command.example}")
     return Reply("\n".join(lines))
+
+
+def stranger_reply(telegram_id: int | None) -> Reply:
+    """What anyone not registered gets, whatever they send."""
+    return Reply(
+        "Xin chào! Bạn chưa được cấp quyền dùng tthc-bot.\n"
+        f"Mã Telegram của bạn: {telegram_id if telegram_id is not None else 'không rõ'}\n"
+        "Hãy gửi mã này cho Văn phòng UBND tỉnh (phòng Kiểm soát TTHC) để được cấp quyền, "
+        "hoặc mở đường dẫn mời mà Văn phòng gửi cho bạn."
+    )

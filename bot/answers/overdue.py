@@ -14,8 +14,12 @@ from storage.models import Unit
 LIST_LIMIT = 30
 
 
-def overdue_reply(session: Session, clock: Clock) -> Reply:
-    """Overdue dossiers per unit (from dossier lists, else from per-unit counts) and the total."""
+def overdue_reply(session: Session, clock: Clock, only_unit_id: int | None = None) -> Reply:
+    """Overdue dossiers per unit (from dossier lists and per-unit counts) and the total.
+
+    With ``only_unit_id`` (a focal point) the totals stay province-wide but only that
+    unit's line is listed.
+    """
     now_local = clock.now().replace(tzinfo=None)
     lines: list[str] = []
     from_dossiers = queries.overdue_dossier_counts(session, now_local)
@@ -26,7 +30,7 @@ def overdue_reply(session: Session, clock: Clock) -> Reply:
             f"{now_local:%H:%M} {fmt_date(now_local)}: {total} hồ sơ tại "
             f"{len(from_dossiers)} đơn vị"
         )
-        for row in from_dossiers:
+        for row in _visible(from_dossiers, only_unit_id):
             days = (now_local - row.oldest_due).days if row.oldest_due else 0
             lines.append(f"  • {row.unit.name}: {row.count} hồ sơ, lâu nhất quá hạn {days} ngày")
     as_of, source, counts = queries.overdue_counts(session)
@@ -38,12 +42,18 @@ def overdue_reply(session: Session, clock: Clock) -> Reply:
             f"⏰ Hồ sơ quá hạn theo {source_label(source or '')} ngày {fmt_date(as_of)}: "
             f"{total} hồ sơ tại {len(counts)} đơn vị"
         )
-        lines.extend(f"  • {row.unit.name}: {row.count} hồ sơ" for row in counts)
+        lines.extend(
+            f"  • {row.unit.name}: {row.count} hồ sơ" for row in _visible(counts, only_unit_id)
+        )
     if not lines:
         return Reply(
             "Chưa có số liệu hồ sơ quá hạn. Hãy nhập danh sách hồ sơ hoặc số hồ sơ quá hạn."
         )
     return Reply("\n".join(lines))
+
+
+def _visible(rows: list[queries.CountRow], only_unit_id: int | None) -> list[queries.CountRow]:
+    return rows if only_unit_id is None else [r for r in rows if r.unit.id == only_unit_id]
 
 
 def unit_overdue_reply(session: Session, clock: Clock, unit: Unit) -> Reply:

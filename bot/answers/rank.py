@@ -2,72 +2,72 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.orm import Session
 
 from bot.answers.common import no_province_text, province_unit, source_label
 from bot.charts import rank_and_score_chart
 from bot.config import Config
-from bot.reply import Reply
+from bot.reply import Button, Reply
 from bot.vnformat import fmt_change, fmt_date, fmt_rank, fmt_rank_move, fmt_score, sentence
+from bot.windows import WINDOW_LABELS, Window, baseline_cutoff, describe_baseline
 from storage import queries
 from storage.catalogue import Catalogue
 from storage.models import Period
 
 
-def rank_reply(session: Session, config: Config) -> Reply:
-    """The province's latest rank "x/N", its move, total and group scores, and a chart."""
+def _baseline(ranked: list[queries.Reading], cutoff: date, strict: bool) -> queries.Reading | None:
+    before = [r for r in ranked if (r.as_of < cutoff if strict else r.as_of <= cutoff)]
+    return before[-1] if before else None
+
+
+def _move_line(latest: queries.Reading, base: queries.Reading, what: str) -> str:
+    return (
+        f"{sentence(fmt_rank_move(base.rank, latest.rank))} so với {what}ngày "
+        f"{fmt_date(base.as_of)} (xếp hạng {fmt_rank(base.rank, base.rank_of)})."
+    )
+
+
+def rank_reply(session: Session, config: Config, window: Window = Window.LATEST) -> Reply:
+    """The province's latest rank "x/N", its moves, total and group scores, and a chart."""
     province = province_unit(session, config)
     if province is None:
         return Reply(no_province_text(config))
     catalogue = Catalogue.load(session)
     total = catalogue.get("TOTAL")
     readings = queries.history(session, province.id, total.id)
-    ranked = [r for r in readings if r.rank is not None]
-    if not ranked:
+    all_ranked = [r for r in readings if r.rank is not None]
+    if not all_ranked:
         return Reply(
             f"Chưa có số liệu xếp hạng Bộ chỉ số 766 của {province.name}. "
             "Hãy nhập tệp điểm số có cột «Xếp hạng» (xem README, mục Nhập dữ liệu)."
         )
-    latest = ranked[-1]
-    comparable = [r for r in ranked[:-1] if (r.source, r.period) == (latest.source, latest.period)]
+    latest = all_ranked[-1]
+    ranked = [r for r in all_ranked if (r.source, r.period) == (latest.source, latest.period)]
     lines = [
         f"📊 {province.name} — Bộ chỉ số 766",
         f"Xếp hạng {fmt_rank(latest.rank, latest.rank_of)} tính đến ngày {fmt_date(latest.as_of)} "
         f"({source_label(latest.source)}).",
     ]
-    if comparable:
-        previous = comparable[-1]
-        lines.append(
-            f"{sentence(fmt_rank_move(previous.rank, latest.rank))} so với ngày "
-            f"{fmt_date(previous.as_of)} (xếp hạng {fmt_rank(previous.rank, previous.rank_of)})."
-        )
-    scored = [r for r in readings if r.value is not None and r.source == latest.source]
-    if scored:
-        score = scored[-1]
-        maximum = score.max_score or total.max_score
-        when = "" if score.as_of == latest.as_of else f" (số liệu ngày {fmt_date(score.as_of)})"
-        line = f"Tổng điểm: {fmt_score(score.value, maximum)}{when}"
-        before = [r for r in scored[:-1] if r.period == score.period]
-        if before and score.value is not None and before[-1].value is not None:
-            line += (
-                f", {fmt_change(score.value - before[-1].value)} điểm so với ngày "
-                f"{fmt_date(before[-1].as_of)}"
-            )
-        lines.append(line + ".")
-    else:
-        lines.append("Tổng điểm: chưa có số liệu.")
-    groups = catalogue.groups()
-    snapshot_id = queries.latest_snapshot_with(session, province.id, [g.id for g in groups])
-    if snapshot_id is not None:
-        values = queries.snapshot_values(session, province.id, snapshot_id)
-        as_of = next(iter(values.values())).as_of
-        lines.append(f"Điểm theo nhóm chỉ số (ngày {fmt_date(as_of)}):")
-        for group in groups:
-            reading = values.get(group.id)
-            value = reading.value if reading else None
-            maximum = (reading.max_score if reading else None) or group.max_score
-            lines.append(f"  • {group.name}: {fmt_score(value, maximum)}")
+    if len(ranked) > 1:
+        lines.append(_move_line(latest, ranked[-2], ""))
+    year_start = _baseline(ranked, date(latest.as_of.year, 1, 1), strict=True)
+    if year_start is None:
+        in_year = [r for r in ranked[:-1] if r.as_of.year == latest.as_of.year]
+        year_start = in_year[0] if in_year else None
+    if year_start is not None and (len(ranked) < 2 or year_start is not ranked[-2]):
+        lines.append(_move_line(latest, year_start, "đầu năm, "))
+    cutoff = baseline_cutoff(window, latest.as_of)
+    window_base = _baseline(ranked, *cutoff) if cutoff else None
+    if window is not Window.YEAR and window_base is not None:
+        lines.append(_move_line(latest, window_base, f"{describe_baseline(window)}, "))
+    lines.extend(_score_lines(readings, latest, total.max_score))
+    lines.extend(_group_lines(session, catalogue, province.id))
     series = [r for r in readings if (r.source, r.period) == (latest.source, Period.DAY.value)]
+    if cutoff is not None:
+        start = window_base.as_of if window_base else cutoff[0]
+        series = [r for r in series if r.as_of >= start]
     image = None
     if len(series) >= 2:
         image = rank_and_score_chart(
@@ -76,4 +76,46 @@ def rank_reply(session: Session, config: Config) -> Reply:
             [r.rank for r in series],
             [r.value for r in series],
         )
-    return Reply("\n".join(lines), image=image, image_name="xep-hang.png")
+    buttons = [
+        [
+            Button(("• " if w is window else "") + WINDOW_LABELS[w], f"/rank {w.value}")
+            for w in Window
+        ]
+    ]
+    return Reply(
+        "\n".join(lines), image=image, image_name="xep-hang.png", buttons=buttons, edit=True
+    )
+
+
+def _score_lines(
+    readings: list[queries.Reading], latest: queries.Reading, maximum: float | None
+) -> list[str]:
+    scored = [r for r in readings if r.value is not None and r.source == latest.source]
+    if not scored:
+        return ["Tổng điểm: chưa có số liệu."]
+    score = scored[-1]
+    when = "" if score.as_of == latest.as_of else f" (số liệu ngày {fmt_date(score.as_of)})"
+    line = f"Tổng điểm: {fmt_score(score.value, score.max_score or maximum)}{when}"
+    before = [r for r in scored[:-1] if r.period == score.period]
+    if before and score.value is not None and before[-1].value is not None:
+        line += (
+            f", {fmt_change(score.value - before[-1].value)} điểm so với ngày "
+            f"{fmt_date(before[-1].as_of)}"
+        )
+    return [line + "."]
+
+
+def _group_lines(session: Session, catalogue: Catalogue, unit_id: int) -> list[str]:
+    groups = catalogue.groups()
+    snapshot_id = queries.latest_snapshot_with(session, unit_id, [g.id for g in groups])
+    if snapshot_id is None:
+        return ["Điểm theo nhóm chỉ số: chưa có số liệu."]
+    values = queries.snapshot_values(session, unit_id, snapshot_id)
+    as_of = next(iter(values.values())).as_of
+    lines = [f"Điểm theo nhóm chỉ số (ngày {fmt_date(as_of)}):"]
+    for group in groups:
+        reading = values.get(group.id)
+        value = reading.value if reading else None
+        maximum = (reading.max_score if reading else None) or group.max_score
+        lines.append(f"  • {group.name}: {fmt_score(value, maximum)}")
+    return lines

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.answers.common import QUARTER_NAMES, source_label
+from bot.charts import score_history_chart
 from bot.clock import Clock
 from bot.reply import Button, Reply
 from bot.vnformat import (
@@ -18,10 +20,14 @@ from bot.vnformat import (
     fmt_score,
     sentence,
 )
+from bot.windows import WINDOW_LABELS, Window, baseline_cutoff, describe_baseline
 from storage import queries
 from storage.catalogue import Catalogue
-from storage.models import Indicator, Period, Unit
+from storage.models import Indicator, Period, Target, Unit
 from storage.units import KIND_LABELS, KIND_SHORT, describe_match_failure, find_unit
+
+PAGE_SIZE = 10
+KIND_ORDER = ["province", "department", "district", "commune", "land_office", "other"]
 
 
 def pick_unit(session: Session, clock: Clock, query: str, command: str) -> Unit | Reply:
@@ -39,12 +45,6 @@ def pick_unit(session: Session, clock: Clock, query: str, command: str) -> Unit 
     options = match.candidates or match.suggestions
     buttons = [[Button(u.name, f"{command} #{u.id}")] for u in options[:8]]
     return Reply(sentence(describe_match_failure(match)) + ".", buttons=buttons)
-
-
-def unit_lookup_reply(session: Session, clock: Clock, query: str) -> Reply:
-    """Find the unit a user typed and answer with its card, or with choices."""
-    found = pick_unit(session, clock, query, "/unit")
-    return found if isinstance(found, Reply) else unit_card(session, clock, found)
 
 
 def split_two_units(session: Session, clock: Clock, text: str) -> tuple[Unit, Unit] | None:
@@ -66,31 +66,139 @@ def split_two_units(session: Session, clock: Clock, text: str) -> tuple[Unit, Un
     return found[0] if len(found) == 1 else None
 
 
+def unit_keyboard(session: Session, kind: str | None = None, page: int = 1) -> Reply:
+    """Units grouped by kind: first the kinds, then one kind's units page by page."""
+    if kind is None:
+        counts = dict(
+            session.execute(select(Unit.kind, func.count()).group_by(Unit.kind)).tuples().all()
+        )
+        buttons = [
+            [Button(f"{KIND_LABELS[k].capitalize()} ({counts[k]})", f"/unit @{k} 1")]
+            for k in KIND_ORDER
+            if counts.get(k)
+        ]
+        if not buttons:
+            return Reply("Chưa có đơn vị nào trong danh mục.")
+        return Reply("Chọn cấp đơn vị (hoặc gõ /unit <tên đơn vị>):", buttons=buttons)
+    total = session.scalar(select(func.count()).select_from(Unit).where(Unit.kind == kind)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    units = session.scalars(
+        select(Unit)
+        .where(Unit.kind == kind)
+        .order_by(Unit.name)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    buttons = [[Button(u.name, f"/unit #{u.id}")] for u in units]
+    nav = []
+    if page > 1:
+        nav.append(Button("◀ Trước", f"/unit @{kind} {page - 1}"))
+    nav.append(Button("Các cấp", "/unit @"))
+    if page < pages:
+        nav.append(Button("Sau ▶", f"/unit @{kind} {page + 1}"))
+    buttons.append(nav)
+    label = KIND_LABELS.get(kind, kind).capitalize()
+    return Reply(f"{label} — trang {page}/{pages}:", buttons=buttons, edit=True)
+
+
 def _quarter(day: date) -> int:
     return (day.month - 1) // 3 + 1
 
 
-def unit_card(session: Session, clock: Clock, unit: Unit) -> Reply:
-    """Everything the office tracks about one unit, computed from stored data."""
+def unit_card(
+    session: Session,
+    clock: Clock,
+    unit: Unit,
+    *,
+    detail: bool = True,
+    window: Window = Window.LATEST,
+) -> Reply:
+    """Everything the office tracks about one unit, computed from stored data.
+
+    Without ``detail`` (a focal point looking at another unit) only the public
+    scores are shown.
+    """
     catalogue = Catalogue.load(session)
     total = catalogue.get("TOTAL")
     ratios = catalogue.tracked_ratios()
-    latest = queries.latest_readings(session, unit.id, [total.id, *(i.id for i in ratios)])
+    ids = [total.id, *(i.id for i in ratios)]
+    latest = queries.latest_readings(session, unit.id, ids)
+    baselines = _baselines(session, unit, ids, latest, window)
     lines = [f"🏢 {unit.name} ({KIND_LABELS.get(unit.kind, unit.kind)})"]
     if unit.valid_to is not None:
         lines.append(f"Đơn vị hoạt động đến ngày {fmt_date(unit.valid_to)}.")
-    lines.extend(_total_lines(session, unit, total, latest.get(total.id, [])))
-    ratio_lines = _ratio_lines(session, unit, ratios, latest)
+    if window is not Window.LATEST:
+        lines.append(f"So sánh với {describe_baseline(window)}.")
+    lines.extend(_total_lines(session, unit, total, latest.get(total.id, []), baselines))
+    ratio_lines = _ratio_lines(session, unit, ratios, latest, baselines)
     if ratio_lines:
         lines.append("Các chỉ tiêu:")
         lines.extend(ratio_lines)
-    lines.extend(_overdue_lines(session, clock, unit))
-    lines.extend(_publication_lines(session, clock, unit))
-    return Reply("\n".join(lines))
+    if detail:
+        lines.extend(_overdue_lines(session, clock, unit))
+        lines.extend(_publication_lines(session, clock, unit))
+    history = [
+        r for r in queries.history(session, unit.id, total.id) if r.period == Period.DAY.value
+    ]
+    image = None
+    if sum(1 for r in history if r.value is not None) >= 2:
+        image = score_history_chart(
+            f"{unit.name}: tổng điểm 766",
+            [r.as_of for r in history],
+            [r.value for r in history],
+        )
+    buttons = [
+        [
+            Button(("• " if w is window else "") + WINDOW_LABELS[w], f"/unit #{unit.id} {w.value}")
+            for w in Window
+        ]
+    ]
+    return Reply("\n".join(lines), image=image, image_name="don-vi.png", buttons=buttons, edit=True)
+
+
+def _baselines(
+    session: Session,
+    unit: Unit,
+    ids: list[int],
+    latest: dict[int, list[queries.Reading]],
+    window: Window,
+) -> dict[int, queries.Reading]:
+    """Per indicator, the reading the newest one is compared with in this window."""
+    if window is Window.LATEST:
+        return {i: r[1] for i, r in latest.items() if len(r) > 1}
+    newest_days = [r[0].as_of for r in latest.values()]
+    if not newest_days:
+        return {}
+    cutoff = baseline_cutoff(window, max(newest_days))
+    assert cutoff is not None
+    before = queries.readings_before(session, unit.id, ids, cutoff[0], cutoff[1])
+    result = {}
+    for indicator_id, readings in latest.items():
+        newest = readings[0]
+        found = before.get((indicator_id, newest.source, newest.period))
+        if found is not None and found.as_of < newest.as_of:
+            result[indicator_id] = found
+    return result
+
+
+def _change_text(newest: queries.Reading, base: queries.Reading | None, unit_word: str) -> str:
+    if base is None:
+        return ""
+    if newest.value is None or base.value is None:
+        return f" (ngày {fmt_date(base.as_of)} không có dữ liệu để so sánh)"
+    return (
+        f", {fmt_change(newest.value - base.value)}{unit_word} so với ngày "
+        f"{fmt_date(base.as_of)} ({fmt_number(base.value)})"
+    )
 
 
 def _total_lines(
-    session: Session, unit: Unit, total: Indicator, readings: list[queries.Reading]
+    session: Session,
+    unit: Unit,
+    total: Indicator,
+    readings: list[queries.Reading],
+    baselines: dict[int, queries.Reading],
 ) -> list[str]:
     if not readings:
         return ["Tổng điểm 766: chưa có số liệu."]
@@ -100,15 +208,7 @@ def _total_lines(
         line = f"Tổng điểm 766 ngày {fmt_date(newest.as_of)}: {NO_DATA} (không tính là 0)"
     else:
         line = f"Tổng điểm 766 ngày {fmt_date(newest.as_of)}: {fmt_score(newest.value, maximum)}"
-        if len(readings) > 1:
-            before = readings[1]
-            if before.value is None:
-                line += f" (ngày {fmt_date(before.as_of)} không có dữ liệu để so sánh)"
-            else:
-                line += (
-                    f", {fmt_change(newest.value - before.value)} điểm so với ngày "
-                    f"{fmt_date(before.as_of)} ({fmt_number(before.value)})"
-                )
+        line += _change_text(newest, baselines.get(total.id), " điểm")
     lines = [line + "."]
     rank = queries.rank_among_kind(session, newest.snapshot_id, total.id, unit.kind, unit.id)
     kind_name = KIND_SHORT.get(unit.kind, "đơn vị")
@@ -121,11 +221,8 @@ def _total_lines(
     elif unit.kind != "province":
         lines.append(f"Không xếp hạng trong các {kind_name} (không có dữ liệu).")
     if newest.rank is not None:
-        lines.append(
-            f"Xếp hạng do {source_label(newest.source)} công bố: {newest.rank}"
-            + (f"/{newest.rank_of}" if newest.rank_of else "")
-            + "."
-        )
+        out_of = f"/{newest.rank_of}" if newest.rank_of else ""
+        lines.append(f"Xếp hạng do {source_label(newest.source)} công bố: {newest.rank}{out_of}.")
     return lines
 
 
@@ -134,8 +231,9 @@ def _ratio_lines(
     unit: Unit,
     ratios: list[Indicator],
     latest: dict[int, list[queries.Reading]],
+    baselines: dict[int, queries.Reading],
 ) -> list[str]:
-    targets_cache: dict[int, dict[int, object]] = {}
+    targets_cache: dict[int, dict[int, Target]] = {}
     lines = []
     for indicator in ratios:
         readings = latest.get(indicator.id)
@@ -143,29 +241,35 @@ def _ratio_lines(
             continue
         newest = readings[0]
         text = f"  • {indicator.label}: {fmt_percent(newest.value)} ({fmt_date(newest.as_of)})"
-        if len(readings) > 1 and newest.value is not None and readings[1].value is not None:
-            text += f", {fmt_change(newest.value - readings[1].value)}"
+        base = baselines.get(indicator.id)
+        if base is not None and newest.value is not None and base.value is not None:
+            text += f", {fmt_change(newest.value - base.value)}"
         year = newest.as_of.year
         if year not in targets_cache:
-            targets_cache[year] = dict(queries.targets_for(session, year, unit.kind))
+            targets_cache[year] = queries.targets_for(session, year, unit.kind)
         target = targets_cache[year].get(indicator.id)
         if target is not None and newest.value is not None:
-            if newest.period == Period.YEAR.value:
-                goal, label = target.yearly, f"chỉ tiêu năm {year}"  # type: ignore[attr-defined]
-            else:
-                quarter = _quarter(newest.as_of)
-                goal = target.for_quarter(quarter)  # type: ignore[attr-defined]
-                label = f"lộ trình quý {QUARTER_NAMES[quarter]}/{year}"
-            if goal is not None:
-                if newest.value >= goal:
-                    text += f" — {label}: {fmt_percent(goal)}, ✅ đạt"
-                else:
-                    text += (
-                        f" — {label}: {fmt_percent(goal)}, ❌ chưa đạt "
-                        f"(thiếu {fmt_number(goal - newest.value)} điểm %)"
-                    )
+            text += _roadmap_text(target, newest)
         lines.append(text)
     return lines
+
+
+def _roadmap_text(target: Target, newest: queries.Reading) -> str:
+    assert newest.value is not None
+    year = newest.as_of.year
+    if newest.period == Period.YEAR.value:
+        goal, label = target.yearly, f"chỉ tiêu năm {year}"
+    else:
+        quarter = _quarter(newest.as_of)
+        goal, label = target.for_quarter(quarter), f"lộ trình quý {QUARTER_NAMES[quarter]}/{year}"
+    if goal is None:
+        return ""
+    if newest.value >= goal:
+        return f" — {label}: {fmt_percent(goal)}, ✅ đạt"
+    return (
+        f" — {label}: {fmt_percent(goal)}, ❌ chưa đạt "
+        f"(thiếu {fmt_number(goal - newest.value)} điểm %)"
+    )
 
 
 def _overdue_lines(session: Session, clock: Clock, unit: Unit) -> list[str]:

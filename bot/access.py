@@ -1,0 +1,79 @@
+"""Who is asking: one place turns a Telegram (or console) sender into an :class:`Asker`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from storage.models import Role
+from storage.people import active_chat, active_person
+
+STRANGER = "stranger"
+GROUP = "group"
+
+ROLE_LABELS = {
+    Role.ADMIN.value: "quản trị (Văn phòng UBND tỉnh)",
+    Role.LEADER.value: "lãnh đạo",
+    Role.FOCAL.value: "đầu mối kiểm soát TTHC",
+    GROUP: "nhóm nhận thông báo",
+    STRANGER: "chưa được cấp quyền",
+}
+
+
+@dataclass(frozen=True)
+class Asker:
+    """The sender of one message: a role, the unit it is tied to, and where it was said."""
+
+    role: str = Role.ADMIN.value
+    unit_id: int | None = None
+    telegram_id: int | None = None
+    chat_id: int | None = None
+    in_group: bool = False
+    name: str | None = None
+    chat_title: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN.value
+
+    def sees_details_of(self, unit_id: int) -> bool:
+        """Dossier codes, overdue lists and tasks: everything for admins and leaders,
+        only their own unit for focal points and unit groups."""
+        if self.role in (Role.ADMIN.value, Role.LEADER.value):
+            return True
+        if self.role == GROUP and self.unit_id is None:
+            return True
+        return self.unit_id is not None and self.unit_id == unit_id
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role in (Role.ADMIN.value, Role.LEADER.value) or (
+            self.role == GROUP and self.unit_id is None
+        )
+
+
+def resolve_asker(
+    session: Session,
+    user_id: int | None,
+    chat_id: int,
+    in_group: bool,
+    name: str | None = None,
+    chat_title: str | None = None,
+) -> Asker | None:
+    """The asker, a stranger, or None when the message must be ignored (unregistered group).
+
+    In a group, an admin keeps the admin role (so that /register_group works); anybody else
+    speaks for the group when the group is registered.
+    """
+    person = active_person(session, user_id) if user_id is not None else None
+    if not in_group:
+        if person is None:
+            return Asker(STRANGER, telegram_id=user_id, chat_id=chat_id, name=name)
+        return Asker(person.role, person.unit_id, user_id, chat_id, False, person.name or name)
+    if person is not None and person.role == Role.ADMIN.value:
+        return Asker(person.role, None, user_id, chat_id, True, person.name or name, chat_title)
+    chat = active_chat(session, chat_id)
+    if chat is None:
+        return None
+    return Asker(GROUP, chat.unit_id, user_id, chat_id, True, name, chat_title)

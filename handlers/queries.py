@@ -1,0 +1,86 @@
+"""Read commands: thin handlers that parse arguments, apply the asker's view, call answers."""
+
+from __future__ import annotations
+
+from bot.answers.compare import compare_reply
+from bot.answers.deadlines import deadlines_reply
+from bot.answers.overdue import overdue_reply, unit_overdue_reply
+from bot.answers.rank import rank_reply
+from bot.answers.tables import indicators_reply, ranking_reply
+from bot.answers.unit import pick_unit, split_two_units, unit_card, unit_keyboard
+from bot.reply import Reply
+from bot.windows import split_window
+from handlers.request import Request
+from storage.models import Unit
+
+
+def rank_command(request: Request) -> Reply:
+    """The province's rank; an optional window word (4w, q, y) switches the comparison."""
+    _, window = split_window(request.args)
+    return rank_reply(request.session, request.services.config, window)
+
+
+def unit_command(request: Request) -> Reply:
+    """One unit's card; without a name a focal point gets their own unit, others a keyboard."""
+    session, clock, asker = request.session, request.services.clock, request.asker
+    query, window = split_window(request.args)
+    if query.startswith("@"):
+        kind, _, page = query[1:].partition(" ")
+        return unit_keyboard(session, kind or None, int(page) if page.isdigit() else 1)
+    if not query:
+        if asker.unit_id is not None:
+            own = session.get(Unit, asker.unit_id)
+            if own is not None:
+                return unit_card(session, clock, own, window=window)
+        return unit_keyboard(session)
+    found = pick_unit(session, clock, query, "/unit")
+    if isinstance(found, Reply):
+        return found
+    return unit_card(session, clock, found, detail=asker.sees_details_of(found.id), window=window)
+
+
+def top_command(request: Request) -> Reply:
+    """Units with the highest latest score."""
+    return ranking_reply(request.session, request.args, bottom=False)
+
+
+def bottom_command(request: Request) -> Reply:
+    """Units with the lowest latest score."""
+    return ranking_reply(request.session, request.args, bottom=True)
+
+
+def indicators_command(request: Request) -> Reply:
+    """The province's tracked ratios."""
+    return indicators_reply(request.session, request.services.config)
+
+
+def overdue_command(request: Request) -> Reply:
+    """Overdue dossiers per unit, or one unit's list (focal points: their own unit only)."""
+    session, clock, asker = request.session, request.services.clock, request.asker
+    if not request.args:
+        only = None if asker.sees_everything else asker.unit_id or -1
+        return overdue_reply(session, clock, only_unit_id=only)
+    found = pick_unit(session, clock, request.args, "/overdue")
+    if isinstance(found, Reply):
+        return found
+    if not asker.sees_details_of(found.id):
+        return Reply("Bạn chỉ xem được danh sách hồ sơ quá hạn của đơn vị mình.")
+    return unit_overdue_reply(session, clock, found)
+
+
+def deadlines_command(request: Request) -> Reply:
+    """Publication tasks by deadline (focal points: their own unit's tasks)."""
+    services, asker = request.services, request.asker
+    only = None if asker.sees_everything else asker.unit_id or -1
+    return deadlines_reply(request.session, services.clock, services.calendar, only_unit_id=only)
+
+
+def compare_command(request: Request) -> Reply:
+    """Two units side by side (scores are public)."""
+    pair = split_two_units(request.session, request.services.clock, request.args)
+    if pair is None:
+        return Reply(
+            "Hãy ghi hai đơn vị, cách nhau bằng dấu phẩy hoặc «|», ví dụ: "
+            "/compare Phú Riềng, Bù Đăng"
+        )
+    return compare_reply(request.session, *pair)

@@ -1,0 +1,18 @@
+"""What a handler receives: services, one session for this message, the asker, the arguments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bot.access import Asker
+from bot.app import Services
+
+
+@dataclass
+class Request:
+    services: Services
+    session: Session
+    asker: Asker
+    args: str

@@ -1,0 +1,141 @@
+"""People, group chats and one-time invites: who may talk to the bot, and as what."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Chat, Invite, Person, Role, Unit
+
+
+def active_person(session: Session, telegram_id: int) -> Person | None:
+    return session.scalars(
+        select(Person).where(Person.telegram_id == telegram_id, Person.active.is_(True))
+    ).first()
+
+
+def active_chat(session: Session, chat_id: int) -> Chat | None:
+    return session.scalars(
+        select(Chat).where(Chat.chat_id == chat_id, Chat.active.is_(True))
+    ).first()
+
+
+def save_person(
+    session: Session,
+    telegram_id: int,
+    role: Role,
+    unit_id: int | None,
+    now: datetime,
+    name: str | None = None,
+) -> Person:
+    """Create or update a person (re-activating a revoked one)."""
+    if role is Role.FOCAL and unit_id is None:
+        raise ValueError("a focal point belongs to one unit")
+    person = session.scalars(select(Person).filter_by(telegram_id=telegram_id)).first()
+    if person is None:
+        person = Person(telegram_id=telegram_id, created_at=now)
+        session.add(person)
+    person.role = role.value
+    person.unit_id = unit_id
+    person.active = True
+    if name:
+        person.name = name
+    session.flush()
+    return person
+
+
+def revoke_person(session: Session, telegram_id: int) -> bool:
+    """Deactivate a person (kept for the record); False when unknown or already revoked."""
+    person = active_person(session, telegram_id)
+    if person is None:
+        return False
+    person.active = False
+    session.flush()
+    return True
+
+
+def list_people(session: Session) -> list[tuple[Person, Unit | None]]:
+    stmt = (
+        select(Person, Unit)
+        .outerjoin(Unit, Unit.id == Person.unit_id)
+        .where(Person.active.is_(True))
+        .order_by(Person.role, Person.telegram_id)
+    )
+    return [(person, unit) for person, unit in session.execute(stmt)]
+
+
+def list_chats(session: Session) -> list[tuple[Chat, Unit | None]]:
+    stmt = (
+        select(Chat, Unit)
+        .outerjoin(Unit, Unit.id == Chat.unit_id)
+        .where(Chat.active.is_(True))
+        .order_by(Chat.chat_id)
+    )
+    return [(chat, unit) for chat, unit in session.execute(stmt)]
+
+
+def people_with_roles(session: Session, roles: list[str]) -> list[Person]:
+    stmt = select(Person).where(Person.active.is_(True), Person.role.in_(roles))
+    return list(session.scalars(stmt))
+
+
+def register_chat(
+    session: Session, chat_id: int, title: str | None, unit_id: int | None, now: datetime
+) -> Chat:
+    """Register (or re-register) a group chat for summaries."""
+    chat = session.scalars(select(Chat).filter_by(chat_id=chat_id)).first()
+    if chat is None:
+        chat = Chat(chat_id=chat_id, created_at=now)
+        session.add(chat)
+    chat.title = title or chat.title
+    chat.unit_id = unit_id
+    chat.active = True
+    session.flush()
+    return chat
+
+
+def create_invite(
+    session: Session,
+    role: Role,
+    unit_id: int | None,
+    created_by: int | None,
+    now: datetime,
+    valid_for: timedelta,
+) -> Invite:
+    """A fresh one-time code (URL-safe, fits Telegram's 64-character start parameter)."""
+    invite = Invite(
+        code=secrets.token_urlsafe(16),
+        role=role.value,
+        unit_id=unit_id,
+        created_by=created_by,
+        created_at=now,
+        expires_at=now + valid_for,
+    )
+    session.add(invite)
+    session.flush()
+    return invite
+
+
+def redeem_invite(
+    session: Session, code: str, telegram_id: int, name: str | None, now: datetime
+) -> Person | str:
+    """Register the person an invite was made for; a Vietnamese reason when it cannot be used."""
+    invite = session.scalars(select(Invite).filter_by(code=code)).first()
+    if invite is None:
+        return "Mã mời không đúng. Hãy xin Văn phòng UBND tỉnh một đường dẫn mời mới."
+    if invite.used_at is not None:
+        if invite.used_by == telegram_id:
+            person = active_person(session, telegram_id)
+            if person is not None:
+                return person
+        return "Mã mời này đã được dùng. Mỗi đường dẫn mời chỉ dùng được một lần."
+    if invite.expires_at <= now:
+        return "Mã mời đã hết hạn. Hãy xin Văn phòng UBND tỉnh một đường dẫn mời mới."
+    person = save_person(session, telegram_id, Role(invite.role), invite.unit_id, now, name)
+    invite.used_by = telegram_id
+    invite.used_at = now
+    session.flush()
+    return person
