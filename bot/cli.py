@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -17,8 +16,9 @@ from bot.app import Services, build_services
 from bot.config import ConfigError, load_config
 from bot.console import run_console, write_reply
 from bot.parsing import ValueProblem, parse_date
+from bot.telegram_app import TokenError, read_token, run_bot
 from handlers.router import answer
-from storage import db
+from storage import db, people
 from storage.importers import KINDS, run_import
 from storage.models import Role, Snapshot
 from storage.units import describe_match_failure, find_unit
@@ -26,7 +26,6 @@ from storage.units import describe_match_failure, find_unit
 log = logging.getLogger("tthc_bot")
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "examples" / "demo"
-TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 
 
 def _as_of(text: str) -> date:
@@ -77,7 +76,30 @@ def build_parser() -> argparse.ArgumentParser:
             "--out", type=Path, default=Path("out"), help="folder for chart images (default: ./out)"
         )
 
-    sub.add_parser("run", help="start the bot (the console chat when no token is set)")
+    run = sub.add_parser("run", help="start the bot (the console chat when no token is set)")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="serve the Telegram webhook ([telegram.webhook] in config.toml)",
+    )
+
+    users = sub.add_parser("users", help="people who may use the bot")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("add", help="add or change a person")
+    add.add_argument("telegram_id", type=int)
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--unit", help="the unit (required for a focal point)")
+    add.add_argument("--name", help="a name to recognise the person by")
+    users_sub.add_parser("list", help="list people and groups")
+    remove = users_sub.add_parser("remove", help="revoke a person")
+    remove.add_argument("telegram_id", type=int)
+
+    groups = sub.add_parser("groups", help="group chats that receive summaries")
+    groups_sub = groups.add_subparsers(dest="groups_command", required=True)
+    gadd = groups_sub.add_parser("add", help="register a group chat")
+    gadd.add_argument("chat_id", type=int)
+    gadd.add_argument("--unit", help="the unit the group belongs to")
+    gadd.add_argument("--title", help="the group's name")
     return parser
 
 
@@ -120,14 +142,19 @@ def _dispatch(args: argparse.Namespace, services: Services) -> int:
             write_reply(answer(services, args.text, asker), sys.stdout, args.out)
             return 0
         return run_console(services, asker, sys.stdin, sys.stdout, args.out)
+    if args.command == "users":
+        return _users(services, args)
+    if args.command == "groups":
+        return _groups(services, args)
     if args.command == "run":
-        if os.environ.get(TOKEN_ENV):
-            print(
-                "TELEGRAM_BOT_TOKEN is set, but this version has no Telegram transport yet; "
-                "unset it to use the console chat.",
-                file=sys.stderr,
-            )
+        try:
+            token = read_token()
+        except TokenError as exc:
+            print(str(exc), file=sys.stderr)
             return 2
+        if token:
+            run_bot(services, token, webhook=args.webhook)
+            return 0
         print(
             "Chưa đặt TELEGRAM_BOT_TOKEN: mở cửa sổ trò chuyện trên terminal "
             "(gõ /help, kết thúc bằng Ctrl+D).",
@@ -135,6 +162,63 @@ def _dispatch(args: argparse.Namespace, services: Services) -> int:
         )
         return run_console(services, Asker(), sys.stdin, sys.stdout, Path("out"))
     raise AssertionError(args.command)
+
+
+def _unit_id(services: Services, name: str | None) -> int | str | None:
+    """The id of a unit named on the command line, None without a name, or an error."""
+    if name is None:
+        return None
+    with services.session_factory() as session:
+        match = find_unit(session, name)
+        return match.unit.id if match.unit is not None else describe_match_failure(match)
+
+
+def _users(services: Services, args: argparse.Namespace) -> int:
+    with services.session_factory() as session:
+        if args.users_command == "add":
+            unit = _unit_id(services, args.unit)
+            if isinstance(unit, str):
+                print(unit, file=sys.stderr)
+                return 1
+            try:
+                people.save_person(
+                    session,
+                    args.telegram_id,
+                    Role(args.role),
+                    unit,
+                    services.clock.now(),
+                    args.name,
+                )
+            except ValueError:
+                print("Đầu mối (focal) cần --unit TÊN_ĐƠN_VỊ.", file=sys.stderr)
+                return 1
+            session.commit()
+            print(f"Đã lưu {args.telegram_id} ({args.role}).")
+            return 0
+        if args.users_command == "remove":
+            if not people.revoke_person(session, args.telegram_id):
+                print(
+                    f"Không có người dùng đang hoạt động với mã {args.telegram_id}.",
+                    file=sys.stderr,
+                )
+                return 1
+            session.commit()
+            print(f"Đã thu hồi quyền của {args.telegram_id}.")
+            return 0
+    print(answer(services, "/users", Asker()).text)
+    return 0
+
+
+def _groups(services: Services, args: argparse.Namespace) -> int:
+    unit = _unit_id(services, args.unit)
+    if isinstance(unit, str):
+        print(unit, file=sys.stderr)
+        return 1
+    with services.session_factory() as session:
+        people.register_chat(session, args.chat_id, args.title, unit, services.clock.now())
+        session.commit()
+    print(f"Đã đăng ký nhóm {args.chat_id}.")
+    return 0
 
 
 def _require_schema(services: Services) -> None:

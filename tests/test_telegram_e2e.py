@@ -1,0 +1,298 @@
+"""The real bot process (`tthc-bot run`, long polling) against the fake Bot API server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from handlers.router import COMMANDS, READERS
+from tests.conftest import EXAMPLES
+from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram
+
+TOKEN = "123456:SECRET-token_for_tests"
+ADMIN, LEADER, FOCAL, STRANGER = 1001, 1002, 1003, 2000
+GROUP, UNKNOWN_GROUP = -5001, -6000
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cli(args: list[str], env: dict[str, str], cwd: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+class Bot:
+    def __init__(
+        self, fake: FakeTelegram, process: subprocess.Popen[str], db: Path, log: Path
+    ) -> None:
+        self.fake, self.process, self.db, self.log = fake, process, db, log
+
+    def ask(
+        self, user: int, message: str, chat: int | None = None, chat_type: str = "private"
+    ) -> list[Call]:
+        """Send a message and collect the replies to that chat."""
+        chat_id = chat if chat is not None else user
+        start = len(self.fake.calls)
+        self.fake.message(user, message, chat_id=chat_id, chat_type=chat_type, title="Nhóm")
+        self.fake.wait_for(lambda c: str(c.params.get("chat_id")) == str(chat_id), start=start)
+        time.sleep(0.05)
+        return self.fake.sent_to(chat_id, start)
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+    folder = tmp_path_factory.mktemp("e2e")
+    fake = FakeTelegram(TOKEN).start()
+    (folder / "config.toml").write_text(
+        '[database]\nurl = "sqlite:///tthc.db"\n'
+        f'[telegram]\nbase_url = "{fake.base_url}"\nbase_file_url = "{fake.base_file_url}"\n'
+        "poll_timeout = 1\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env.pop("TTHC_DATABASE_URL", None)
+    env["TTHC_CONFIG"] = str(folder / "config.toml")
+    _cli(["demo"], env, folder)
+    _cli(["users", "add", str(ADMIN), "--role", "admin", "--name", "Văn phòng"], env, folder)
+    _cli(["users", "add", str(LEADER), "--role", "leader"], env, folder)
+    _cli(["users", "add", str(FOCAL), "--role", "focal", "--unit", "Phú Riềng"], env, folder)
+    _cli(["groups", "add", str(GROUP), "--unit", "Bình Long", "--title", "Bình Long"], env, folder)
+    for n in range(120):
+        _cli(
+            [
+                "users",
+                "add",
+                str(50000 + n),
+                "--role",
+                "leader",
+                "--name",
+                f"Lãnh đạo số {n} của một cơ quan có tên khá dài",
+            ],
+            env,
+            folder,
+        ) if n < 3 else None
+    engine = create_engine(f"sqlite:///{folder / 'tthc.db'}")
+    with engine.begin() as connection:
+        for n in range(3, 120):
+            connection.execute(
+                text(
+                    "INSERT INTO people (telegram_id, name, role, active, created_at) "
+                    "VALUES (:t, :n, 'leader', 1, '2025-04-01 00:00:00')"
+                ),
+                {"t": 50000 + n, "n": f"Lãnh đạo số {n} của một cơ quan có tên khá dài"},
+            )
+    engine.dispose()
+    env["TELEGRAM_BOT_TOKEN"] = TOKEN
+    log = folder / "bot.log"
+    log_file = log.open("w", encoding="utf-8")
+    # The log goes to a file: a pipe nobody reads would fill up and stall the bot.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "-v", "run"],
+        env=env,
+        cwd=folder,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        fake.wait_for(
+            lambda c: c.method == "setMyCommands" and str(ADMIN) in str(c.params.get("scope")),
+            timeout=30,
+        )
+        yield Bot(fake, process, folder / "tthc.db", log)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log_file.close()
+        fake.stop()
+
+
+def _texts(calls: list[Call]) -> str:
+    return "\n".join(str(c.params.get("text") or c.params.get("caption") or "") for c in calls)
+
+
+def test_menus_are_set_per_role_in_vietnamese(bot: Bot) -> None:
+    menus = [c for c in bot.fake.calls if c.method == "setMyCommands"]
+    scopes = {str(c.params.get("scope")) for c in menus}
+    assert any("all_private_chats" in s for s in scopes)
+    assert any("all_group_chats" in s for s in scopes)
+    assert any(str(ADMIN) in s for s in scopes)
+    commands = menus[0].params["commands"]
+    commands = json.loads(commands) if isinstance(commands, str) else commands
+    assert "Xếp hạng Bộ chỉ số 766" in " ".join(c["description"] for c in commands)
+
+
+READ_COMMANDS = {
+    "start": "/start",
+    "help": "/help",
+    "rank": "/rank",
+    "unit": "/unit Phú Riềng",
+    "top": "/top sở",
+    "bottom": "/bottom huyện",
+    "indicators": "/indicators",
+    "overdue": "/overdue",
+    "deadlines": "/deadlines",
+    "compare": "/compare Phú Riềng, Bù Đăng",
+}
+
+
+def test_every_read_command_answers_each_role(bot: Bot) -> None:
+    assert set(READ_COMMANDS) == {n for n, c in COMMANDS.items() if c.roles == READERS}
+    for user in (ADMIN, LEADER, FOCAL):
+        for name, message in READ_COMMANDS.items():
+            replies = bot.ask(user, message)
+            assert replies, (user, name)
+            assert "chưa được cấp quyền" not in _texts(replies)
+    rank = bot.ask(LEADER, "/rank")
+    assert rank[0].method == "sendPhoto" and rank[0].files["photo"].startswith(b"\x89PNG")
+    assert "Xếp hạng 20/63" in rank[0].params["caption"]
+
+
+def test_a_stranger_gets_only_their_id_from_every_command(bot: Bot) -> None:
+    for name in COMMANDS:
+        replies = bot.ask(STRANGER, f"/{name}")
+        assert len(replies) == 1 and replies[0].method == "sendMessage"
+        assert f"Mã Telegram của bạn: {STRANGER}" in replies[0].params["text"]
+
+
+def test_groups_answer_commands_only_when_registered(bot: Bot) -> None:
+    start = len(bot.fake.calls)
+    bot.fake.message(7, "/rank", chat_id=UNKNOWN_GROUP, chat_type="group", title="Lạ")
+    replies = bot.ask(7, "/overdue", chat=GROUP, chat_type="group")
+    assert "Bình Long: 204 hồ sơ" in _texts(replies)
+    assert "Đồng Phú" not in _texts(replies)  # a unit group sees its own unit only
+    time.sleep(0.3)
+    assert bot.fake.sent_to(UNKNOWN_GROUP, start) == []
+
+
+def test_an_invite_link_registers_whoever_opens_it(bot: Bot) -> None:
+    reply = _texts(bot.ask(ADMIN, "/invite Bù Đốp"))
+    assert f"https://t.me/{BOT_USERNAME}?start=" in reply
+    code = reply.split("?start=")[1].split()[0]
+    joined = _texts(bot.ask(3001, f"/start {code}"))
+    assert "đầu mối kiểm soát TTHC của UBND huyện Bù Đốp" in joined
+    assert "UBND huyện Bù Đốp" in _texts(bot.ask(3001, "/unit"))
+
+
+def _labels(call: Call) -> list[str]:
+    markup = call.params["reply_markup"]
+    markup = json.loads(markup) if isinstance(markup, str) else markup
+    return [button["text"] for row in markup["inline_keyboard"] for button in row]
+
+
+def _as_message(call: Call) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "message_id": 555,
+        "date": int(time.time()),
+        "chat": {"id": int(call.params["chat_id"]), "type": "private"},
+        "from": {"id": 900000001, "is_bot": True, "first_name": "TTHC"},
+    }
+    if call.method == "sendPhoto":
+        message["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 8, "height": 6}]
+        message["caption"] = call.params.get("caption", "")
+    else:
+        message["text"] = call.params["text"]
+    return message
+
+
+def test_buttons_edit_the_card_in_place(bot: Bot) -> None:
+    rank = bot.ask(ADMIN, "/rank")[0]
+    start = len(bot.fake.calls)
+    bot.fake.press(ADMIN, _as_message(rank), "/rank 4w")
+    edit = bot.fake.wait_for(lambda c: c.method.startswith("editMessage"), start=start)
+    assert edit.method == "editMessageMedia"
+    assert "• 4 tuần" in _labels(edit)
+    assert "so với 4 tuần trước" in json.loads(edit.params["media"])["caption"]
+    keyboard = bot.ask(LEADER, "/unit")[0]
+    assert "Sở, ban, ngành (17)" in _labels(keyboard)
+    start = len(bot.fake.calls)
+    bot.fake.press(LEADER, _as_message(keyboard), "/unit @district 2")
+    edit = bot.fake.wait_for(lambda c: c.method == "editMessageText", start=start)
+    assert "trang 2/2" in edit.params["text"]
+    assert not [c for c in bot.fake.calls[start:] if c.method == "sendMessage"]
+
+
+def test_a_forged_button_for_another_unit_is_refused(bot: Bot) -> None:
+    engine = create_engine(f"sqlite:///{bot.db}")
+    with engine.connect() as connection:
+        other = connection.execute(
+            text("SELECT id FROM units WHERE name = 'UBND thị xã Bình Long'")
+        ).scalar_one()
+    engine.dispose()
+    card = bot.ask(FOCAL, "/unit")[-1]
+    start = len(bot.fake.calls)
+    bot.fake.press(FOCAL, _as_message(card), f"/overdue #{other}")
+    refused = bot.fake.wait_for(lambda c: c.method == "sendMessage", start=start)
+    assert "chỉ xem được" in refused.params["text"]
+    start = len(bot.fake.calls)
+    bot.fake.press(STRANGER, _as_message(card), "/rank")
+    alert = bot.fake.wait_for(lambda c: c.method == "answerCallbackQuery", start=start)
+    assert "chưa được cấp quyền" in alert.params["text"]
+
+
+def _overdue_rows(db: Path) -> int:
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as connection:
+        count = connection.execute(select(func.count()).select_from(text("observations"))).scalar()
+    engine.dispose()
+    return int(count or 0)
+
+
+def test_admins_import_by_sending_a_file(bot: Bot) -> None:
+    before = _overdue_rows(bot.db)
+    bad = "Ngày,Đơn vị,Số hồ sơ quá hạn\n11/04/2025,Nơi lạ,3\n11/04/2025,Phú Riềng,ba\n"
+    start = len(bot.fake.calls)
+    bot.fake.document(ADMIN, "qua_han_sai.csv", bad.encode())
+    reply = bot.fake.wait_for(lambda c: c.method == "sendMessage", start=start)
+    assert "chưa lưu gì" in reply.params["text"]
+    assert "dòng 2, cột B «Đơn vị»" in reply.params["text"]
+    assert "dòng 3, cột C «Số hồ sơ quá hạn»" in reply.params["text"]
+    assert _overdue_rows(bot.db) == before
+    good = (EXAMPLES / "demo" / "09_qua_han_2025.csv").read_text(encoding="utf-8")
+    good = good.replace("10/04/2025", "11/04/2025")
+    start = len(bot.fake.calls)
+    bot.fake.document(ADMIN, "qua_han_11_4.csv", good.encode())
+    reply = bot.fake.wait_for(lambda c: c.method == "sendMessage", start=start)
+    assert "Đã nhập tệp «qua_han_11_4.csv»" in reply.params["text"]
+    assert _overdue_rows(bot.db) == before + 9
+    start = len(bot.fake.calls)
+    bot.fake.document(LEADER, "x.csv", good.encode())
+    refused = bot.fake.wait_for(lambda c: c.method == "sendMessage", start=start)
+    assert "Chỉ quản trị" in refused.params["text"]
+
+
+def test_long_replies_are_split_on_line_boundaries(bot: Bot) -> None:
+    replies = bot.ask(ADMIN, "/users")
+    assert len(replies) >= 2
+    assert all(len(c.params["text"]) <= 4096 for c in replies)
+    assert "50119" in _texts(replies)
+
+
+def test_no_log_line_contains_the_token(bot: Bot) -> None:
+    bot.ask(ADMIN, "/help")
+    bot.process.send_signal(signal.SIGINT)
+    bot.process.wait(timeout=20)
+    stderr = bot.log.read_text(encoding="utf-8")
+    assert "getUpdates" in stderr  # debug logging was on
+    assert TOKEN not in stderr and "SECRET" not in stderr

@@ -1,0 +1,54 @@
+"""Pieces of the Telegram transport that need no network."""
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.reply import Button, Reply
+from bot.telegram_app import RedactToken, TokenError, keyboard, read_token, split_text
+
+
+def test_long_text_is_split_on_line_boundaries() -> None:
+    lines = [f"dòng {n:04d} " + "x" * 90 for n in range(100)]
+    chunks = split_text("\n".join(lines))
+    assert len(chunks) == 3
+    assert all(len(c) <= 4096 for c in chunks)
+    assert "\n".join(chunks).splitlines() == lines
+
+
+def test_a_single_overlong_line_is_cut_hard() -> None:
+    chunks = split_text("a" * 5000)
+    assert [len(c) for c in chunks] == [4096, 904]
+
+
+def test_buttons_over_telegrams_64_byte_limit_are_left_out() -> None:
+    reply = Reply("x", buttons=[[Button("ok", "/unit #1"), Button("too long", "/" + "u" * 70)]])
+    markup = keyboard(reply)
+    assert markup is not None
+    assert [b.callback_data for row in markup.inline_keyboard for b in row] == ["/unit #1"]
+
+
+def test_the_token_comes_from_the_environment_or_a_file(tmp_path: Path) -> None:
+    assert read_token({"TELEGRAM_BOT_TOKEN": " 1:abc \n"}) == "1:abc"
+    secret = tmp_path / "token"
+    secret.write_text("2:def\n", encoding="utf-8")
+    assert read_token({"TELEGRAM_BOT_TOKEN_FILE": str(secret)}) == "2:def"
+    assert read_token({}) is None
+    with pytest.raises(TokenError):
+        read_token({"TELEGRAM_BOT_TOKEN_FILE": str(tmp_path / "missing")})
+
+
+def test_log_records_never_carry_the_token() -> None:
+    record = logging.LogRecord(
+        "httpx",
+        logging.INFO,
+        __file__,
+        1,
+        'HTTP Request: POST %s "200 OK"',
+        ("https://api.telegram.org/bot1:SECRET/getUpdates",),
+        None,
+    )
+    RedactToken("1:SECRET").filter(record)
+    assert "SECRET" not in record.getMessage()
+    assert "bot<token>/getUpdates" in record.getMessage()
