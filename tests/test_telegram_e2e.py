@@ -296,3 +296,91 @@ def test_no_log_line_contains_the_token(bot: Bot) -> None:
     stderr = bot.log.read_text(encoding="utf-8")
     assert "getUpdates" in stderr  # debug logging was on
     assert TOKEN not in stderr and "SECRET" not in stderr
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_webhook_mode_serves_updates_and_checks_the_secret(tmp_path: Path) -> None:
+    import urllib.error
+    import urllib.request
+
+    fake = FakeTelegram(TOKEN).start()
+    port = _free_port()
+    (tmp_path / "config.toml").write_text(
+        '[database]\nurl = "sqlite:///tthc.db"\n'
+        f'[telegram]\nbase_url = "{fake.base_url}"\nbase_file_url = "{fake.base_file_url}"\n'
+        f'[telegram.webhook]\nlisten = "127.0.0.1"\nport = {port}\npath = "hook"\n'
+        'url = "https://bot.example.invalid"\nsecret_token = "s3cret"\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env.pop("TTHC_DATABASE_URL", None)
+    env["TTHC_CONFIG"] = str(tmp_path / "config.toml")
+    _cli(["db", "upgrade"], env, tmp_path)
+    _cli(["users", "add", str(ADMIN), "--role", "admin"], env, tmp_path)
+    env["TELEGRAM_BOT_TOKEN"] = TOKEN
+    with (tmp_path / "bot.log").open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run", "--webhook"],
+            env=env,
+            cwd=tmp_path,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        hook = fake.wait_for(lambda c: c.method == "setWebhook", timeout=30)
+        assert hook.params["url"] == "https://bot.example.invalid/hook"
+        assert hook.params["secret_token"] == "s3cret"
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": int(time.time()),
+                "text": "/help",
+                "chat": {"id": ADMIN, "type": "private"},
+                "from": {"id": ADMIN, "is_bot": False, "first_name": "A"},
+                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+            },
+        }
+        body = json.dumps(update).encode()
+
+        def post(secret: str) -> int:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/hook",
+                data=body,
+                method="POST",
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Telegram-Bot-Api-Secret-Token": secret,
+                },
+            )
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    with urllib.request.urlopen(request, timeout=5) as response:
+                        return int(response.status)
+                except urllib.error.HTTPError as exc:
+                    return int(exc.code)
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+
+        assert post("wrong") == 403
+        assert post("s3cret") == 200
+        reply = fake.wait_for(lambda c: c.method == "sendMessage")
+        assert "/invite" in reply.params["text"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        fake.stop()
+    assert TOKEN not in (tmp_path / "bot.log").read_text(encoding="utf-8")
