@@ -256,6 +256,25 @@ class ImportContext:
             return None
         return found
 
+    def row_unit(
+        self,
+        header: Header,
+        row: Sequence[object],
+        row_no: int,
+        field_name: str = "unit",
+        on: date | None = None,
+        kinds: frozenset[str] | None = None,
+    ) -> UnitRef | None:
+        """The unit named in a row's unit column (see :meth:`resolve_unit`)."""
+        return self.resolve_unit(
+            header.get(row, field_name),
+            sheet=header.sheet.name,
+            row=row_no,
+            column=header.position(field_name),
+            on=on,
+            kinds=kinds,
+        )
+
     def _lookup_unit(
         self, name: str, on: date | None, kinds: frozenset[str] | None
     ) -> UnitRef | str:

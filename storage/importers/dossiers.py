@@ -149,11 +149,10 @@ class DossiersImporter(Importer):
                     header.position("finished"),
                 )
                 row_ok = False
-            unit = ctx.resolve_unit(
-                header.get(row, "unit"),
-                sheet=sheet,
-                row=row_no,
-                column=header.position("unit"),
+            unit = ctx.row_unit(
+                header,
+                row,
+                row_no,
                 on=(received or due or ctx.now().replace(tzinfo=None)).date(),
             )
             if unit is None or not row_ok:

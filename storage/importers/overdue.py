@@ -74,14 +74,7 @@ class OverdueImporter(Importer):
                     )
                     continue
                 kinds = frozenset({kind.value})
-            unit = ctx.resolve_unit(
-                header.get(row, "unit"),
-                sheet=sheet,
-                row=row_no,
-                column=header.position("unit"),
-                on=as_of,
-                kinds=kinds,
-            )
+            unit = ctx.row_unit(header, row, row_no, on=as_of, kinds=kinds)
             ok, count = ctx.cell_value(
                 parse_count,
                 header.get(row, "count"),

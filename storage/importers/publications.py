@@ -201,13 +201,7 @@ class PublicationsImporter(Importer):
                 )
                 dates[name] = parsed
                 row_ok &= ok
-            unit = ctx.resolve_unit(
-                header.get(row, "lead_unit"),
-                sheet=sheet,
-                row=row_no,
-                column=header.position("lead_unit"),
-                on=decision_date,
-            )
+            unit = ctx.row_unit(header, row, row_no, "lead_unit", on=decision_date)
             if unit is None or not row_ok:
                 continue
             letter_no, letter_date = document_number_and_date(texts["letter"] or "")

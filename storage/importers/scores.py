@@ -322,13 +322,7 @@ class ScoresImporter(Importer):
             as_of = ctx.row_as_of(header, row, row_no)
             if as_of is None:
                 continue
-            unit = ctx.resolve_unit(
-                header.get(row, "unit"),
-                sheet=sheet,
-                row=row_no,
-                column=header.position("unit"),
-                on=as_of,
-            )
+            unit = ctx.row_unit(header, row, row_no, on=as_of)
             lookup = ctx.catalogue.find(clean_cell_text(header.get(row, "indicator") or ""))
             if lookup.indicator is None:
                 ctx.problems.error(
@@ -440,13 +434,7 @@ class ScoresImporter(Importer):
         latest_day = max(d.as_of for d in dated)
         for row_no, row in header.data_rows():
             if by_unit:
-                unit = ctx.resolve_unit(
-                    header.get(row, "unit"),
-                    sheet=sheet,
-                    row=row_no,
-                    column=header.position("unit"),
-                    on=latest_day,
-                )
+                unit = ctx.row_unit(header, row, row_no, on=latest_day)
                 indicator: Indicator | None = total
             else:
                 unit = self._province(ctx, sheet, row_no, latest_day)
@@ -507,13 +495,7 @@ class ScoresImporter(Importer):
             as_of = ctx.row_as_of(header, row, row_no)
             if as_of is None:
                 continue
-            unit = ctx.resolve_unit(
-                header.get(row, "unit"),
-                sheet=sheet,
-                row=row_no,
-                column=header.position("unit"),
-                on=as_of,
-            )
+            unit = ctx.row_unit(header, row, row_no, on=as_of)
             if unit is None:
                 continue
             for index, indicator in columns:
