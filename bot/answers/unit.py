@@ -69,9 +69,10 @@ def split_two_units(session: Session, clock: Clock, text: str) -> tuple[Unit, Un
 def unit_keyboard(session: Session, kind: str | None = None, page: int = 1) -> Reply:
     """Units grouped by kind: first the kinds, then one kind's units page by page."""
     if kind is None:
-        counts = dict(
-            session.execute(select(Unit.kind, func.count()).group_by(Unit.kind)).tuples().all()
-        )
+        counts: dict[str, int] = {
+            kind: count
+            for kind, count in session.execute(select(Unit.kind, func.count()).group_by(Unit.kind))
+        }
         buttons = [
             [Button(f"{KIND_LABELS[k].capitalize()} ({counts[k]})", f"/unit @{k} 1")]
             for k in KIND_ORDER
