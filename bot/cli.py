@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from collections.abc import Sequence
@@ -12,11 +13,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.access import Asker
+from bot.alerts.delivery import deliver_pending
+from bot.alerts.engine import preview_alerts, raise_alerts
+from bot.alerts.render import render_preview
+from bot.alerts.rules import DATA_RULES
 from bot.app import Services, build_services
 from bot.config import ConfigError, load_config
-from bot.console import run_console, write_reply
+from bot.console import ConsoleTransport, run_console, write_reply
 from bot.parsing import ValueProblem, parse_date
-from bot.telegram_app import TokenError, read_token, run_bot
+from bot.telegram_app import TokenError, read_token, run_bot, send_alerts_now
 from handlers.router import answer
 from storage import db, people
 from storage.importers import KINDS, run_import
@@ -94,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     remove = users_sub.add_parser("remove", help="revoke a person")
     remove.add_argument("telegram_id", type=int)
 
+    alerts = sub.add_parser("alerts", help="alert rules and their delivery")
+    alerts_sub = alerts.add_subparsers(dest="alerts_command", required=True)
+    alerts_sub.add_parser("preview", help="print what the rules would raise now, send nothing")
+    alerts_sub.add_parser("run", help="raise alerts and send them now")
+
     groups = sub.add_parser("groups", help="group chats that receive summaries")
     groups_sub = groups.add_subparsers(dest="groups_command", required=True)
     gadd = groups_sub.add_parser("add", help="register a group chat")
@@ -144,6 +154,8 @@ def _dispatch(args: argparse.Namespace, services: Services) -> int:
         return run_console(services, asker, sys.stdin, sys.stdout, args.out)
     if args.command == "users":
         return _users(services, args)
+    if args.command == "alerts":
+        return _alerts(services, args)
     if args.command == "groups":
         return _groups(services, args)
     if args.command == "run":
@@ -221,6 +233,35 @@ def _groups(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def _alerts(services: Services, args: argparse.Namespace) -> int:
+    if args.alerts_command == "preview":
+        found = preview_alerts(services)
+        if not found:
+            print("Không có cảnh báo nào.")
+        for draft, new in found:
+            state = "MỚI" if new else "đã có"
+            print(f"[{state}] {draft.identity}")
+            print("    " + render_preview(draft).replace("\n", "\n    "))
+        return 0
+    created = raise_alerts(services)
+    print(f"Đã tạo {len(created)} cảnh báo mới.")
+    try:
+        token = read_token()
+    except TokenError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if token:
+        report = asyncio.run(send_alerts_now(services, token))
+    else:
+        report = asyncio.run(deliver_pending(services, ConsoleTransport(sys.stdout)))
+    print(
+        f"Đã gửi {report.sent} tin; thử lại sau {report.retried}; lỗi {report.failed}; "
+        f"chờ giờ làm việc hoặc đang tắt tiếng {report.waiting}; "
+        f"không gửi được (chặn bot) {len(report.blocked)}."
+    )
+    return 0
+
+
 def _require_schema(services: Services) -> None:
     if db.current_revision(services.engine) != db.head_revision():
         db.upgrade(services.engine)
@@ -275,6 +316,10 @@ def _import(services: Services, args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(outcome.report())
+    if outcome.ok and outcome.import_id is not None:
+        created = raise_alerts(services, DATA_RULES)
+        if created:
+            print(f"{len(created)} cảnh báo mới được xếp hàng; bot đang chạy sẽ gửi đi.")
     return 0 if outcome.ok else 1
 
 

@@ -72,6 +72,39 @@ class PublicationConfig(_Section):
     working_days_before_effect: int = Field(default=5, ge=0)
 
 
+class AlertsConfig(_Section):
+    """Thresholds and timings of the alert rules and their delivery."""
+
+    drop_threshold: float = Field(default=1.0, gt=0)
+    #: Per-indicator thresholds by code, e.g. {TOTAL = 2.0, R09 = 5.0}.
+    drop_thresholds: dict[str, float] = Field(default_factory=dict)
+    rank_drop_places: int = Field(default=1, ge=1)
+    #: Alert when the province falls out of the top N (0: off).
+    rank_band: int = Field(default=0, ge=0)
+    deadline_stages: list[int] = Field(default_factory=lambda: [3, 1, 0])
+    escalate_after_working_days: int = Field(default=2, ge=1)
+    stale_days: int = Field(default=8, ge=1)
+    quiet_hours: str = Field(default="21:00-07:00", pattern=r"^$|^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
+    quiet_weekends: bool = True
+    #: Minutes after the window opens and before it closes when messages go out silently.
+    silent_edge_minutes: int = Field(default=30, ge=0)
+    claim_lease_seconds: int = Field(default=300, gt=0)
+    max_backoff_seconds: int = Field(default=3600, gt=0)
+    list_limit: int = Field(default=10, gt=0)
+
+
+class SchedulesConfig(_Section):
+    """Cron expressions (minute hour day month weekday) in the office's time zone."""
+
+    weekly_summary: str = "0 8 * * mon"
+    daily_checks: str = "30 7 * * mon-fri"
+    stale_check: str = "0 9 * * mon-fri"
+    escalation: str = "0 10 * * mon-fri"
+    deliver_every_seconds: int = Field(default=5, gt=0)
+    #: How late a missed run may still happen after a restart (hours); the summary: same day.
+    grace_hours: int = Field(default=12, ge=0)
+
+
 class WebhookConfig(_Section):
     """``tthc-bot run --webhook`` behind a reverse proxy."""
 
@@ -105,6 +138,8 @@ class Config(_Section):
     workdays: WorkdaysConfig = WorkdaysConfig()
     publication: PublicationConfig = PublicationConfig()
     telegram: TelegramConfig = TelegramConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    schedules: SchedulesConfig = SchedulesConfig()
     base_dir: Path = Path(".")
 
     @property

@@ -21,3 +21,5 @@ class Reply:
     buttons: list[list[Button]] = field(default_factory=list)
     #: When the reply answers a button press, edit that message instead of sending a new one.
     edit: bool = False
+    #: Answer a button press with a short notification instead of a message.
+    toast: bool = False

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
@@ -26,8 +27,16 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -37,10 +46,22 @@ from telegram.ext import (
 )
 
 from bot.access import GROUP, STRANGER, Asker, resolve_asker
+from bot.alerts.delivery import (
+    ChatMoved,
+    DeliveryReport,
+    Rejected,
+    RetryLater,
+    Unreachable,
+    deliver_pending,
+)
+from bot.alerts.engine import raise_alerts
+from bot.alerts.rules import DATA_RULES
 from bot.answers.help import stranger_reply
 from bot.app import Services
 from bot.reply import Reply
 from handlers.router import answer, commands_for
+from jobs.runner import job_specs, run_due
+from storage import alerts as queue
 from storage.importers import run_import
 from storage.importers.reader import SUPPORTED_SUFFIXES
 from storage.models import Role
@@ -207,6 +228,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return  # a group nobody registered
     if asker.in_group and not message.text.startswith("/"):
         return  # groups talk among themselves; the bot answers commands only
+    await asyncio.to_thread(_reachable_again, services, chat.id)
     reply = await asyncio.to_thread(answer, services, message.text, asker)
     await send_reply(context.bot, chat.id, reply)
 
@@ -222,6 +244,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer("Bạn chưa được cấp quyền dùng tthc-bot.", show_alert=True)
         return
     reply = await asyncio.to_thread(answer, services, query.data, asker)
+    if reply.toast:
+        await query.answer(reply.text[:200])
+        return
     await query.answer()
     message = query.message
     if reply.edit and isinstance(message, Message) and await edit_reply(message, reply):
@@ -268,6 +293,107 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         file_name=name,
     )
     await send_reply(context.bot, chat.id, Reply(outcome.report()))
+    if outcome.ok and outcome.import_id is not None:
+        await asyncio.to_thread(raise_alerts, services, DATA_RULES)
+
+
+def _reachable_again(services: Services, chat_id: int) -> None:
+    with services.session_factory() as session:
+        queue.unblock_chat(session, chat_id)
+
+
+async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group became a supergroup: registrations and pending alerts follow the new id."""
+    message = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    services = services_of(context)
+    old, new = message.chat.id, message.migrate_to_chat_id
+
+    def move() -> None:
+        with services.session_factory() as session:
+            queue.migrate_chat(session, old, new)
+
+    await asyncio.to_thread(move)
+
+
+class TelegramTransport:
+    """Sends alert messages through the bot and classifies Telegram's errors."""
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+
+    async def send(
+        self, chat_id: int, text: str, ack_token: str, silent: bool, image: bytes | None
+    ) -> int:
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Đã nhận", callback_data=f"/ack {ack_token}")]]
+        )
+        try:
+            if image is not None:
+                await self.bot.send_photo(chat_id, photo=image, disable_notification=True)
+            chunks = split_text(text)
+            message = None
+            for index, chunk in enumerate(chunks):
+                last = index == len(chunks) - 1
+                message = await self.bot.send_message(
+                    chat_id,
+                    chunk,
+                    reply_markup=markup if last else None,
+                    disable_notification=silent,
+                )
+            assert message is not None
+            return int(message.message_id)
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            raise RetryLater(str(exc), seconds) from exc
+        except ChatMigrated as exc:
+            raise ChatMoved(str(exc), exc.new_chat_id) from exc
+        except Forbidden as exc:
+            raise Unreachable(str(exc)) from exc
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower():
+                raise Unreachable(str(exc)) from exc
+            raise Rejected(str(exc)) from exc
+        except NetworkError as exc:  # time-outs, connection errors, 5xx
+            raise RetryLater(str(exc)) from exc
+
+
+async def deliver_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The delivery loop: every few seconds, send what the rules queued."""
+    await deliver_pending(services_of(context), TelegramTransport(context.bot))
+
+
+def _scheduled(name: str) -> Any:
+    async def callback(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await asyncio.to_thread(run_due, services_of(context), {name})
+
+    callback.__name__ = f"scheduled_{name}"
+    return callback
+
+
+def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Cron jobs from config.toml and the delivery loop, with deterministic names."""
+    services = application.bot_data["services"]
+    job_queue = application.job_queue
+    assert job_queue is not None, "python-telegram-bot[job-queue] is required"
+    for spec in job_specs(services):
+        for old in job_queue.get_jobs_by_name(spec.name):
+            old.schedule_removal()
+        job_queue.run_custom(
+            _scheduled(spec.name),
+            job_kwargs={"trigger": spec.trigger(services.config.tz)},
+            name=spec.name,
+        )
+    for old in job_queue.get_jobs_by_name("deliver"):
+        old.schedule_removal()
+    job_queue.run_repeating(
+        deliver_job,
+        interval=services.config.schedules.deliver_every_seconds,
+        first=1,
+        name="deliver",
+    )
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -286,6 +412,15 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def _menu(role: str) -> list[BotCommand]:
     return [BotCommand(c.name, c.description[:256]) for c in commands_for(role)]
+
+
+async def on_start(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Menus, schedules, and the runs missed while the bot was down (once each)."""
+    await set_menus(application)
+    schedule_jobs(application)
+    ran = await asyncio.to_thread(run_due, application.bot_data["services"])
+    if ran:
+        log.info("caught up on missed runs: %s", ", ".join(ran))
 
 
 async def set_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -320,15 +455,26 @@ def build_application(services: Services, token: str) -> Application[Any, Any, A
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .concurrent_updates(8)
-        .post_init(set_menus)
+        .rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=0))
+        .post_init(on_start)
         .build()
     )
     application.bot_data["services"] = services
     application.add_handler(MessageHandler(filters.Document.ALL, on_document))
     application.add_handler(MessageHandler(filters.TEXT, on_message))
     application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     application.add_error_handler(on_error)
     return application
+
+
+async def send_alerts_now(services: Services, token: str) -> DeliveryReport:
+    """One delivery round through Telegram, outside the running bot (``alerts run``)."""
+    protect_logs(token)
+    settings = services.config.telegram
+    bot = Bot(token, base_url=settings.base_url, base_file_url=settings.base_file_url)
+    async with bot:
+        return await deliver_pending(services, TelegramTransport(bot))
 
 
 def run_bot(services: Services, token: str, webhook: bool = False) -> None:

@@ -15,7 +15,7 @@ from bot.access import GROUP, STRANGER, Asker
 from bot.answers.help import help_reply, stranger_reply
 from bot.app import Services
 from bot.reply import Reply
-from handlers import admin, queries
+from handlers import admin, alerts, queries
 from handlers.request import Request
 from storage.models import Role
 
@@ -35,6 +35,7 @@ class Command:
     usage: str
     description: str
     example: str
+    hidden: bool = False
 
 
 COMMANDS: dict[str, Command] = {
@@ -121,6 +122,55 @@ COMMANDS: dict[str, Command] = {
             "/compare Phú Riềng, Bù Đăng",
         ),
         Command(
+            "summary",
+            alerts.summary_command,
+            READERS,
+            "/summary",
+            "Tóm tắt tuần: xếp hạng, chỉ tiêu, đơn vị tăng giảm, hồ sơ quá hạn, hạn công bố",
+            "/summary",
+        ),
+        Command(
+            "subscribe",
+            alerts.subscribe_command,
+            READERS,
+            "/subscribe <đơn vị>",
+            "Nhận thêm cảnh báo của một đơn vị",
+            "/subscribe Bình Long",
+        ),
+        Command(
+            "unsubscribe",
+            alerts.unsubscribe_command,
+            READERS,
+            "/unsubscribe [đơn vị]",
+            "Thôi nhận cảnh báo của một đơn vị (không tên: xem danh sách)",
+            "/unsubscribe Bình Long",
+        ),
+        Command(
+            "settings",
+            alerts.settings_command,
+            READERS,
+            "/settings [quiet 21:00-07:00 | weekends off]",
+            "Giờ yên lặng, yên lặng ngày nghỉ của cuộc trò chuyện này",
+            "/settings quiet 22:00-06:30",
+        ),
+        Command(
+            "mute",
+            alerts.mute_command,
+            READERS,
+            "/mute <thời gian>",
+            "Tắt tiếng cảnh báo một thời gian (30m, 2h, 1d) hoặc /mute off",
+            "/mute 2h",
+        ),
+        Command("ack", alerts.ack_command, READERS, "/ack", "Đã nhận", "/ack", hidden=True),
+        Command(
+            "alerts",
+            alerts.alerts_command,
+            ADMINS,
+            "/alerts",
+            "Các cảnh báo: chờ gửi, đã gửi, lỗi, đã nhận",
+            "/alerts",
+        ),
+        Command(
             "invite",
             admin.invite_command,
             ADMINS,
@@ -161,7 +211,7 @@ COMMANDS: dict[str, Command] = {
 
 def commands_for(role: str) -> list[Command]:
     """The commands a role may use, in menu order."""
-    return [c for c in COMMANDS.values() if role in c.roles]
+    return [c for c in COMMANDS.values() if role in c.roles and not c.hidden]
 
 
 def parse_command(text: str) -> tuple[str, str] | None:

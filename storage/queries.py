@@ -387,3 +387,77 @@ def readings_before(
         reading = _reading(row)
         result[(reading.indicator_id, reading.source, reading.period)] = reading
     return result
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A value in a snapshot and the previous comparable one (same source and period)."""
+
+    unit_id: int
+    indicator_id: int
+    new: Reading
+    old: Reading | None
+
+
+def latest_snapshots(session: Session) -> list[Snapshot]:
+    """The newest snapshot of every (source, period)."""
+    newest = (
+        select(Snapshot.source, Snapshot.period, func.max(Snapshot.as_of).label("as_of"))
+        .group_by(Snapshot.source, Snapshot.period)
+        .subquery()
+    )
+    stmt = select(Snapshot).join(
+        newest,
+        (Snapshot.source == newest.c.source)
+        & (Snapshot.period == newest.c.period)
+        & (Snapshot.as_of == newest.c.as_of),
+    )
+    return list(session.scalars(stmt))
+
+
+def snapshot_pairs(
+    session: Session, snapshot: Snapshot, indicator_ids: list[int] | None = None
+) -> list[Pair]:
+    """Every value of a snapshot with the previous comparable value of the same unit
+    and indicator, in one windowed query."""
+    partition = (Observation.unit_id, Observation.indicator_id)
+    row_number = func.row_number().over(partition_by=partition, order_by=Snapshot.as_of.desc())
+    inner = (
+        _reading_select()
+        .add_columns(Observation.unit_id.label("unit_id"), row_number.label("rn"))
+        .where(
+            Snapshot.source == snapshot.source,
+            Snapshot.period == snapshot.period,
+            Snapshot.as_of <= snapshot.as_of,
+        )
+    )
+    if indicator_ids is not None:
+        inner = inner.where(Observation.indicator_id.in_(indicator_ids))
+    sub = inner.subquery()
+    rows = session.execute(select(sub).where(sub.c.rn <= 2).order_by(sub.c.unit_id, sub.c.rn))
+    pairs: dict[tuple[int, int], list[Reading]] = {}
+    for row in rows:
+        reading = _reading(row)
+        pairs.setdefault((row.unit_id, reading.indicator_id), []).append(reading)
+    return [
+        Pair(unit_id, indicator_id, readings[0], readings[1] if len(readings) > 1 else None)
+        for (unit_id, indicator_id), readings in pairs.items()
+        if readings[0].snapshot_id == snapshot.id
+    ]
+
+
+def overdue_unfinished(session: Session, now_local: datetime) -> list[tuple[Dossier, Unit]]:
+    """Every dossier unfinished past its due time, with its unit, oldest first."""
+    stmt = (
+        select(Dossier, Unit)
+        .join(Unit, Unit.id == Dossier.unit_id)
+        .where(Dossier.finished_at.is_(None), Dossier.due_at < now_local)
+        .order_by(Dossier.unit_id, Dossier.due_at)
+    )
+    return [(dossier, unit) for dossier, unit in session.execute(stmt)]
+
+
+def newest_snapshot_by_source(session: Session) -> list[tuple[str, date]]:
+    """Each source with the date of its newest snapshot."""
+    stmt = select(Snapshot.source, func.max(Snapshot.as_of)).group_by(Snapshot.source)
+    return [(source, as_of) for source, as_of in session.execute(stmt)]

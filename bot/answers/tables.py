@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy.orm import Session
 
 from bot.answers.common import no_province_text, province_unit, source_label
@@ -75,25 +77,39 @@ def _ranking_section(table: queries.KindTable, kind: str, bottom: bool, limit: i
     return "\n".join(lines)
 
 
-def indicators_reply(session: Session, config: Config) -> Reply:
-    """The province's tracked ratios: previous and latest value, change, counts computed."""
-    province = province_unit(session, config)
-    if province is None:
-        return Reply(no_province_text(config))
-    catalogue = Catalogue.load(session)
-    ratios = catalogue.tracked_ratios()
-    latest = queries.latest_readings(session, province.id, [i.id for i in ratios])
+@dataclass
+class RatioMoves:
+    """The province's tracked ratios, latest against previous, sorted into moves."""
+
+    rows: list[str] = field(default_factory=list)
+    rising: list[str] = field(default_factory=list)
+    falling: list[str] = field(default_factory=list)
+    flat: list[str] = field(default_factory=list)
+    full: list[str] = field(default_factory=list)
+
+    def count_lines(self) -> list[str]:
+        def line(head: str, names: list[str]) -> str:
+            return f"{head}: {len(names)} chỉ tiêu" + (f" ({'; '.join(names)})" if names else "")
+
+        return [
+            line("Tăng", self.rising),
+            line("Giảm", self.falling),
+            line("Không đổi", self.flat),
+            line("Đạt 100%", self.full),
+        ]
+
+
+def ratio_moves(session: Session, unit_id: int) -> RatioMoves | None:
+    """Each tracked ratio's latest and previous value and change; None without data."""
+    ratios = Catalogue.load(session).tracked_ratios()
+    latest = queries.latest_readings(session, unit_id, [i.id for i in ratios])
     if not latest:
-        return Reply(f"Chưa có số liệu các chỉ tiêu của {province.name}.")
-    lines = [f"📋 Các chỉ tiêu của {province.name}:"]
-    rising: list[str] = []
-    falling: list[str] = []
-    flat: list[str] = []
-    full: list[str] = []
+        return None
+    moves = RatioMoves()
     for number, indicator in enumerate(ratios, start=1):
         readings = latest.get(indicator.id)
         if not readings:
-            lines.append(f"{number}. {indicator.label}: chưa có số liệu")
+            moves.rows.append(f"{number}. {indicator.label}: chưa có số liệu")
             continue
         newest = readings[0]
         text = f"{number}. {indicator.label}: {fmt_percent(newest.value)}"
@@ -103,16 +119,24 @@ def indicators_reply(session: Session, config: Config) -> Reply:
             if newest.value is not None and before.value is not None:
                 delta = round(newest.value - before.value, 2)
                 text += f", {fmt_change(delta)})"
-                (rising if delta > 0 else falling if delta < 0 else flat).append(indicator.label)
+                bucket = moves.rising if delta > 0 else moves.falling if delta < 0 else moves.flat
+                bucket.append(indicator.label)
             else:
                 text += ", không so sánh được)"
         text += f" — {fmt_date(newest.as_of)}"
         if newest.value is not None and newest.value >= 100:
-            full.append(indicator.label)
-        lines.append(text)
-    lines.append("")
-    lines.append(f"Tăng: {len(rising)} chỉ tiêu" + (f" ({'; '.join(rising)})" if rising else ""))
-    lines.append(f"Giảm: {len(falling)} chỉ tiêu" + (f" ({'; '.join(falling)})" if falling else ""))
-    lines.append(f"Không đổi: {len(flat)} chỉ tiêu" + (f" ({'; '.join(flat)})" if flat else ""))
-    lines.append(f"Đạt 100%: {len(full)} chỉ tiêu" + (f" ({'; '.join(full)})" if full else ""))
+            moves.full.append(indicator.label)
+        moves.rows.append(text)
+    return moves
+
+
+def indicators_reply(session: Session, config: Config) -> Reply:
+    """The province's tracked ratios: previous and latest value, change, counts computed."""
+    province = province_unit(session, config)
+    if province is None:
+        return Reply(no_province_text(config))
+    moves = ratio_moves(session, province.id)
+    if moves is None:
+        return Reply(f"Chưa có số liệu các chỉ tiêu của {province.name}.")
+    lines = [f"📋 Các chỉ tiêu của {province.name}:", *moves.rows, "", *moves.count_lines()]
     return Reply("\n".join(lines))

@@ -1,0 +1,1 @@
+"""Alerts: rules that find what changed, messages that say it, delivery exactly once."""

@@ -1,0 +1,236 @@
+"""Sending the queue: one message per recipient per round, exactly once, politely.
+
+The transport (Telegram, or the console) only sends and classifies its errors;
+everything else is decided here: quiet hours and mute, silent messages at the
+edges of the working window, retries with backoff, 429's ``retry_after``,
+chats that blocked the bot, groups that became supergroups.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Protocol
+
+from bot.alerts.render import render_batch
+from bot.app import Services
+from bot.workdays import WorkCalendar
+from storage import alerts as queue
+from storage.models import AlertStatus, ChatSettings
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    """A transport failure, classified."""
+
+
+class RetryLater(DeliveryError):
+    """Transient (network, 5xx, 429): try again; ``retry_after`` when the server said so."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unreachable(DeliveryError):
+    """Permanent for this chat: the bot was blocked, kicked, or the chat is gone."""
+
+
+class ChatMoved(DeliveryError):
+    """The group became a supergroup with a new id."""
+
+    def __init__(self, message: str, new_chat_id: int) -> None:
+        super().__init__(message)
+        self.new_chat_id = new_chat_id
+
+
+class Rejected(DeliveryError):
+    """Permanent for this message (a bad request): it is marked failed, not retried."""
+
+
+class Transport(Protocol):
+    async def send(
+        self, chat_id: int, text: str, ack_token: str, silent: bool, image: bytes | None
+    ) -> int:
+        """Send one message (a chart first when given) with a "Đã nhận" button; its id."""
+        ...
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    blocked: list[int] = field(default_factory=list)
+    migrated: list[tuple[int, int]] = field(default_factory=list)
+    waiting: int = 0
+
+
+def parse_window(text: str) -> tuple[time, time] | None:
+    """ "21:00-07:00" -> (21:00, 07:00); "" -> None (no quiet hours)."""
+    if not text:
+        return None
+    start, _, end = text.partition("-")
+    h1, m1 = (int(x) for x in start.split(":"))
+    h2, m2 = (int(x) for x in end.split(":"))
+    return time(h1, m1), time(h2, m2)
+
+
+def _in_window(now: time, start: time, end: time) -> bool:
+    return start <= now < end if start < end else now >= start or now < end
+
+
+@dataclass(frozen=True)
+class QuietPolicy:
+    """When a chat should not be disturbed (its own settings, else the config)."""
+
+    hours: tuple[time, time] | None
+    weekends: bool
+    edge: timedelta
+
+    def quiet(self, now_local: datetime, calendar: WorkCalendar) -> bool:
+        if self.weekends and not calendar.is_working_day(now_local.date()):
+            return True
+        return self.hours is not None and _in_window(now_local.time(), *self.hours)
+
+    def silent(self, now_local: datetime) -> bool:
+        """At the edges of the working window, messages go out without a sound."""
+        if self.hours is None or not self.edge:
+            return False
+        start, end = self.hours
+        opened = datetime.combine(now_local.date(), end, now_local.tzinfo)
+        closes = datetime.combine(now_local.date(), start, now_local.tzinfo)
+        return (opened <= now_local < opened + self.edge) or (
+            closes - self.edge <= now_local < closes
+        )
+
+
+def policy_for(services: Services, settings: ChatSettings | None) -> QuietPolicy:
+    config = services.config.alerts
+    hours = config.quiet_hours
+    weekends = config.quiet_weekends
+    if settings is not None:
+        if settings.quiet_hours is not None:
+            hours = settings.quiet_hours
+        if settings.quiet_weekends is not None:
+            weekends = settings.quiet_weekends
+    return QuietPolicy(parse_window(hours), weekends, timedelta(minutes=config.silent_edge_minutes))
+
+
+def _backoff(attempts: int, limit: int) -> timedelta:
+    return timedelta(seconds=min(15 * 2 ** max(attempts - 1, 0), limit))
+
+
+@dataclass
+class _Batch:
+    chat_id: int
+    token: str
+    text: str
+    silent: bool
+    attempts: int
+    image: bytes | None = None
+
+
+def _next_batches(services: Services, now: datetime) -> tuple[list[_Batch], int]:
+    """Claim, chat by chat, what may be sent now; (batches, chats left waiting)."""
+    config = services.config.alerts
+    batches: list[_Batch] = []
+    waiting = 0
+    with services.session_factory() as session:
+        queue.release_expired_claims(session, now, timedelta(seconds=config.claim_lease_seconds))
+        session.commit()
+        for chat_id, has_urgent in queue.chats_with_due_deliveries(session, now):
+            settings = queue.settings_for(session, chat_id)
+            if settings is not None and settings.muted_until and settings.muted_until > now:
+                waiting += 1
+                continue
+            policy = policy_for(services, settings)
+            local = now.astimezone(services.config.tz)
+            quiet = policy.quiet(local, services.calendar)
+            if quiet and not has_urgent:
+                waiting += 1
+                continue
+            token = secrets.token_hex(8)
+            rows = queue.claim(session, chat_id, token, now, urgent_only=quiet)
+            if not rows:
+                continue  # another sender claimed them first
+            text = render_batch([alert for _, alert in rows], config.list_limit)
+            batches.append(
+                _Batch(
+                    chat_id,
+                    token,
+                    text,
+                    quiet or policy.silent(local),
+                    max(d.attempts for d, _ in rows),
+                )
+            )
+    return batches, waiting
+
+
+def _finish(services: Services, batch: _Batch, status: AlertStatus, **kwargs: object) -> None:
+    with services.session_factory() as session:
+        queue.finish_claim(session, batch.token, status, services.clock.now(), **kwargs)  # type: ignore[arg-type]
+
+
+def _block(services: Services, chat_id: int, reason: str) -> None:
+    with services.session_factory() as session:
+        queue.block_chat(session, chat_id, reason, services.clock.now())
+
+
+def _migrate(services: Services, old: int, new: int) -> None:
+    with services.session_factory() as session:
+        queue.migrate_chat(session, old, new)
+
+
+async def deliver_pending(services: Services, transport: Transport) -> DeliveryReport:
+    """One round: claim what is due and send it, recording each outcome."""
+    report = DeliveryReport()
+    now = services.clock.now()
+    batches, report.waiting = await asyncio.to_thread(_next_batches, services, now)
+    limit = services.config.alerts.max_backoff_seconds
+    for index, batch in enumerate(batches):
+        try:
+            message_id = await transport.send(
+                batch.chat_id, batch.text, batch.token, batch.silent, batch.image
+            )
+        except RetryLater as exc:
+            wait = (
+                timedelta(seconds=exc.retry_after)
+                if exc.retry_after is not None
+                else _backoff(batch.attempts, limit)
+            )
+            log.warning("delivery to %s will be retried in %s: %s", batch.chat_id, wait, exc)
+            await asyncio.to_thread(
+                _finish, services, batch, AlertStatus.PENDING, error=str(exc), retry_at=now + wait
+            )
+            report.retried += 1
+            if exc.retry_after is not None:
+                # A flood wait applies to the bot as a whole: give the rest back too.
+                for rest in batches[index + 1 :]:
+                    await asyncio.to_thread(
+                        _finish, services, rest, AlertStatus.PENDING, retry_at=now + wait
+                    )
+                break
+        except ChatMoved as exc:
+            await asyncio.to_thread(_finish, services, batch, AlertStatus.PENDING, error=str(exc))
+            await asyncio.to_thread(_migrate, services, batch.chat_id, exc.new_chat_id)
+            report.migrated.append((batch.chat_id, exc.new_chat_id))
+        except Unreachable as exc:
+            log.warning("chat %s is unreachable, not tried again: %s", batch.chat_id, exc)
+            await asyncio.to_thread(_finish, services, batch, AlertStatus.FAILED, error=str(exc))
+            await asyncio.to_thread(_block, services, batch.chat_id, str(exc))
+            report.blocked.append(batch.chat_id)
+        except Rejected as exc:
+            log.error("delivery to %s rejected: %s", batch.chat_id, exc)
+            await asyncio.to_thread(_finish, services, batch, AlertStatus.FAILED, error=str(exc))
+            report.failed += 1
+        else:
+            await asyncio.to_thread(
+                _finish, services, batch, AlertStatus.SENT, message_id=message_id
+            )
+            report.sent += 1
+    return report

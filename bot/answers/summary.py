@@ -1,0 +1,153 @@
+"""The weekly summary: the office's weekly notice (seed 001) in a chat-sized form."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.answers.common import no_province_text, province_unit, source_label
+from bot.answers.tables import KIND_ORDER, ratio_moves
+from bot.charts import rank_and_score_chart
+from bot.clock import Clock
+from bot.config import Config
+from bot.reply import Reply
+from bot.vnformat import fmt_change, fmt_date, fmt_rank, fmt_rank_move
+from bot.workdays import WorkCalendar
+from storage import queries
+from storage.catalogue import Catalogue
+from storage.models import Period
+
+MOVERS = 3
+OVERDUE_UNITS = 5
+DEADLINE_DAYS = 5
+
+
+def summary_reply(session: Session, config: Config, clock: Clock, calendar: WorkCalendar) -> Reply:
+    """Rank and its move, ratios up/down, biggest drops and rises, overdue, near deadlines."""
+    province = province_unit(session, config)
+    if province is None:
+        return Reply(no_province_text(config))
+    today = clock.now().date()
+    week = today.isocalendar()
+    lines = [f"📰 Tóm tắt tuần {week.week}/{week.year} — {province.name} ({fmt_date(today)})"]
+    total = Catalogue.load(session).get("TOTAL")
+    history = queries.history(session, province.id, total.id)
+    ranked = [r for r in history if r.rank is not None]
+    image = None
+    if ranked:
+        latest = ranked[-1]
+        same = [r for r in ranked if (r.source, r.period) == (latest.source, latest.period)]
+        line = (
+            f"📊 Xếp hạng {fmt_rank(latest.rank, latest.rank_of)} ngày "
+            f"{fmt_date(latest.as_of)} ({source_label(latest.source)})"
+        )
+        if len(same) > 1:
+            line += (
+                f", {fmt_rank_move(same[-2].rank, latest.rank)} so với {fmt_date(same[-2].as_of)}"
+            )
+        lines.append(line + ".")
+        series = [r for r in history if (r.source, r.period) == (latest.source, Period.DAY.value)]
+        if len(series) >= 2:
+            image = rank_and_score_chart(
+                f"{province.name}: xếp hạng và tổng điểm",
+                [r.as_of for r in series],
+                [r.rank for r in series],
+                [r.value for r in series],
+            )
+    moves = ratio_moves(session, province.id)
+    if moves is not None:
+        lines.append(
+            f"📋 Chỉ tiêu: tăng {len(moves.rising)}, giảm {len(moves.falling)}, "
+            f"không đổi {len(moves.flat)}, đạt 100%: {len(moves.full)}."
+        )
+        if moves.falling:
+            lines.append("   Giảm: " + "; ".join(moves.falling))
+    lines.extend(_movers(session, total.id))
+    lines.extend(_overdue(session, clock))
+    lines.extend(_deadlines(session, clock, calendar))
+    image = province_chart(session, config)
+    return Reply("\n".join(lines), image=image, image_name="tom-tat-tuan.png")
+
+
+def province_chart(session: Session, config: Config) -> bytes | None:
+    """The province's rank and total score over time (the summary's one chart)."""
+    province = province_unit(session, config)
+    if province is None:
+        return None
+    total = Catalogue.load(session).get("TOTAL")
+    history = queries.history(session, province.id, total.id)
+    ranked = [r for r in history if r.rank is not None]
+    if not ranked:
+        return None
+    source = ranked[-1].source
+    series = [r for r in history if (r.source, r.period) == (source, Period.DAY.value)]
+    if len(series) < 2:
+        return None
+    return rank_and_score_chart(
+        f"{province.name}: xếp hạng và tổng điểm",
+        [r.as_of for r in series],
+        [r.rank for r in series],
+        [r.value for r in series],
+    )
+
+
+def _movers(session: Session, total_id: int) -> list[str]:
+    changes: list[tuple[float, str]] = []
+    for kind in KIND_ORDER:
+        table = queries.kind_table(session, total_id, kind)
+        if table is None or table.previous_as_of is None:
+            continue
+        changes.extend(
+            (value - before, unit.name)
+            for unit, value, before in table.rows
+            if value is not None and before is not None
+        )
+    if not changes:
+        return []
+    changes.sort()
+    lines = []
+    drops = [c for c in changes if c[0] < 0][:MOVERS]
+    rises = [c for c in reversed(changes) if c[0] > 0][:MOVERS]
+    if drops:
+        lines.append("🔻 Giảm nhiều nhất: " + "; ".join(f"{n} ({fmt_change(d)})" for d, n in drops))
+    if rises:
+        lines.append("🔺 Tăng nhiều nhất: " + "; ".join(f"{n} ({fmt_change(d)})" for d, n in rises))
+    return lines
+
+
+def _overdue(session: Session, clock: Clock) -> list[str]:
+    now_local = clock.now().replace(tzinfo=None)
+    rows = queries.overdue_dossier_counts(session, now_local)
+    label = "theo danh sách hồ sơ"
+    if not rows:
+        as_of, source, rows = queries.overdue_counts(session)
+        label = f"theo {source_label(source or '')} ngày {fmt_date(as_of)}" if as_of else ""
+    if not rows:
+        return ["⏰ Hồ sơ quá hạn: chưa có số liệu."]
+    total = sum(r.count for r in rows)
+    top = "; ".join(f"{r.unit.name}: {r.count}" for r in rows[:OVERDUE_UNITS])
+    more = f"; … và {len(rows) - OVERDUE_UNITS} đơn vị khác" if len(rows) > OVERDUE_UNITS else ""
+    return [f"⏰ Hồ sơ quá hạn ({label}): {total} hồ sơ tại {len(rows)} đơn vị — {top}{more}."]
+
+
+def _deadlines(session: Session, clock: Clock, calendar: WorkCalendar) -> list[str]:
+    today = clock.now().date()
+    near, late = [], 0
+    for task, unit in queries.all_open_publication_tasks(session):
+        if task.deadline is None:
+            continue
+        left = calendar.working_days_between(today, task.deadline)
+        if left < 0:
+            late += 1
+        elif left <= DEADLINE_DAYS:
+            near.append(
+                f"{task.ministry_decision_no} — {unit.name}: hạn {fmt_date(task.deadline)}"
+                f" (còn {left} ngày làm việc)"
+            )
+    lines = [
+        f"📅 Hạn công bố TTHC trong {DEADLINE_DAYS} ngày làm việc tới: "
+        + ("; ".join(near) if near else "không có")
+        + "."
+    ]
+    if late:
+        lines.append(f"   {late} nhiệm vụ đã quá hạn, chưa có quyết định công bố.")
+    return lines

@@ -1,0 +1,110 @@
+"""Cron schedules from config.toml, claimed runs, and catching up after downtime."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.exc import IntegrityError
+
+from bot.alerts.engine import raise_alerts
+from bot.alerts.rules import TIME_RULES, escalations, stale_data
+from bot.app import Services
+from jobs.summary import queue_weekly_summary
+from storage.models import JobRun
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A scheduled job: its name, cron expression, how late a missed run may still happen."""
+
+    name: str
+    cron: str
+    action: Callable[[Services], object]
+    same_day_only: bool = False
+
+    def trigger(self, tz: ZoneInfo) -> CronTrigger:
+        return CronTrigger.from_crontab(self.cron, timezone=tz)
+
+
+def job_specs(services: Services) -> list[JobSpec]:
+    schedules = services.config.schedules
+    return [
+        JobSpec(
+            "weekly_summary", schedules.weekly_summary, queue_weekly_summary, same_day_only=True
+        ),
+        JobSpec("daily_checks", schedules.daily_checks, lambda s: raise_alerts(s, TIME_RULES)),
+        JobSpec("stale_check", schedules.stale_check, lambda s: raise_alerts(s, [stale_data])),
+        JobSpec("escalation", schedules.escalation, lambda s: raise_alerts(s, [escalations])),
+    ]
+
+
+def last_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:
+    """The newest time at or before ``now`` the trigger fired (looking back eight days)."""
+    fire = trigger.get_next_fire_time(None, now - timedelta(days=8))
+    last = None
+    while fire is not None and fire <= now:
+        last = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return last
+
+
+def _claim(services: Services, name: str, scheduled_for: datetime) -> int | None:
+    with services.session_factory() as session:
+        run = JobRun(name=name, scheduled_for=scheduled_for, started_at=services.clock.now())
+        session.add(run)
+        try:
+            session.commit()
+        except IntegrityError:
+            return None  # this run already happened (or another process is doing it)
+        return run.id
+
+
+def _finish(services: Services, run_id: int) -> None:
+    with services.session_factory() as session:
+        run = session.get(JobRun, run_id)
+        if run is not None:
+            run.finished_at = services.clock.now()
+            session.commit()
+
+
+def run_once(services: Services, spec: JobSpec, scheduled_for: datetime) -> bool:
+    """Run one scheduled occurrence unless it already ran; True when it ran now."""
+    run_id = _claim(services, spec.name, scheduled_for)
+    if run_id is None:
+        return False
+    log.info("running %s scheduled for %s", spec.name, scheduled_for.isoformat())
+    spec.action(services)
+    _finish(services, run_id)
+    return True
+
+
+def within_grace(services: Services, spec: JobSpec, scheduled_for: datetime, now: datetime) -> bool:
+    if spec.same_day_only:
+        tz = services.config.tz
+        return scheduled_for.astimezone(tz).date() == now.astimezone(tz).date()
+    return now - scheduled_for <= timedelta(hours=services.config.schedules.grace_hours)
+
+
+def run_due(services: Services, names: set[str] | None = None) -> list[str]:
+    """Run each job whose latest occurrence has not run yet and is within its grace.
+
+    Called by the scheduler at each cron time and once at start (catching up).
+    """
+    now = services.clock.now()
+    ran = []
+    for spec in job_specs(services):
+        if names is not None and spec.name not in names:
+            continue
+        scheduled = last_fire_time(spec.trigger(services.config.tz), now)
+        if scheduled is None or not within_grace(services, spec, scheduled, now):
+            continue
+        if run_once(services, spec, scheduled):
+            ran.append(spec.name)
+    return ran

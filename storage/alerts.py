@@ -1,0 +1,338 @@
+"""The alert queue: alerts stored once under a stable identity, deliveries claimed once.
+
+Healthchecks-style: a rule's finding is stored first; a sender claims a chat's
+pending deliveries with a conditional UPDATE (only rows still ``pending``), so
+two bot processes never send the same delivery; a claim that was never
+finished (the process died) is released after a lease and tried again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Integer, cast, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Acknowledgement,
+    Alert,
+    AlertStatus,
+    Chat,
+    ChatSettings,
+    Delivery,
+    Person,
+    Role,
+    Subscription,
+)
+
+
+class Audience(StrEnum):
+    UNIT = "unit"  # the unit's focal points, its group, its subscribers
+    LEADERS = "leaders"  # leaders and admins
+    DEADLINE = "deadline"  # the lead unit (as UNIT) and admins
+    ADMINS = "admins"
+    GROUPS = "groups"  # every registered group chat
+
+
+@dataclass
+class AlertDraft:
+    """What a rule found, before it is stored."""
+
+    identity: str
+    rule: str
+    audience: Audience
+    payload: dict[str, Any] = field(default_factory=dict)
+    unit_id: int | None = None
+    indicator_id: int | None = None
+    period_key: str | None = None
+    value: float | None = None
+    urgent: bool = False
+
+
+def blocked_chats(session: Session) -> set[int]:
+    stmt = select(ChatSettings.chat_id).where(ChatSettings.blocked_at.is_not(None))
+    return set(session.scalars(stmt))
+
+
+def recipients(session: Session, audience: Audience, unit_id: int | None) -> set[int]:
+    """The chat ids an alert goes to (private chats are the person's Telegram id)."""
+    chats: set[int] = set()
+
+    def people(roles: list[str], unit: int | None = None) -> set[int]:
+        stmt = select(Person.telegram_id).where(Person.active.is_(True), Person.role.in_(roles))
+        if unit is not None:
+            stmt = stmt.where(Person.unit_id == unit)
+        return set(session.scalars(stmt))
+
+    if audience in (Audience.UNIT, Audience.DEADLINE) and unit_id is not None:
+        chats |= people([Role.FOCAL.value], unit_id)
+        chats |= set(
+            session.scalars(
+                select(Chat.chat_id).where(Chat.active.is_(True), Chat.unit_id == unit_id)
+            )
+        )
+        chats |= set(session.scalars(select(Subscription.chat_id).filter_by(unit_id=unit_id)))
+    if audience is Audience.LEADERS:
+        chats |= people([Role.LEADER.value, Role.ADMIN.value])
+    if audience in (Audience.DEADLINE, Audience.ADMINS):
+        chats |= people([Role.ADMIN.value])
+    if audience is Audience.GROUPS:
+        chats |= set(session.scalars(select(Chat.chat_id).where(Chat.active.is_(True))))
+    return chats - blocked_chats(session)
+
+
+def store_alerts(session: Session, drafts: list[AlertDraft], now: datetime) -> list[Alert]:
+    """Store the drafts not stored before, each with a pending delivery per recipient.
+
+    Idempotent: an identity already stored (by an earlier run, a re-import, another
+    process) is skipped.  The caller commits.
+    """
+    created: list[Alert] = []
+    for draft in drafts:
+        exists = session.scalar(select(Alert.id).filter_by(identity=draft.identity))
+        if exists is not None:
+            continue
+        alert = Alert(
+            identity=draft.identity,
+            rule=draft.rule,
+            unit_id=draft.unit_id,
+            indicator_id=draft.indicator_id,
+            period_key=draft.period_key,
+            value=draft.value,
+            urgent=draft.urgent,
+            payload=json.dumps(draft.payload, ensure_ascii=False, default=str),
+            created_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(alert)
+                session.flush()
+                for chat_id in sorted(recipients(session, draft.audience, draft.unit_id)):
+                    session.add(
+                        Delivery(
+                            alert_id=alert.id,
+                            chat_id=chat_id,
+                            status=AlertStatus.PENDING.value,
+                            attempts=0,
+                            next_attempt_at=now,
+                        )
+                    )
+                session.flush()
+        except IntegrityError:
+            continue  # stored meanwhile by another process
+        created.append(alert)
+    return created
+
+
+def release_expired_claims(session: Session, now: datetime, lease: timedelta) -> int:
+    """Claims older than the lease (the sender died) go back to pending."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.status == AlertStatus.CLAIMED.value, Delivery.claimed_at < now - lease)
+        .values(status=AlertStatus.PENDING.value, claim_token=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def chats_with_due_deliveries(session: Session, now: datetime) -> list[tuple[int, bool]]:
+    """(chat id, whether any due delivery is urgent) for chats with something to send."""
+    stmt = (
+        select(Delivery.chat_id, func.max(cast(Alert.urgent, Integer)))
+        .join(Alert, Alert.id == Delivery.alert_id)
+        .where(Delivery.status == AlertStatus.PENDING.value, Delivery.next_attempt_at <= now)
+        .group_by(Delivery.chat_id)
+        .order_by(Delivery.chat_id)
+    )
+    return [(chat_id, bool(urgent)) for chat_id, urgent in session.execute(stmt)]
+
+
+def claim(
+    session: Session, chat_id: int, token: str, now: datetime, urgent_only: bool
+) -> list[tuple[Delivery, Alert]]:
+    """Claim this chat's due deliveries for one message; empty when another sender took them."""
+    stmt = (
+        update(Delivery)
+        .where(
+            Delivery.chat_id == chat_id,
+            Delivery.status == AlertStatus.PENDING.value,
+            Delivery.next_attempt_at <= now,
+        )
+        .values(
+            status=AlertStatus.CLAIMED.value,
+            claim_token=token,
+            claimed_at=now,
+            attempts=Delivery.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if urgent_only:
+        stmt = stmt.where(Delivery.alert_id.in_(select(Alert.id).where(Alert.urgent.is_(True))))
+    session.execute(stmt)
+    session.commit()
+    rows = session.execute(
+        select(Delivery, Alert)
+        .join(Alert, Alert.id == Delivery.alert_id)
+        .where(Delivery.claim_token == token)
+        .order_by(Alert.rule, Alert.unit_id, Alert.id)
+    ).all()
+    return [(delivery, alert) for delivery, alert in rows]
+
+
+def finish_claim(
+    session: Session,
+    token: str,
+    status: AlertStatus,
+    now: datetime,
+    *,
+    message_id: int | None = None,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+) -> None:
+    """Record what became of a claimed batch: sent, failed, or pending again at ``retry_at``."""
+    values: dict[str, Any] = {"status": status.value, "last_error": error}
+    if status is AlertStatus.SENT:
+        values.update(sent_at=now, message_id=message_id)
+    if status is AlertStatus.PENDING:
+        values.update(claim_token=None, next_attempt_at=retry_at or now)
+    session.execute(
+        update(Delivery)
+        .where(Delivery.claim_token == token, Delivery.status == AlertStatus.CLAIMED.value)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def settings_for(session: Session, chat_id: int) -> ChatSettings | None:
+    return session.scalars(select(ChatSettings).filter_by(chat_id=chat_id)).first()
+
+
+def settings_row(session: Session, chat_id: int) -> ChatSettings:
+    row = settings_for(session, chat_id)
+    if row is None:
+        row = ChatSettings(chat_id=chat_id)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def block_chat(session: Session, chat_id: int, reason: str, now: datetime) -> None:
+    """The bot was blocked or the chat deleted: stop trying it."""
+    row = settings_row(session, chat_id)
+    row.blocked_at, row.blocked_reason = now, reason
+    session.execute(update(Chat).where(Chat.chat_id == chat_id).values(active=False))
+    session.execute(
+        update(Delivery)
+        .where(
+            Delivery.chat_id == chat_id,
+            Delivery.status.in_([AlertStatus.PENDING.value, AlertStatus.CLAIMED.value]),
+        )
+        .values(status=AlertStatus.FAILED.value, last_error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def unblock_chat(session: Session, chat_id: int) -> None:
+    """The person wrote to the bot again: they can be reached."""
+    row = settings_for(session, chat_id)
+    if row is not None and row.blocked_at is not None:
+        row.blocked_at = None
+        row.blocked_reason = None
+        session.commit()
+
+
+def migrate_chat(session: Session, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: everything continues under the new id."""
+    for model in (Chat, ChatSettings, Subscription):
+        session.execute(
+            update(model).where(model.chat_id == old_chat_id).values(chat_id=new_chat_id)
+        )
+    session.execute(
+        update(Delivery)
+        .where(Delivery.chat_id == old_chat_id)
+        .values(chat_id=new_chat_id)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def acknowledge(session: Session, token: str, telegram_id: int, now: datetime) -> int:
+    """Record "Đã nhận" for every alert of the message with this claim token."""
+    alert_ids = session.scalars(
+        select(Delivery.alert_id).where(Delivery.claim_token == token)
+    ).all()
+    for alert_id in alert_ids:
+        exists = session.scalar(
+            select(Acknowledgement.id).filter_by(alert_id=alert_id, telegram_id=telegram_id)
+        )
+        if exists is None:
+            session.add(
+                Acknowledgement(alert_id=alert_id, telegram_id=telegram_id, acknowledged_at=now)
+            )
+    session.flush()
+    return len(alert_ids)
+
+
+def unacknowledged_for_escalation(
+    session: Session, rules: list[str], sent_before: datetime
+) -> list[Alert]:
+    """Alerts of these rules delivered before ``sent_before``, never acknowledged or escalated."""
+    acknowledged = select(Acknowledgement.alert_id)
+    delivered = select(Delivery.alert_id).where(
+        Delivery.status == AlertStatus.SENT.value, Delivery.sent_at <= sent_before
+    )
+    stmt = select(Alert).where(
+        Alert.rule.in_(rules),
+        Alert.escalated_at.is_(None),
+        Alert.id.in_(delivered),
+        Alert.id.not_in(acknowledged),
+    )
+    return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    alert: Alert
+    pending: int
+    sent: int
+    failed: int
+    acknowledged: int
+
+
+def alert_overview(session: Session, limit: int = 30) -> list[AlertRow]:
+    """The newest alerts with their delivery counts (for /alerts)."""
+    alerts = session.scalars(select(Alert).order_by(Alert.id.desc()).limit(limit)).all()
+    ids = [a.id for a in alerts]
+    counts: dict[tuple[int, str], int] = {}
+    for alert_id, status, n in session.execute(
+        select(Delivery.alert_id, Delivery.status, func.count())
+        .where(Delivery.alert_id.in_(ids))
+        .group_by(Delivery.alert_id, Delivery.status)
+    ):
+        counts[(alert_id, status)] = n
+    acks = dict(
+        (alert_id, n)
+        for alert_id, n in session.execute(
+            select(Acknowledgement.alert_id, func.count())
+            .where(Acknowledgement.alert_id.in_(ids))
+            .group_by(Acknowledgement.alert_id)
+        )
+    )
+    return [
+        AlertRow(
+            a,
+            counts.get((a.id, AlertStatus.PENDING.value), 0)
+            + counts.get((a.id, AlertStatus.CLAIMED.value), 0),
+            counts.get((a.id, AlertStatus.SENT.value), 0),
+            counts.get((a.id, AlertStatus.FAILED.value), 0),
+            acks.get(a.id, 0),
+        )
+        for a in alerts
+    ]
