@@ -69,6 +69,10 @@ from storage.people import people_with_roles
 
 log = logging.getLogger(__name__)
 
+# Durations (retry_after, timeouts) as timedelta: the behaviour of python-telegram-bot's
+# next major version, opted into now so that no deprecation warning is raised.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 TOKEN_FILE_ENV = "TELEGRAM_BOT_TOKEN_FILE"
 MESSAGE_LIMIT = 4096

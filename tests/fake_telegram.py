@@ -30,6 +30,18 @@ class Call:
     files: dict[str, bytes] = field(default_factory=dict)
 
 
+@dataclass
+class Failure:
+    """A planned error for the next call of ``method`` (to ``chat_id`` when given)."""
+
+    method: str
+    status: int = 500
+    description: str = "Internal Server Error"
+    parameters: dict[str, Any] | None = None
+    chat_id: int | None = None
+    delay: float = 0.0  # seconds to stall before answering (a time-out for short clients)
+
+
 class FakeTelegram:
     """Start with :meth:`start`; the bot's base_url is :attr:`base_url`."""
 
@@ -38,6 +50,7 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
         self.files: dict[str, tuple[str, bytes]] = {}
+        self.failures: list[Failure] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._cond = threading.Condition()
@@ -147,6 +160,22 @@ class FakeTelegram:
     def sent_to(self, chat_id: int, start: int = 0) -> list[Call]:
         with self._cond:
             return [c for c in self.calls[start:] if str(c.params.get("chat_id")) == str(chat_id)]
+
+    def fail(self, failure: Failure, times: int = 1) -> None:
+        """Answer the next ``times`` matching calls with an error instead."""
+        with self._cond:
+            self.failures.extend([failure] * times)
+
+    def _planned_failure(self, method: str, params: dict[str, Any]) -> Failure | None:
+        with self._cond:
+            for failure in self.failures:
+                chat = failure.chat_id
+                if failure.method == method and (
+                    chat is None or str(params.get("chat_id")) == str(chat)
+                ):
+                    self.failures.remove(failure)
+                    return failure
+        return None
 
     # -- the HTTP side -----------------------------------------------------------------------
 
@@ -263,6 +292,20 @@ class FakeTelegram:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 params, files = _parse_body(self.headers.get("Content-Type", ""), body)
+                failure = fake._planned_failure(method, params)
+                if failure is not None:
+                    fake._record(Call(f"failed:{method}", params, files))
+                    if failure.delay:
+                        time.sleep(failure.delay)
+                    payload: dict[str, Any] = {
+                        "ok": False,
+                        "error_code": failure.status,
+                        "description": failure.description,
+                    }
+                    if failure.parameters:
+                        payload["parameters"] = failure.parameters
+                    self._json(failure.status, payload)
+                    return
                 try:
                     result = fake._dispatch(method, params, files)
                 except KeyError:

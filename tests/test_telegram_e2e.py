@@ -63,7 +63,8 @@ class Bot:
 def is_alert(call: Call) -> bool:
     """Alert messages carry the "Đã nhận" button (and their charts go out silently)."""
     return "/ack " in str(call.params.get("reply_markup", "")) or (
-        call.method == "sendPhoto" and str(call.params.get("disable_notification")) == "True"
+        call.method == "sendPhoto"
+        and str(call.params.get("disable_notification")).lower() == "true"
     )
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 from typing import Protocol
 
 from bot.alerts.render import render_batch
+from bot.answers.summary import province_chart
 from bot.app import Services
 from bot.workdays import WorkCalendar
 from storage import alerts as queue
@@ -158,7 +159,11 @@ def _next_batches(services: Services, now: datetime) -> tuple[list[_Batch], int]
             rows = queue.claim(session, chat_id, token, now, urgent_only=quiet)
             if not rows:
                 continue  # another sender claimed them first
-            text = render_batch([alert for _, alert in rows], config.list_limit)
+            alerts = [alert for _, alert in rows]
+            text = render_batch(alerts, config.list_limit)
+            image = None
+            if any(a.rule == "summary" for a in alerts):
+                image = province_chart(session, services.config)
             batches.append(
                 _Batch(
                     chat_id,
@@ -166,6 +171,7 @@ def _next_batches(services: Services, now: datetime) -> tuple[list[_Batch], int]
                     text,
                     quiet or policy.silent(local),
                     max(d.attempts for d, _ in rows),
+                    image,
                 )
             )
     return batches, waiting

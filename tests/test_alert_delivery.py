@@ -1,0 +1,364 @@
+"""Delivery against the fake Bot API server: exactly once, retries, blocked and migrated
+chats, restarts in the middle of a batch, quiet hours, mute, and the weekly summary job."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+from bot.access import Asker
+from bot.alerts.delivery import DeliveryReport, deliver_pending
+from bot.app import Services, build_services
+from bot.telegram_app import TelegramTransport
+from handlers.router import answer
+from jobs.runner import run_due
+from storage import alerts as queue
+from storage import people
+from storage.alerts import AlertDraft, Audience, store_alerts
+from storage.models import AlertStatus, Chat, Delivery, Role, Unit
+from tests.conftest import TZ
+from tests.fake_telegram import Call, Failure, FakeTelegram
+
+TOKEN = "42:delivery-test"
+FOCAL, LEADER, GROUP = 501, 502, -900
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    server = FakeTelegram(TOKEN).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def setup(demo: Services) -> Services:
+    with demo.session_factory() as session:
+        phu = session.scalars(select(Unit.id).filter_by(name="UBND huyện Phú Riềng")).one()
+        people.save_person(session, FOCAL, Role.FOCAL, phu, demo.clock.now())
+        people.save_person(session, LEADER, Role.LEADER, None, demo.clock.now())
+        people.register_chat(session, GROUP, "Phú Riềng", phu, demo.clock.now())
+        session.commit()
+    return demo
+
+
+def unit_alerts(services: Services, count: int = 2, urgent: bool = False) -> None:
+    with services.session_factory() as session:
+        phu = session.scalars(select(Unit.id).filter_by(name="UBND huyện Phú Riềng")).one()
+        drafts = [
+            AlertDraft(
+                identity=f"overdue:T{n}",
+                rule="overdue",
+                audience=Audience.UNIT,
+                unit_id=phu,
+                urgent=urgent,
+                payload={
+                    "unit": "UBND huyện Phú Riềng",
+                    "code": f"T{n}",
+                    "procedure": "Cấp phép",
+                    "due": "2025-04-09T17:00:00",
+                },
+            )
+            for n in range(count)
+        ]
+        store_alerts(session, drafts, services.clock.now())
+        session.commit()
+
+
+def send(services: Services, fake: FakeTelegram) -> DeliveryReport:
+    async def go() -> DeliveryReport:
+        request = HTTPXRequest(read_timeout=0.5, connect_timeout=2)
+        bot = Bot(TOKEN, base_url=fake.base_url, request=request)
+        async with bot:
+            return await deliver_pending(services, TelegramTransport(bot))
+
+    return asyncio.run(go())
+
+
+def messages(fake: FakeTelegram, chat_id: int) -> list[Call]:
+    return [c for c in fake.sent_to(chat_id) if c.method == "sendMessage"]
+
+
+def silent(call: Call) -> bool:
+    return str(call.params.get("disable_notification")).lower() == "true"
+
+
+def statuses(services: Services) -> dict[str, int]:
+    with services.session_factory() as session:
+        rows = session.execute(select(Delivery.status, func.count()).group_by(Delivery.status))
+        return {status: n for status, n in rows}
+
+
+def test_each_recipient_gets_one_message_grouping_everything_new_exactly_once(
+    setup: Services, fake: FakeTelegram
+) -> None:
+    unit_alerts(setup, 3)
+    report = send(setup, fake)
+    assert report.sent == 2  # the focal point and the unit's group; not the leader
+    (message,) = messages(fake, FOCAL)
+    assert "UBND huyện Phú Riềng: 3 hồ sơ mới quá hạn" in message.params["text"]
+    assert json.loads(message.params["reply_markup"])["inline_keyboard"][0][0]["text"] == "Đã nhận"
+    assert len(messages(fake, GROUP)) == 1 and messages(fake, LEADER) == []
+    unit_alerts(setup, 3)  # the same identities again: nothing new
+    assert send(setup, fake).sent == 0
+    assert statuses(setup) == {"sent": 6}
+
+
+def test_429_waits_the_retry_after_it_gives(setup: Services, fake: FakeTelegram) -> None:
+    unit_alerts(setup)
+    fake.fail(Failure("sendMessage", 429, "Too Many Requests: retry after 7", {"retry_after": 7}))
+    report = send(setup, fake)
+    assert report.retried == 1 and report.sent == 0  # the round stops: a flood wait is global
+    with setup.session_factory() as session:
+        due = set(session.scalars(select(Delivery.next_attempt_at)))
+    assert due == {setup.clock.now() + timedelta(seconds=7)}
+    assert send(setup, fake).sent == 0
+    setup.clock.move(timedelta(seconds=7))  # type: ignore[attr-defined]
+    assert send(setup, fake).sent == 2
+    assert statuses(setup) == {"sent": 4}
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        Failure("sendMessage", 500),
+        Failure("sendMessage", 502, "Bad Gateway"),
+        Failure("sendMessage", 200, delay=1.5),
+    ],
+    ids=["500", "502", "timeout"],
+)
+def test_server_errors_and_timeouts_retry_with_backoff(
+    setup: Services, fake: FakeTelegram, failure: Failure
+) -> None:
+    unit_alerts(setup)
+    fake.fail(
+        Failure(
+            failure.method, failure.status, failure.description, chat_id=FOCAL, delay=failure.delay
+        )
+    )
+    report = send(setup, fake)
+    assert report.retried == 1 and report.sent == 1
+    setup.clock.move(timedelta(seconds=15))  # type: ignore[attr-defined]
+    assert send(setup, fake).sent == 1
+    assert len(messages(fake, FOCAL)) == 1  # the failed attempt never reached the chat
+    assert statuses(setup) == {"sent": 4}
+
+
+def test_a_chat_that_blocked_the_bot_is_no_longer_tried(
+    setup: Services, fake: FakeTelegram
+) -> None:
+    unit_alerts(setup, 1)
+    fake.fail(Failure("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=FOCAL))
+    report = send(setup, fake)
+    assert report.blocked == [FOCAL] and report.sent == 1
+    with setup.session_factory() as session:
+        assert FOCAL not in queue.recipients(
+            session,
+            Audience.UNIT,
+            session.scalars(select(Unit.id).filter_by(name="UBND huyện Phú Riềng")).one(),
+        )
+    before = len(fake.calls)
+    with setup.session_factory() as session:
+        store_alerts(
+            session,
+            [
+                AlertDraft(
+                    "x:1",
+                    "overdue",
+                    Audience.UNIT,
+                    {"unit": "U", "code": "Z", "procedure": "", "due": None},
+                    unit_id=session.scalars(
+                        select(Unit.id).filter_by(name="UBND huyện Phú Riềng")
+                    ).one(),
+                )
+            ],
+            setup.clock.now(),
+        )
+        session.commit()
+    send(setup, fake)
+    assert [c for c in fake.calls[before:] if str(c.params.get("chat_id")) == str(FOCAL)] == []
+
+
+def test_a_group_upgraded_to_a_supergroup_continues_under_its_new_id(
+    setup: Services, fake: FakeTelegram
+) -> None:
+    unit_alerts(setup, 1)
+    fake.fail(
+        Failure(
+            "sendMessage",
+            400,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            {"migrate_to_chat_id": -100900},
+            chat_id=GROUP,
+        )
+    )
+    report = send(setup, fake)
+    assert report.migrated == [(GROUP, -100900)]
+    assert send(setup, fake).sent == 1
+    assert len(messages(fake, -100900)) == 1
+    with setup.session_factory() as session:
+        assert session.scalars(select(Chat.chat_id)).all() == [-100900]
+
+
+def test_a_restart_in_the_middle_of_a_batch_loses_nothing_and_repeats_nothing(
+    setup: Services, fake: FakeTelegram
+) -> None:
+    unit_alerts(setup, 2)
+    with setup.session_factory() as session:  # a sender claimed, then the process died
+        claimed = queue.claim(session, FOCAL, "dead-worker", setup.clock.now(), False)
+    assert len(claimed) == 2
+    assert send(setup, fake).sent == 1  # the group; the focal point's batch is held
+    assert messages(fake, FOCAL) == []
+    setup.clock.move(timedelta(seconds=301))  # type: ignore[attr-defined]
+    assert send(setup, fake).sent == 1
+    assert len(messages(fake, FOCAL)) == 1
+    assert send(setup, fake).sent == 0
+    assert statuses(setup) == {"sent": 4}
+
+
+def test_two_processes_never_send_the_same_delivery(setup: Services, fake: FakeTelegram) -> None:
+    unit_alerts(setup, 4)
+    other = build_services(setup.config, setup.clock)
+
+    async def both() -> list[DeliveryReport]:
+        bots = [Bot(TOKEN, base_url=fake.base_url) for _ in range(2)]
+        async with bots[0], bots[1]:
+            return await asyncio.gather(
+                deliver_pending(setup, TelegramTransport(bots[0])),
+                deliver_pending(other, TelegramTransport(bots[1])),
+            )
+
+    try:
+        reports = asyncio.run(both())
+    finally:
+        other.close()
+    assert sum(r.sent for r in reports) == 2
+    assert len(messages(fake, FOCAL)) == 1 and len(messages(fake, GROUP)) == 1
+
+
+def test_quiet_hours_hold_non_urgent_alerts_until_the_working_window(
+    setup: Services, fake: FakeTelegram
+) -> None:
+    clock = setup.clock
+    clock.current = datetime(2025, 4, 10, 22, 0, tzinfo=TZ)  # type: ignore[attr-defined]
+    unit_alerts(setup, 1)
+    assert send(setup, fake).sent == 0
+    clock.current = datetime(2025, 4, 11, 6, 59, tzinfo=TZ)  # type: ignore[attr-defined]
+    assert send(setup, fake).sent == 0
+    clock.current = datetime(2025, 4, 11, 7, 5, tzinfo=TZ)  # type: ignore[attr-defined]
+    assert send(setup, fake).sent == 2
+    (message,) = messages(fake, FOCAL)
+    assert silent(message)  # the edge of the window
+
+
+def test_weekends_wait_for_the_next_working_day_but_urgent_alerts_go_silently(
+    setup: Services, fake: FakeTelegram
+) -> None:
+    setup.clock.current = datetime(2025, 4, 12, 10, 0, tzinfo=TZ)  # type: ignore[attr-defined]
+    unit_alerts(setup, 1)
+    with setup.session_factory() as session:
+        phu = session.scalars(select(Unit.id).filter_by(name="UBND huyện Phú Riềng")).one()
+        store_alerts(
+            session,
+            [
+                AlertDraft(
+                    "deadline:9:0",
+                    "deadline",
+                    Audience.UNIT,
+                    {
+                        "unit": "UBND huyện Phú Riềng",
+                        "task": "9/QĐ",
+                        "decision": "",
+                        "deadline": "2025-04-12",
+                        "left": 0,
+                        "stage": "0",
+                    },
+                    unit_id=phu,
+                    urgent=True,
+                )
+            ],
+            setup.clock.now(),
+        )
+        session.commit()
+    assert send(setup, fake).sent == 2
+    (message,) = messages(fake, FOCAL)
+    assert "9/QĐ" in message.params["text"] and "T0" not in message.params["text"]
+    assert silent(message)
+    setup.clock.current = datetime(2025, 4, 14, 9, 0, tzinfo=TZ)  # type: ignore[attr-defined]
+    assert send(setup, fake).sent == 2
+    assert "T0" in messages(fake, FOCAL)[-1].params["text"]
+    assert not silent(messages(fake, FOCAL)[-1])
+
+
+def test_quiet_hours_can_be_turned_off_and_a_chat_muted(
+    setup: Services, fake: FakeTelegram
+) -> None:
+    focal = Asker(Role.FOCAL.value, None, FOCAL, FOCAL)
+    setup.clock.current = datetime(2025, 4, 10, 23, 0, tzinfo=TZ)  # type: ignore[attr-defined]
+    assert "tắt" in answer(setup, "/settings quiet off", focal).text
+    assert "Đã tắt tiếng đến 01:00" in answer(setup, "/mute 2h", focal).text
+    unit_alerts(setup, 1)
+    assert send(setup, fake).sent == 0  # the group keeps quiet hours; the focal point is muted
+    setup.clock.move(timedelta(hours=2, minutes=1))  # type: ignore[attr-defined]
+    assert send(setup, fake).sent == 1
+    assert len(messages(fake, FOCAL)) == 1 and messages(fake, GROUP) == []
+
+
+def test_the_acknowledge_button_records_who_and_when(setup: Services, fake: FakeTelegram) -> None:
+    unit_alerts(setup, 2)
+    send(setup, fake)
+    markup = json.loads(messages(fake, FOCAL)[0].params["reply_markup"])
+    command = markup["inline_keyboard"][0][0]["callback_data"]
+    reply = answer(setup, command, Asker(Role.FOCAL.value, None, FOCAL, FOCAL, name="Chị Lan"))
+    assert reply.toast and "Chị Lan đã nhận 2 cảnh báo" in reply.text
+    overview = answer(setup, "/alerts", Asker()).text
+    assert "hồ sơ quá hạn: UBND huyện Phú Riềng T1 — 0/2/0/1" in overview
+
+
+def test_the_weekly_summary_runs_at_its_time_once_and_catches_up_the_same_day(
+    setup: Services, fake: FakeTelegram
+) -> None:
+    clock = setup.clock
+    clock.current = datetime(2025, 4, 14, 7, 59, tzinfo=TZ)  # type: ignore[attr-defined]
+    assert "weekly_summary" not in run_due(setup)
+    clock.current = datetime(2025, 4, 14, 8, 0, tzinfo=TZ)  # type: ignore[attr-defined]
+    assert "weekly_summary" in run_due(setup)
+    assert "weekly_summary" not in run_due(setup)  # never twice
+    assert send(setup, fake).sent >= 1
+    photos = [c for c in fake.sent_to(GROUP) if c.method == "sendPhoto"]
+    (summary,) = [m for m in messages(fake, GROUP) if "Tóm tắt tuần 16/2025" in m.params["text"]]
+    assert photos and photos[0].files["photo"].startswith(b"\x89PNG")
+    assert "Xếp hạng 20/63" in summary.params["text"]
+    assert "Giảm nhiều nhất: UBND huyện Bù Đăng (-6,46)" in summary.params["text"]
+    clock.current = datetime(2025, 4, 21, 15, 0, tzinfo=TZ)  # type: ignore[attr-defined]
+    assert "weekly_summary" in run_due(setup)  # the bot was down at 08:00: same day
+    clock.current = datetime(2025, 4, 29, 9, 0, tzinfo=TZ)  # type: ignore[attr-defined]
+    assert "weekly_summary" not in run_due(setup)  # Monday 28/04 was missed: too late
+    with setup.session_factory() as session:
+        weeks = session.execute(
+            select(func.count()).select_from(Delivery).where(Delivery.chat_id == GROUP)
+        ).scalar()
+    assert weeks and weeks >= 2
+
+
+def test_deliveries_go_out_marked_sent_only_after_telegram_accepted(
+    setup: Services, fake: FakeTelegram
+) -> None:
+    unit_alerts(setup, 1)
+    fake.fail(Failure("sendMessage", 400, "Bad Request: message text is empty", chat_id=FOCAL))
+    report = send(setup, fake)
+    assert report.failed == 1 and report.sent == 1
+    with setup.session_factory() as session:
+        failed = session.scalars(
+            select(Delivery).where(Delivery.status == AlertStatus.FAILED.value)
+        ).one()
+    assert failed.chat_id == FOCAL and "message text is empty" in (failed.last_error or "").lower()
+    with setup.session_factory() as session:
+        session.execute(update(Delivery).values(status=AlertStatus.SENT.value))
+        session.commit()

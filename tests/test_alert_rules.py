@@ -1,0 +1,273 @@
+"""Each alert rule over stored data: fires, does not fire, no data, thresholds, calendars."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from bot.alerts.engine import preview_alerts, raise_alerts
+from bot.alerts.render import render_batch
+from bot.alerts.rules import (
+    below_roadmap,
+    escalations,
+    indicator_drops,
+    overdue_counts_rose,
+    overdue_dossiers,
+    province_rank_drop,
+    publication_deadlines,
+    stale_data,
+)
+from bot.app import Services
+from bot.clock import FrozenClock
+from bot.config import Config
+from storage import people
+from storage.models import Alert, AlertStatus, Delivery, Role, Unit
+from tests.conftest import EXAMPLES, TZ, do_import, write_csv
+
+
+def ids(alerts: list[Alert]) -> set[str]:
+    return {a.identity for a in alerts}
+
+
+def unit_id(services: Services, name: str) -> int:
+    with services.session_factory() as session:
+        return int(session.scalars(select(Unit.id).filter_by(name=name)).one())
+
+
+def with_alerts(services: Services, **settings: object) -> Services:
+    data = services.config.model_dump(by_alias=True)
+    data["alerts"].update(settings)
+    services.config = Config.model_validate(data)
+    return services
+
+
+def test_a_drop_of_at_least_the_threshold_fires_once(demo: Services) -> None:
+    phu_rieng, bu_dop = unit_id(demo, "UBND huyện Phú Riềng"), unit_id(demo, "UBND huyện Bù Đốp")
+    first = raise_alerts(demo, [indicator_drops])
+    found = ids(first)
+    assert any(i.startswith(f"drop:{phu_rieng}:TOTAL:") for i in found)
+    assert not any(i.startswith(f"drop:{bu_dop}:") for i in found)  # +0,8 is a rise
+    phu = next(a for a in first if a.identity.startswith(f"drop:{phu_rieng}:TOTAL"))
+    assert "90,62 → 84,28 (-6,34" in render_batch([phu])
+    assert raise_alerts(demo, [indicator_drops]) == []  # re-running raises nothing new
+
+
+def test_per_indicator_thresholds_override_the_default(demo: Services) -> None:
+    with_alerts(demo, drop_thresholds={"TOTAL": 5.0})
+    found = ids(raise_alerts(demo, [indicator_drops]))
+    assert any(i.startswith(f"drop:{unit_id(demo, 'UBND huyện Phú Riềng')}:TOTAL") for i in found)
+    assert not any(i.startswith(f"drop:{unit_id(demo, 'Sở Y tế')}:") for i in found)  # -1,43
+
+
+def test_no_data_is_not_a_drop_and_a_return_is_not_a_rise(demo: Services, tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path,
+        "d.csv",
+        [
+            ["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (15/4/2025)"],
+            ["1", "Sở Tư pháp", "Hệ thống không thông báo dữ liệu"],
+            ["2", "Sở Ngoại vụ", "50"],
+            ["3", "Sở Y tế", "80"],
+        ],
+    )
+    assert do_import(demo, path).ok
+    found = ids(raise_alerts(demo, [indicator_drops]))
+    assert not any(i.startswith(f"drop:{unit_id(demo, 'Sở Tư pháp')}:") for i in found)
+    assert not any(i.startswith(f"drop:{unit_id(demo, 'Sở Ngoại vụ')}:") for i in found)
+    assert any(i.startswith(f"drop:{unit_id(demo, 'Sở Y tế')}:") for i in found)
+
+
+def _ratio(services: Services, tmp_path: Path, day: str, value: str) -> None:
+    path = write_csv(
+        tmp_path,
+        f"r{day.replace('/', '')}.csv",
+        [
+            ["Ngày", "Đơn vị", "Chỉ số", "Giá trị"],
+            [day, "UBND huyện Bù Đăng", "R04", value],
+        ],
+    )
+    assert do_import(services, path).ok
+
+
+def test_below_roadmap_fires_first_time_in_a_quarter_and_when_worse(
+    units: Services, tmp_path: Path
+) -> None:
+    assert do_import(units, EXAMPLES / "demo" / "02_chi_tieu_2024.csv").ok
+    steps = [
+        ("31/03/2024", "45", False),  # Q1 minimum for districts is 40%: met
+        ("01/04/2024", "45", True),  # Q2 minimum 55%: first time below this quarter
+        ("15/04/2024", "44", True),  # worse
+        ("20/04/2024", "50", False),  # better, still below: quiet
+        ("30/06/2024", "50", False),  # same
+        ("01/07/2024", "50", True),  # Q3 minimum 70%: a new quarter
+    ]
+    for day, value, fires in steps:
+        _ratio(units, tmp_path, day, value)
+        created = raise_alerts(units, [below_roadmap])
+        assert bool(created) == fires, (day, value)
+    payloads = [json.loads(a.payload) for a in _all(units) if a.rule == "roadmap"]
+    assert [(p["quarter"], p["target"], p["value"]) for p in payloads] == [
+        (2, 55.0, 45.0),
+        (2, 55.0, 44.0),
+        (3, 70.0, 50.0),
+    ]
+
+
+def _all(services: Services) -> list[Alert]:
+    with services.session_factory() as session:
+        return list(session.scalars(select(Alert).order_by(Alert.id)))
+
+
+def test_province_rank_drop_names_the_groups_that_caused_it(demo: Services) -> None:
+    created = raise_alerts(demo, [province_rank_drop])
+    assert len(created) == 1
+    text = render_batch(created)
+    assert "20/63 ngày 08/04/2025, giảm 12 bậc so với ngày 27/03/2025 (8/63)" in text
+    assert "Do: Đồng bộ hồ sơ giảm 24,27 điểm" in text
+
+
+def test_rank_band_and_places(demo: Services) -> None:
+    with_alerts(demo, rank_drop_places=13)
+    assert preview_alerts(demo, [province_rank_drop]) == []
+    with_alerts(demo, rank_drop_places=13, rank_band=10)
+    ((draft, new),) = preview_alerts(demo, [province_rank_drop])
+    assert new and draft.payload["band"] == 10
+
+
+def test_new_overdue_dossiers_alert_once_each_with_the_first_ten_listed(
+    units: Services, clock: FrozenClock, tmp_path: Path
+) -> None:
+    rows: list[list[object]] = [["MaHoSo", "TenTTHC", "DonVi", "NgayTiepNhan", "NgayHenTra"]]
+    rows += [
+        [f"HS{n:02d}", f"Thủ tục {n}", "Xã Long Hà", "01/04/2025", "10/04/2025 17:00"]
+        for n in range(12)
+    ]
+    assert do_import(units, write_csv(tmp_path, "hs.csv", rows)).ok
+    assert raise_alerts(units, [overdue_dossiers]) == []  # 10/04 09:00: not yet due
+    clock.move(timedelta(hours=9))  # 18:00, past 17:00
+    created = raise_alerts(units, [overdue_dossiers])
+    assert len(created) == 12
+    text = render_batch(created, list_limit=10)
+    assert "UBND xã Long Hà: 12 hồ sơ mới quá hạn" in text
+    assert "HS09 — Thủ tục 9" in text and "HS10" not in text
+    assert "… và 2 hồ sơ khác" in text and "phiếu xin lỗi" in text
+    assert raise_alerts(units, [overdue_dossiers]) == []
+
+
+def test_overdue_counts_that_rose_alert(demo: Services) -> None:
+    found = ids(raise_alerts(demo, [overdue_counts_rose]))
+    assert any(
+        i.startswith(f"overdue-count:{unit_id(demo, 'UBND thị xã Bình Long')}:") for i in found
+    )  # 3 -> 204
+    assert not any(
+        i.startswith(f"overdue-count:{unit_id(demo, 'UBND huyện Phú Riềng')}:") for i in found
+    )  # 195 -> 1
+
+
+def test_deadline_stages_count_working_days_across_tet(
+    units: Services, clock: FrozenClock, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path,
+        "p.csv",
+        [
+            ["Quyết định công bố của bộ, ngành", "Đơn vị tham mưu", "Hạn xử lý"],
+            ["Quyết định số 1/QĐ-BTP ngày 02/01/2025", "Sở Tư pháp", "03/02/2025"],
+        ],
+    )
+    assert do_import(units, path).ok
+    expected = [
+        (datetime(2025, 1, 21, 8, tzinfo=TZ), None),  # 4 working days left
+        (datetime(2025, 1, 22, 8, tzinfo=TZ), "3"),
+        (datetime(2025, 1, 23, 8, tzinfo=TZ), None),  # 2 left: stage 3 already sent
+        (datetime(2025, 1, 24, 8, tzinfo=TZ), "1"),  # Tết 27-31/01 and the weekends skipped
+        (datetime(2025, 1, 30, 8, tzinfo=TZ), None),  # still 1 left during Tết
+        (datetime(2025, 2, 3, 8, tzinfo=TZ), "0"),
+        (datetime(2025, 2, 4, 8, tzinfo=TZ), "overdue"),
+        (datetime(2025, 2, 5, 8, tzinfo=TZ), None),  # overdue is said once
+    ]
+    for moment, stage in expected:
+        clock.current = moment
+        created = raise_alerts(units, [publication_deadlines])
+        assert [a.period_key for a in created] == ([stage] if stage else []), moment
+    urgent = {a.period_key: a.urgent for a in _all(units)}
+    assert urgent == {"3": False, "1": False, "0": True, "overdue": True}
+
+
+def test_a_task_first_seen_late_gets_only_its_nearest_stage(
+    units: Services, clock: FrozenClock, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path,
+        "p.csv",
+        [
+            ["Quyết định công bố của bộ, ngành", "Đơn vị tham mưu", "Hạn xử lý"],
+            ["Quyết định số 2/QĐ-BTP ngày 02/04/2025", "Sở Tư pháp", "11/04/2025"],
+        ],
+    )
+    assert do_import(units, path).ok
+    assert [a.identity.split(":")[-1] for a in raise_alerts(units, [publication_deadlines])] == [
+        "1"
+    ]
+
+
+def test_stale_data_tells_the_admins_once(demo: Services, clock: FrozenClock) -> None:
+    with demo.session_factory() as session:
+        people.save_person(session, 1, Role.ADMIN, None, clock.now())
+        people.save_person(session, 2, Role.LEADER, None, clock.now())
+        session.commit()
+    clock.current = datetime(2025, 4, 15, 9, tzinfo=TZ)  # 7 days after 08/04: not yet
+    assert not any(a.identity.startswith("stale:DVCQG") for a in raise_alerts(demo, [stale_data]))
+    clock.current = datetime(2025, 4, 16, 9, tzinfo=TZ)
+    created = raise_alerts(demo, [stale_data])
+    stale = [a for a in created if a.identity == "stale:DVCQG:2025-04-08"]
+    assert stale and raise_alerts(demo, [stale_data]) == []
+    with demo.session_factory() as session:
+        chats = set(session.scalars(select(Delivery.chat_id).filter_by(alert_id=stale[0].id)))
+    assert chats == {1}
+
+
+def test_unacknowledged_deadline_alerts_escalate_once_to_leaders(
+    demo: Services, clock: FrozenClock
+) -> None:
+    with demo.session_factory() as session:
+        people.save_person(session, 1, Role.ADMIN, None, clock.now())
+        people.save_person(session, 2, Role.LEADER, None, clock.now())
+        session.commit()
+    (alert,) = raise_alerts(demo, [publication_deadlines])
+    with demo.session_factory() as session:
+        session.execute(update(Delivery).values(status=AlertStatus.SENT.value, sent_at=clock.now()))
+        session.commit()
+    clock.move(timedelta(days=1))  # Friday: one working day
+    assert raise_alerts(demo, [escalations]) == []
+    clock.move(timedelta(days=3))  # Monday: two working days
+    (escalation,) = raise_alerts(demo, [escalations])
+    assert escalation.identity == f"escalation:{alert.id}"
+    assert "chưa được xác nhận «Đã nhận» sau 2 ngày làm việc" in render_batch([escalation])
+    with demo.session_factory() as session:
+        chats = set(session.scalars(select(Delivery.chat_id).filter_by(alert_id=escalation.id)))
+    assert chats == {1, 2}
+    clock.move(timedelta(days=1))
+    assert raise_alerts(demo, [escalations]) == []
+
+
+def test_an_acknowledged_alert_does_not_escalate(demo: Services, clock: FrozenClock) -> None:
+    from storage.alerts import acknowledge
+
+    with demo.session_factory() as session:
+        people.save_person(session, 1, Role.ADMIN, None, clock.now())
+        session.commit()
+    raise_alerts(demo, [publication_deadlines])
+    with demo.session_factory() as session:
+        session.execute(
+            update(Delivery).values(
+                status=AlertStatus.SENT.value, sent_at=clock.now(), claim_token="t1"
+            )
+        )
+        assert acknowledge(session, "t1", 1, clock.now()) == 1
+        session.commit()
+    clock.move(timedelta(days=6))
+    assert raise_alerts(demo, [escalations]) == []
