@@ -62,6 +62,13 @@ def test_the_terminal_commands_work_end_to_end(tmp_path: Path) -> None:
     assert "Giảm 12 bậc" in chat.stdout and "84,28/100, -6,34" in chat.stdout
     again = _run(["demo", "--if-empty"], tmp_path)
     assert again.returncode == 0 and again.stdout == ""
+    preview = _run(["alerts", "preview"], tmp_path)
+    assert "[MỚI] rank:" in preview.stdout
+    assert "giảm 12 bậc so với ngày 27/03/2025 (8/63)" in preview.stdout
+    assert _run(["users", "add", "7", "--role", "leader"], tmp_path).returncode == 0
+    ran = _run(["alerts", "run"], tmp_path)
+    assert ran.returncode == 0 and "cảnh báo mới" in ran.stdout
+    assert "[MỚI]" not in _run(["alerts", "preview"], tmp_path).stdout  # all stored now
 
 
 def test_a_bad_import_exits_non_zero_and_explains(tmp_path: Path) -> None:

@@ -41,9 +41,16 @@ def _cli(args: list[str], env: dict[str, str], cwd: Path) -> str:
 
 class Bot:
     def __init__(
-        self, fake: FakeTelegram, process: subprocess.Popen[str], db: Path, log: Path
+        self,
+        fake: FakeTelegram,
+        process: subprocess.Popen[str],
+        db: Path,
+        log: Path,
+        env: dict[str, str],
+        folder: Path,
     ) -> None:
         self.fake, self.process, self.db, self.log = fake, process, db, log
+        self.env, self.folder = env, folder
 
     def ask(
         self, user: int, message: str, chat: int | None = None, chat_type: str = "private"
@@ -90,7 +97,9 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
         # Scheduled jobs must not fire at whatever real time the suite runs (29 February
         # only); alerts raised by imports are told apart by their "Đã nhận" button.
         '[schedules]\nweekly_summary = "0 8 29 2 *"\ndaily_checks = "0 8 29 2 *"\n'
-        'stale_check = "0 8 29 2 *"\nescalation = "0 8 29 2 *"\n',
+        'stale_check = "0 8 29 2 *"\nescalation = "0 8 29 2 *"\ndeliver_every_seconds = 1\n'
+        # Alerts go out at any hour the suite runs.
+        '[alerts]\nquiet_hours = ""\nquiet_weekends = false\nsilent_edge_minutes = 0\n',
         encoding="utf-8",
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
@@ -143,7 +152,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
             lambda c: c.method == "setMyCommands" and str(ADMIN) in str(c.params.get("scope")),
             timeout=30,
         )
-        yield Bot(fake, process, folder / "tthc.db", log)
+        yield Bot(fake, process, folder / "tthc.db", log, env, folder)
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -319,6 +328,33 @@ def test_long_replies_are_split_on_line_boundaries(bot: Bot) -> None:
     assert len(replies) >= 2
     assert all(len(c.params["text"]) <= 4096 for c in replies)
     assert "50119" in _texts(replies)
+
+
+def test_an_import_from_the_terminal_reaches_the_focal_point_within_seconds(bot: Bot) -> None:
+    table = bot.folder / "huyen_15_4.csv"
+    table.write_text(
+        'STT,ĐỊA PHƯƠNG,ĐIỂM ĐÁNH GIÁ (15/4/2025)\n1,UBND huyện Phú Riềng,"80,1"\n',
+        encoding="utf-8",
+    )
+    start = len(bot.fake.calls)
+    env = {k: v for k, v in bot.env.items() if k != "TELEGRAM_BOT_TOKEN"}
+    output = _cli(["import", str(table)], env, bot.folder)
+    assert "cảnh báo mới được xếp hàng" in output
+    alert = bot.fake.wait_for(
+        lambda c: (
+            is_alert(c)
+            and str(c.params.get("chat_id")) == str(FOCAL)
+            and "84,28 → 80,1" in str(c.params.get("text"))
+        ),
+        start=start,
+        timeout=20,
+    )
+    assert "UBND huyện Phú Riềng" in alert.params["text"]
+    ack = json.loads(alert.params["reply_markup"])["inline_keyboard"][0][0]["callback_data"]
+    start = len(bot.fake.calls)
+    bot.fake.press(FOCAL, _as_message(alert), ack)
+    toast = bot.fake.wait_for(lambda c: c.method == "answerCallbackQuery", start=start)
+    assert "đã nhận" in toast.params["text"]
 
 
 def test_no_log_line_contains_the_token(bot: Bot) -> None:
