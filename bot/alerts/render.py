@@ -127,7 +127,7 @@ def _overdue_count(items: list[dict[str, Any]], _limit: int) -> str:
     for p in items:
         lines.append(
             f"  • {p['unit']}: {int(p['old'])} → {int(p['new'])} hồ sơ "
-            f"(ngày {_d(p['old_date'])} → {_d(p['date'])}, {source_label(p['source'])})"
+            f"(ngày {_d(p['old_date'])} → {_d(p['new_date'])}, {source_label(p['source'])})"
         )
     lines.append(
         "Đề nghị đơn vị báo cáo giải trình và gửi phiếu xin lỗi, hẹn lại ngày trả kết quả."

@@ -21,7 +21,7 @@ from bot.workdays import WorkCalendar
 from storage import queries
 from storage.alerts import AlertDraft, Audience, unacknowledged_for_escalation
 from storage.catalogue import Catalogue
-from storage.models import Alert, Indicator, Period, Target, Unit
+from storage.models import Alert, Indicator, Period, Snapshot, Target, Unit
 
 
 @dataclass
@@ -48,6 +48,60 @@ def _threshold(ctx: RuleContext, indicator: Indicator) -> float:
     return alerts.drop_thresholds.get(indicator.code, alerts.drop_threshold)
 
 
+@dataclass(frozen=True)
+class Change:
+    """A unit's value in the newest snapshot of a (source, period) and the one before it."""
+
+    snapshot: Snapshot
+    unit: Unit
+    indicator_id: int
+    old: float
+    new: float
+    old_as_of: date
+
+    @property
+    def delta(self) -> float:
+        return self.new - self.old
+
+    def payload(self) -> dict[str, object]:
+        return {
+            "unit": self.unit.name,
+            "old": self.old,
+            "new": self.new,
+            "delta": self.delta,
+            "old_date": self.old_as_of.isoformat(),
+            "new_date": self.snapshot.as_of.isoformat(),
+            "source": self.snapshot.source,
+        }
+
+
+def changes(ctx: RuleContext, indicator_ids: list[int]) -> list[Change]:
+    """Values that have data both now and in the previous comparable snapshot (no data
+    on either side is never a change)."""
+    found = []
+    for snapshot in queries.latest_snapshots(ctx.session):
+        pairs = [
+            p
+            for p in queries.snapshot_pairs(ctx.session, snapshot, indicator_ids)
+            if p.old is not None and p.new.value is not None and p.old.value is not None
+        ]
+        units = ctx.units({p.unit_id for p in pairs})
+        for pair in pairs:
+            assert pair.old is not None and pair.old.value is not None
+            assert pair.new.value is not None
+            found.append(
+                Change(
+                    snapshot,
+                    units[pair.unit_id],
+                    pair.indicator_id,
+                    pair.old.value,
+                    pair.new.value,
+                    pair.old.as_of,
+                )
+            )
+    return found
+
+
 def indicator_drops(ctx: RuleContext) -> list[AlertDraft]:
     """A unit's total or indicator fell by at least the threshold against the previous
     comparable snapshot; no data is neither a drop nor, on return, a rise."""
@@ -56,48 +110,24 @@ def indicator_drops(ctx: RuleContext) -> list[AlertDraft]:
         for i in ctx.catalogue.indicators
         if i.category in ("total", "group", "ratio") and i.higher_is_better
     }
-    drafts = []
-    for snapshot in queries.latest_snapshots(ctx.session):
-        pairs = [
-            p
-            for p in queries.snapshot_pairs(ctx.session, snapshot, list(watched))
-            if p.old is not None and p.new.value is not None and p.old.value is not None
-        ]
-        falls = []
-        for pair in pairs:
-            assert pair.old is not None and pair.old.value is not None
-            assert pair.new.value is not None
-            indicator = watched[pair.indicator_id]
-            delta = pair.new.value - pair.old.value
-            if -delta >= _threshold(ctx, indicator) - 1e-9:
-                falls.append((pair, indicator, delta))
-        units = ctx.units({p.unit_id for p, _, _ in falls})
-        for pair, indicator, delta in falls:
-            assert pair.old is not None
-            unit = units[pair.unit_id]
-            drafts.append(
-                AlertDraft(
-                    identity=f"drop:{unit.id}:{indicator.code}:{snapshot.id}",
-                    rule="drop",
-                    audience=Audience.UNIT,
-                    unit_id=unit.id,
-                    indicator_id=indicator.id,
-                    period_key=str(snapshot.id),
-                    value=pair.new.value,
-                    payload={
-                        "unit": unit.name,
-                        "indicator": indicator.label,
-                        "measure": indicator.measure,
-                        "old": pair.old.value,
-                        "new": pair.new.value,
-                        "delta": delta,
-                        "old_date": pair.old.as_of.isoformat(),
-                        "new_date": pair.new.as_of.isoformat(),
-                        "source": snapshot.source,
-                    },
-                )
-            )
-    return drafts
+    return [
+        AlertDraft(
+            identity=f"drop:{c.unit.id}:{watched[c.indicator_id].code}:{c.snapshot.id}",
+            rule="drop",
+            audience=Audience.UNIT,
+            unit_id=c.unit.id,
+            indicator_id=c.indicator_id,
+            period_key=str(c.snapshot.id),
+            value=c.new,
+            payload={
+                **c.payload(),
+                "indicator": watched[c.indicator_id].label,
+                "measure": watched[c.indicator_id].measure,
+            },
+        )
+        for c in changes(ctx, list(watched))
+        if -c.delta >= _threshold(ctx, watched[c.indicator_id]) - 1e-9
+    ]
 
 
 def below_roadmap(ctx: RuleContext) -> list[AlertDraft]:
@@ -257,41 +287,20 @@ def overdue_dossiers(ctx: RuleContext) -> list[AlertDraft]:
 def overdue_counts_rose(ctx: RuleContext) -> list[AlertDraft]:
     """Where only per-unit counts exist: a unit's count of overdue dossiers rose."""
     indicator = ctx.catalogue.get("OVERDUE_COUNT")
-    drafts = []
-    for snapshot in queries.latest_snapshots(ctx.session):
-        pairs = queries.snapshot_pairs(ctx.session, snapshot, [indicator.id])
-        rising = [
-            p
-            for p in pairs
-            if p.new.value is not None
-            and p.old is not None
-            and p.old.value is not None
-            and p.new.value > p.old.value
-        ]
-        units = ctx.units({p.unit_id for p in rising})
-        for pair in rising:
-            assert pair.old is not None
-            unit = units[pair.unit_id]
-            drafts.append(
-                AlertDraft(
-                    identity=f"overdue-count:{unit.id}:{snapshot.id}",
-                    rule="overdue_count",
-                    audience=Audience.UNIT,
-                    unit_id=unit.id,
-                    indicator_id=indicator.id,
-                    period_key=str(snapshot.id),
-                    value=pair.new.value,
-                    payload={
-                        "unit": unit.name,
-                        "old": pair.old.value,
-                        "new": pair.new.value,
-                        "old_date": pair.old.as_of.isoformat(),
-                        "date": snapshot.as_of.isoformat(),
-                        "source": snapshot.source,
-                    },
-                )
-            )
-    return drafts
+    return [
+        AlertDraft(
+            identity=f"overdue-count:{c.unit.id}:{c.snapshot.id}",
+            rule="overdue_count",
+            audience=Audience.UNIT,
+            unit_id=c.unit.id,
+            indicator_id=indicator.id,
+            period_key=str(c.snapshot.id),
+            value=c.new,
+            payload=c.payload(),
+        )
+        for c in changes(ctx, [indicator.id])
+        if c.delta > 0
+    ]
 
 
 def publication_deadlines(ctx: RuleContext) -> list[AlertDraft]:
