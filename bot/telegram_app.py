@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from telegram import (
-    Bot,
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
@@ -41,6 +40,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
+    ExtBot,
     MessageHandler,
     filters,
 )
@@ -450,6 +450,12 @@ def _admin_ids(services: Services) -> list[int]:
         return [p.telegram_id for p in people_with_roles(session, [Role.ADMIN.value])]
 
 
+def _rate_limiter() -> AIORateLimiter:
+    """Telegram's limits: about 30 messages a second overall, 20 a minute per group.
+    A 429 is not retried here: the delivery loop reschedules it after its retry_after."""
+    return AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=0)
+
+
 def build_application(services: Services, token: str) -> Application[Any, Any, Any, Any, Any, Any]:
     """The one Application of the bot, used by ``tthc-bot run`` and the end-to-end tests."""
     settings = services.config.telegram
@@ -459,7 +465,7 @@ def build_application(services: Services, token: str) -> Application[Any, Any, A
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .concurrent_updates(8)
-        .rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=0))
+        .rate_limiter(_rate_limiter())
         .post_init(on_start)
         .build()
     )
@@ -476,7 +482,12 @@ async def send_alerts_now(services: Services, token: str) -> DeliveryReport:
     """One delivery round through Telegram, outside the running bot (``alerts run``)."""
     protect_logs(token)
     settings = services.config.telegram
-    bot = Bot(token, base_url=settings.base_url, base_file_url=settings.base_file_url)
+    bot = ExtBot(
+        token,
+        base_url=settings.base_url,
+        base_file_url=settings.base_file_url,
+        rate_limiter=_rate_limiter(),
+    )
     async with bot:
         return await deliver_pending(services, TelegramTransport(bot))
 

@@ -28,6 +28,7 @@ class JobSpec:
     cron: str
     action: Callable[[Services], object]
     same_day_only: bool = False
+    working_days_only: bool = False
 
     def trigger(self, tz: ZoneInfo) -> CronTrigger:
         return CronTrigger.from_crontab(self.cron, timezone=tz)
@@ -39,7 +40,12 @@ def job_specs(services: Services) -> list[JobSpec]:
         JobSpec(
             "weekly_summary", schedules.weekly_summary, queue_weekly_summary, same_day_only=True
         ),
-        JobSpec("daily_checks", schedules.daily_checks, lambda s: raise_alerts(s, TIME_RULES)),
+        JobSpec(
+            "daily_checks",
+            schedules.daily_checks,
+            lambda s: raise_alerts(s, TIME_RULES),
+            working_days_only=True,
+        ),
         JobSpec("stale_check", schedules.stale_check, lambda s: raise_alerts(s, [stale_data])),
         JobSpec("escalation", schedules.escalation, lambda s: raise_alerts(s, [escalations])),
     ]
@@ -105,6 +111,9 @@ def run_due(services: Services, names: set[str] | None = None) -> list[str]:
         scheduled = last_fire_time(spec.trigger(services.config.tz), now)
         if scheduled is None or not within_grace(services, spec, scheduled, now):
             continue
+        local_day = scheduled.astimezone(services.config.tz).date()
+        if spec.working_days_only and not services.calendar.is_working_day(local_day):
+            continue  # a public holiday on a weekday: no deadline or overdue check
         if run_once(services, spec, scheduled):
             ran.append(spec.name)
     return ran

@@ -271,3 +271,25 @@ def test_an_acknowledged_alert_does_not_escalate(demo: Services, clock: FrozenCl
         session.commit()
     clock.move(timedelta(days=6))
     assert raise_alerts(demo, [escalations]) == []
+
+
+def test_the_provinces_own_drops_go_to_leaders_and_admins(demo: Services) -> None:
+    with demo.session_factory() as session:
+        people.save_person(session, 2, Role.LEADER, None, demo.clock.now())
+        session.commit()
+    province = unit_id(demo, "UBND tỉnh Bình Phước")
+    created = raise_alerts(demo, [indicator_drops])
+    (sync,) = [a for a in created if a.identity.startswith(f"drop:{province}:R09:")]
+    with demo.session_factory() as session:
+        chats = set(session.scalars(select(Delivery.chat_id).filter_by(alert_id=sync.id)))
+    assert chats == {2}
+
+
+def test_the_daily_check_skips_public_holidays(demo: Services, clock: FrozenClock) -> None:
+    from jobs.runner import run_due
+
+    clock.current = datetime(2025, 4, 30, 7, 30, tzinfo=TZ)  # Wednesday, Reunification Day
+    assert "daily_checks" not in run_due(demo)
+    clock.current = datetime(2025, 5, 5, 7, 30, tzinfo=TZ)  # Monday, a working day
+    assert "daily_checks" in run_due(demo)
+    assert "daily_checks" not in run_due(demo)

@@ -21,7 +21,7 @@ from bot.workdays import WorkCalendar
 from storage import queries
 from storage.alerts import AlertDraft, Audience, unacknowledged_for_escalation
 from storage.catalogue import Catalogue
-from storage.models import Alert, Indicator, Period, Snapshot, Target, Unit
+from storage.models import Alert, Indicator, Period, Snapshot, Target, Unit, UnitKind
 
 
 @dataclass
@@ -41,6 +41,11 @@ class RuleContext:
 
 
 Rule = Callable[[RuleContext], list[AlertDraft]]
+
+
+def unit_audience(unit: Unit) -> Audience:
+    """A unit's alerts go to the unit; the province's own figures go to leaders and admins."""
+    return Audience.LEADERS if unit.kind == UnitKind.PROVINCE.value else Audience.UNIT
 
 
 def _threshold(ctx: RuleContext, indicator: Indicator) -> float:
@@ -114,7 +119,7 @@ def indicator_drops(ctx: RuleContext) -> list[AlertDraft]:
         AlertDraft(
             identity=f"drop:{c.unit.id}:{watched[c.indicator_id].code}:{c.snapshot.id}",
             rule="drop",
-            audience=Audience.UNIT,
+            audience=unit_audience(c.unit),
             unit_id=c.unit.id,
             indicator_id=c.indicator_id,
             period_key=str(c.snapshot.id),
@@ -177,7 +182,7 @@ def below_roadmap(ctx: RuleContext) -> list[AlertDraft]:
                 AlertDraft(
                     identity=f"roadmap:{unit.id}:{indicator.code}:{key}:{snapshot.id}",
                     rule="roadmap",
-                    audience=Audience.UNIT,
+                    audience=unit_audience(unit),
                     unit_id=unit.id,
                     indicator_id=indicator.id,
                     period_key=key,
