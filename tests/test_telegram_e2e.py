@@ -39,6 +39,15 @@ def _cli(args: list[str], env: dict[str, str], cwd: Path) -> str:
     return result.stdout
 
 
+def _stop(process: subprocess.Popen[Any]) -> None:
+    """Stop the bot like Ctrl+C would, killing it only if it does not stop in time."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 class Bot:
     def __init__(
         self,
@@ -154,11 +163,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
         )
         yield Bot(fake, process, folder / "tthc.db", log, env, folder)
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)
         log_file.close()
         fake.stop()
 
@@ -445,10 +450,6 @@ def test_webhook_mode_serves_updates_and_checks_the_secret(tmp_path: Path) -> No
         reply = fake.wait_for(lambda c: c.method == "sendMessage")
         assert "/invite" in reply.params["text"]
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)
         fake.stop()
     assert TOKEN not in (tmp_path / "bot.log").read_text(encoding="utf-8")
