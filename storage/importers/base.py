@@ -323,20 +323,30 @@ class ImportContext:
         """The row's date (its "as of" cell, else --as-of); None after logging why not."""
         if "as_of" not in header.fields:
             return self.as_of
-        column = header.position("as_of")
-        ok, parsed = self.cell_value(
-            parse_date,
-            header.get(row, "as_of"),
-            sheet=header.sheet.name,
-            row=row_no,
-            column=column,
-        )
+        ok, parsed = self.row_cell(parse_date, header, row, row_no, "as_of")
         if not ok:
             return None
         as_of: date | None = parsed or self.as_of
         if as_of is None:
-            self.problems.error("thiếu ngày số liệu", header.sheet.name, row_no, column)
+            self.problems.error(
+                "thiếu ngày số liệu", header.sheet.name, row_no, header.position("as_of")
+            )
         return as_of
+
+    def row_cell(
+        self,
+        parse: Callable[[object], Any],
+        header: Header,
+        row: Sequence[object],
+        row_no: int,
+        name: str,
+    ) -> tuple[bool, Any]:
+        """Parse a row's cell of field ``name`` (see :meth:`cell_value`); an absent column
+        reads as an empty cell."""
+        column = header.position(name) if name in header.fields else name
+        return self.cell_value(
+            parse, header.get(row, name), sheet=header.sheet.name, row=row_no, column=column
+        )
 
     def cell_value(
         self,

@@ -126,13 +126,7 @@ class DossiersImporter(Importer):
                 if name not in header.fields:
                     times[name] = None
                     continue
-                ok, parsed = ctx.cell_value(
-                    parse_datetime,
-                    header.get(row, name),
-                    sheet=sheet,
-                    row=row_no,
-                    column=header.position(name),
-                )
+                ok, parsed = ctx.row_cell(parse_datetime, header, row, row_no, name)
                 times[name] = parsed
                 row_ok &= ok
             received, due, finished = times["received"], times["due"], times["finished"]

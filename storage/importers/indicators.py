@@ -150,24 +150,12 @@ class IndicatorsImporter(Importer):
                 group = header.get(row, "group")
                 values["group_code"] = None if is_blank(group) else clean_cell_text(group).upper()
             if "max_score" in header.fields:
-                ok, parsed = ctx.cell_value(
-                    parse_value,
-                    header.get(row, "max_score"),
-                    sheet=sheet,
-                    row=row_no,
-                    column=header.position("max_score"),
-                )
+                ok, parsed = ctx.row_cell(parse_value, header, row, row_no, "max_score")
                 if not ok:
                     continue
                 values["max_score"] = parsed.value
             if "sort_order" in header.fields and not is_blank(header.get(row, "sort_order")):
-                ok, parsed = ctx.cell_value(
-                    parse_value,
-                    header.get(row, "sort_order"),
-                    sheet=sheet,
-                    row=row_no,
-                    column=header.position("sort_order"),
-                )
+                ok, parsed = ctx.row_cell(parse_value, header, row, row_no, "sort_order")
                 if not ok:
                     continue
                 values["sort_order"] = int(parsed.value or 0)

@@ -75,13 +75,7 @@ class OverdueImporter(Importer):
                     continue
                 kinds = frozenset({kind.value})
             unit = ctx.row_unit(header, row, row_no, on=as_of, kinds=kinds)
-            ok, count = ctx.cell_value(
-                parse_count,
-                header.get(row, "count"),
-                sheet=sheet,
-                row=row_no,
-                column=header.position("count"),
-            )
+            ok, count = ctx.row_cell(parse_count, header, row, row_no, "count")
             if unit is None or not ok:
                 continue
             if ctx.source:

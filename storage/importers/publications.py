@@ -192,13 +192,7 @@ class PublicationsImporter(Importer):
             dates: dict[str, date | None] = {}
             row_ok = True
             for name in ("deadline", "effective", "province_decision_date"):
-                ok, parsed = ctx.cell_value(
-                    parse_date,
-                    header.get(row, name),
-                    sheet=sheet,
-                    row=row_no,
-                    column=header.position(name) if name in header.fields else name,
-                )
+                ok, parsed = ctx.row_cell(parse_date, header, row, row_no, name)
                 dates[name] = parsed
                 row_ok &= ok
             unit = ctx.row_unit(header, row, row_no, "lead_unit", on=decision_date)

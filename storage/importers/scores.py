@@ -373,24 +373,12 @@ class ScoresImporter(Importer):
         sheet = header.sheet.name
         ok = True
         if "rank" in header.fields:
-            good, parsed = ctx.cell_value(
-                parse_rank,
-                header.get(row, "rank"),
-                sheet=sheet,
-                row=row_no,
-                column=header.position("rank"),
-            )
+            good, parsed = ctx.row_cell(parse_rank, header, row, row_no, "rank")
             if good:
                 record.rank, record.rank_of = parsed
             ok &= good
         if "rank_of" in header.fields and not is_blank(header.get(row, "rank_of")):
-            good, parsed = ctx.cell_value(
-                parse_rank,
-                header.get(row, "rank_of"),
-                sheet=sheet,
-                row=row_no,
-                column=header.position("rank_of"),
-            )
+            good, parsed = ctx.row_cell(parse_rank, header, row, row_no, "rank_of")
             if good:
                 if record.rank_of is not None and parsed[0] != record.rank_of:
                     ctx.problems.error(
@@ -412,13 +400,7 @@ class ScoresImporter(Importer):
             ok = False
         for name in ("max_score", "numerator", "denominator"):
             if name in header.fields:
-                good, parsed = ctx.cell_value(
-                    parse_value,
-                    header.get(row, name),
-                    sheet=sheet,
-                    row=row_no,
-                    column=header.position(name),
-                )
+                good, parsed = ctx.row_cell(parse_value, header, row, row_no, name)
                 if good and parsed.value is not None:
                     setattr(record, name, parsed.value)
                 ok &= good

@@ -140,13 +140,7 @@ class TargetsImporter(Importer):
                 continue
             year = header_year
             if "year" in header.fields and not is_blank(header.get(row, "year")):
-                ok, year = ctx.cell_value(
-                    parse_year,
-                    header.get(row, "year"),
-                    sheet=sheet,
-                    row=row_no,
-                    column=header.position("year"),
-                )
+                ok, year = ctx.row_cell(parse_year, header, row, row_no, "year")
                 if not ok:
                     continue
             if year is None:
@@ -163,13 +157,7 @@ class TargetsImporter(Importer):
                 if name not in header.fields:
                     values[name] = None
                     continue
-                ok, parsed = ctx.cell_value(
-                    parse_value,
-                    header.get(row, name),
-                    sheet=sheet,
-                    row=row_no,
-                    column=header.position(name),
-                )
+                ok, parsed = ctx.row_cell(parse_value, header, row, row_no, name)
                 if ok and parsed.value is not None and not 0 <= parsed.value <= 100:
                     ctx.problems.error(
                         f"chỉ tiêu {parsed.value:g}% phải từ 0 đến 100",

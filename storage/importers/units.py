@@ -114,15 +114,7 @@ class UnitsImporter(Importer):
             dates = {}
             row_ok = True
             for field_name in ("valid_from", "valid_to"):
-                ok, parsed = ctx.cell_value(
-                    parse_date,
-                    header.get(row, field_name),
-                    sheet=sheet,
-                    row=row_no,
-                    column=header.position(field_name)
-                    if field_name in header.fields
-                    else field_name,
-                )
+                ok, parsed = ctx.row_cell(parse_date, header, row, row_no, field_name)
                 dates[field_name] = parsed
                 row_ok &= ok
             if (
