@@ -12,6 +12,7 @@ from bot.reply import Reply
 from bot.vnformat import fmt_change, fmt_date, fmt_number, fmt_percent
 from storage import queries
 from storage.catalogue import Catalogue
+from storage.models import Unit
 from storage.units import KIND_LABELS, parse_kind
 
 KIND_ORDER = ["department", "district", "commune", "land_office", "other"]
@@ -50,12 +51,12 @@ def _ranking_section(table: queries.KindTable, kind: str, bottom: bool, limit: i
         key=lambda row: (-(row[1] or 0.0), row[0].name),
     )
     missing = sorted(row[0].name for row in table.rows if row[1] is None)
-    # Equal scores share a place (competition ranking), as rank_among_kind does.
-    values = [row[1] for row in scored]
-    ranked = [
-        (1 + sum(v > row[1] for v in values if v is not None and row[1] is not None), row)
-        for row in scored
-    ]
+    # Equal scores share a place (competition ranking), as rank_among_kind does; the rows
+    # are sorted best first, so a place changes only where the score does.
+    ranked: list[tuple[int, tuple[Unit, float | None, float | None]]] = []
+    for index, row in enumerate(scored):
+        tied = ranked and ranked[-1][1][1] == row[1]
+        ranked.append((ranked[-1][0] if tied else index + 1, row))
     chosen = ranked[-limit:][::-1] if bottom else ranked[:limit]
     head = "thấp nhất" if bottom else "cao nhất"
     compared = f", so với {fmt_date(table.previous_as_of)}" if table.previous_as_of else ""
