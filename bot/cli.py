@@ -273,12 +273,11 @@ def _asker(services: Services, role: str, unit_name: str | None) -> Asker | None
             print("Đầu mối (focal) cần --unit TÊN_ĐƠN_VỊ.", file=sys.stderr)
             return None
         return Asker(role=role)
-    with services.session_factory() as session:
-        match = find_unit(session, unit_name)
-        if match.unit is None:
-            print(describe_match_failure(match), file=sys.stderr)
-            return None
-        return Asker(role=role, unit_id=match.unit.id)
+    unit = _unit_id(services, unit_name)
+    if isinstance(unit, str):
+        print(unit, file=sys.stderr)
+        return None
+    return Asker(role=role, unit_id=unit)
 
 
 def _progress_printer() -> object:
