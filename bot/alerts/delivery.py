@@ -141,6 +141,7 @@ def _next_batches(services: Services, now: datetime) -> tuple[list[_Batch], int]
     config = services.config.alerts
     batches: list[_Batch] = []
     waiting = 0
+    chart: bytes | None = None
     with services.session_factory() as session:
         queue.release_expired_claims(session, now, timedelta(seconds=config.claim_lease_seconds))
         session.commit()
@@ -163,7 +164,9 @@ def _next_batches(services: Services, now: datetime) -> tuple[list[_Batch], int]
             text = render_batch(alerts, config.list_limit)
             image = None
             if any(a.rule == "summary" for a in alerts):
-                image = province_chart(session, services.config)
+                if chart is None:  # the same chart for every group: drawn once per round
+                    chart = province_chart(session, services.config) or b""
+                image = chart or None
             batches.append(
                 _Batch(
                     chat_id,
