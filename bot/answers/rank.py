@@ -29,6 +29,27 @@ def _move_line(latest: queries.Reading, base: queries.Reading, what: str) -> str
     )
 
 
+def rank_series(readings: list[queries.Reading]) -> list[queries.Reading]:
+    """The day readings of the source that gave the newest rank (what the chart draws)."""
+    ranked = [r for r in readings if r.rank is not None]
+    if not ranked:
+        return []
+    source = ranked[-1].source
+    return [r for r in readings if (r.source, r.period) == (source, Period.DAY.value)]
+
+
+def rank_chart(province_name: str, series: list[queries.Reading]) -> bytes | None:
+    """Rank and total score over time; None with fewer than two readings."""
+    if len(series) < 2:
+        return None
+    return rank_and_score_chart(
+        f"{province_name}: xếp hạng và tổng điểm",
+        [r.as_of for r in series],
+        [r.rank for r in series],
+        [r.value for r in series],
+    )
+
+
 def rank_reply(session: Session, config: Config, window: Window = Window.LATEST) -> Reply:
     """The province's latest rank "x/N", its moves, total and group scores, and a chart."""
     province = province_unit(session, config)
@@ -64,18 +85,11 @@ def rank_reply(session: Session, config: Config, window: Window = Window.LATEST)
         lines.append(_move_line(latest, window_base, f"{describe_baseline(window)}, "))
     lines.extend(_score_lines(readings, latest, total.max_score))
     lines.extend(_group_lines(session, catalogue, province.id))
-    series = [r for r in readings if (r.source, r.period) == (latest.source, Period.DAY.value)]
+    series = rank_series(readings)
     if cutoff is not None:
         start = window_base.as_of if window_base else cutoff[0]
         series = [r for r in series if r.as_of >= start]
-    image = None
-    if len(series) >= 2:
-        image = rank_and_score_chart(
-            f"{province.name}: xếp hạng và tổng điểm",
-            [r.as_of for r in series],
-            [r.rank for r in series],
-            [r.value for r in series],
-        )
+    image = rank_chart(province.name, series)
     buttons = [
         [
             Button(("• " if w is window else "") + WINDOW_LABELS[w], f"/rank {w.value}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.answers.common import no_province_text, province_unit, source_label
+from bot.answers.rank import rank_chart, rank_series
 from bot.answers.tables import KIND_ORDER, ratio_moves
-from bot.charts import rank_and_score_chart
 from bot.clock import Clock
 from bot.config import Config
 from bot.reply import Reply
@@ -14,7 +14,6 @@ from bot.vnformat import fmt_change, fmt_date, fmt_rank, fmt_rank_move
 from bot.workdays import WorkCalendar
 from storage import queries
 from storage.catalogue import Catalogue
-from storage.models import Period
 
 MOVERS = 3
 OVERDUE_UNITS = 5
@@ -32,7 +31,6 @@ def summary_reply(session: Session, config: Config, clock: Clock, calendar: Work
     total = Catalogue.load(session).get("TOTAL")
     history = queries.history(session, province.id, total.id)
     ranked = [r for r in history if r.rank is not None]
-    image = None
     if ranked:
         latest = ranked[-1]
         same = [r for r in ranked if (r.source, r.period) == (latest.source, latest.period)]
@@ -45,14 +43,6 @@ def summary_reply(session: Session, config: Config, clock: Clock, calendar: Work
                 f", {fmt_rank_move(same[-2].rank, latest.rank)} so với {fmt_date(same[-2].as_of)}"
             )
         lines.append(line + ".")
-        series = [r for r in history if (r.source, r.period) == (latest.source, Period.DAY.value)]
-        if len(series) >= 2:
-            image = rank_and_score_chart(
-                f"{province.name}: xếp hạng và tổng điểm",
-                [r.as_of for r in series],
-                [r.rank for r in series],
-                [r.value for r in series],
-            )
     moves = ratio_moves(session, province.id)
     if moves is not None:
         lines.append(
@@ -64,7 +54,7 @@ def summary_reply(session: Session, config: Config, clock: Clock, calendar: Work
     lines.extend(_movers(session, total.id))
     lines.extend(_overdue(session, clock))
     lines.extend(_deadlines(session, clock, calendar))
-    image = province_chart(session, config)
+    image = rank_chart(province.name, rank_series(history))
     return Reply("\n".join(lines), image=image, image_name="tom-tat-tuan.png")
 
 
@@ -74,20 +64,7 @@ def province_chart(session: Session, config: Config) -> bytes | None:
     if province is None:
         return None
     total = Catalogue.load(session).get("TOTAL")
-    history = queries.history(session, province.id, total.id)
-    ranked = [r for r in history if r.rank is not None]
-    if not ranked:
-        return None
-    source = ranked[-1].source
-    series = [r for r in history if (r.source, r.period) == (source, Period.DAY.value)]
-    if len(series) < 2:
-        return None
-    return rank_and_score_chart(
-        f"{province.name}: xếp hạng và tổng điểm",
-        [r.as_of for r in series],
-        [r.rank for r in series],
-        [r.value for r in series],
-    )
+    return rank_chart(province.name, rank_series(queries.history(session, province.id, total.id)))
 
 
 def _movers(session: Session, total_id: int) -> list[str]:
