@@ -49,8 +49,13 @@ def split_window(args: str) -> tuple[str, Window]:
     return args.strip(), Window.LATEST
 
 
+def quarter_of(day: date) -> int:
+    """1 to 4."""
+    return (day.month - 1) // 3 + 1
+
+
 def quarter_start(day: date) -> date:
-    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return date(day.year, 3 * (quarter_of(day) - 1) + 1, 1)
 
 
 def baseline_cutoff(window: Window, reference: date) -> tuple[date, bool] | None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.answers.common import province_unit
 from bot.clock import Clock
 from bot.config import Config
+from bot.windows import quarter_of
 from bot.workdays import WorkCalendar
 from storage import queries
 from storage.alerts import AlertDraft, Audience, unacknowledged_for_escalation
@@ -149,7 +150,7 @@ def below_roadmap(ctx: RuleContext) -> list[AlertDraft]:
             if p.new.value is not None
         ]
         units = ctx.units({p.unit_id for p in pairs})
-        quarter = (snapshot.as_of.month - 1) // 3 + 1
+        quarter = quarter_of(snapshot.as_of)
         key = f"{snapshot.as_of.year}Q{quarter}"
         targets: dict[str, dict[int, Target]] = {}
         for pair in pairs:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,7 +18,7 @@ from bot.vnformat import (
     fmt_score,
     sentence,
 )
-from bot.windows import WINDOW_LABELS, Window, baseline_cutoff, describe_baseline
+from bot.windows import WINDOW_LABELS, Window, baseline_cutoff, describe_baseline, quarter_of
 from storage import queries
 from storage.catalogue import Catalogue
 from storage.models import Indicator, Period, Target, Unit
@@ -101,10 +99,6 @@ def unit_keyboard(session: Session, kind: str | None = None, page: int = 1) -> R
     buttons.append(nav)
     label = KIND_LABELS.get(kind, kind).capitalize()
     return Reply(f"{label} — trang {page}/{pages}:", buttons=buttons, edit=True)
-
-
-def _quarter(day: date) -> int:
-    return (day.month - 1) // 3 + 1
 
 
 def unit_card(
@@ -261,7 +255,7 @@ def _roadmap_text(target: Target, newest: queries.Reading) -> str:
     if newest.period == Period.YEAR.value:
         goal, label = target.yearly, f"chỉ tiêu năm {year}"
     else:
-        quarter = _quarter(newest.as_of)
+        quarter = quarter_of(newest.as_of)
         goal, label = target.for_quarter(quarter), f"lộ trình quý {QUARTER_NAMES[quarter]}/{year}"
     if goal is None:
         return ""
