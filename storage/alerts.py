@@ -93,6 +93,7 @@ def store_alerts(session: Session, drafts: list[AlertDraft], now: datetime) -> l
     process) is skipped.  The caller commits.
     """
     created: list[Alert] = []
+    audiences: dict[tuple[Audience, int | None], set[int]] = {}  # one lookup per audience
     for draft in drafts:
         exists = session.scalar(select(Alert.id).filter_by(identity=draft.identity))
         if exists is not None:
@@ -112,7 +113,10 @@ def store_alerts(session: Session, drafts: list[AlertDraft], now: datetime) -> l
             with session.begin_nested():
                 session.add(alert)
                 session.flush()
-                for chat_id in sorted(recipients(session, draft.audience, draft.unit_id)):
+                key = (draft.audience, draft.unit_id)
+                if key not in audiences:
+                    audiences[key] = recipients(session, draft.audience, draft.unit_id)
+                for chat_id in sorted(audiences[key]):
                     session.add(
                         Delivery(
                             alert_id=alert.id,
