@@ -26,9 +26,10 @@ run: $(STAMP)
 	$(BIN)/tthc-bot run
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check bot handlers jobs storage tests
-	$(BIN)/ruff format --check bot handlers jobs storage tests
+	$(BIN)/ruff check bot core handlers jobs storage tests
+	$(BIN)/ruff format --check bot core handlers jobs storage tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: lint
 	$(BIN)/python -m pytest -q

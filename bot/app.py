@@ -1,36 +1,20 @@
-"""The composition root: config, engine, sessions, clock and calendar built in one place.
+"""The composition root: config, engine, sessions, clock, calendar and alert rules built in
+one place.
 
-``tthc-bot`` commands, the console chat and the tests all build their
+``tthc-bot`` commands, the console chat, the Telegram bot and the tests all build their
 services here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
-from bot.clock import Clock, SystemClock
-from bot.config import Config
-from bot.workdays import WorkCalendar
+from core.clock import Clock, SystemClock
+from core.config import Config
+from core.workdays import WorkCalendar
+from handlers.services import Services
+from jobs.alerts.registry import RULES
 from storage.db import make_engine, make_session_factory
 
-
-@dataclass
-class Services:
-    """Everything handlers, jobs and commands need, built once."""
-
-    config: Config
-    engine: Engine
-    session_factory: sessionmaker[Session]
-    clock: Clock
-    calendar: WorkCalendar
-    #: The bot's @username, learnt from Telegram at start (config value until then).
-    bot_username: str | None = None
-
-    def close(self) -> None:
-        self.engine.dispose()
+__all__ = ["Services", "build_services"]
 
 
 def build_services(config: Config, clock: Clock | None = None) -> Services:
@@ -42,4 +26,5 @@ def build_services(config: Config, clock: Clock | None = None) -> Services:
         clock=clock or SystemClock(config.tz),
         calendar=WorkCalendar(config.workdays.extra_holidays, config.workdays.extra_working_days),
         bot_username=config.telegram.bot_username,
+        alert_rules={rule.name: rule for rule in RULES},
     )

@@ -12,17 +12,16 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.access import Asker
-from bot.alerts.delivery import deliver_pending
-from bot.alerts.engine import preview_alerts, raise_alerts
-from bot.alerts.render import render_preview
-from bot.alerts.rules import DATA_RULES
 from bot.app import Services, build_services
-from bot.config import ConfigError, load_config
 from bot.console import ConsoleTransport, run_console, write_reply
-from bot.parsing import ValueProblem, parse_date
-from bot.telegram_app import TokenError, read_token, run_bot, send_alerts_now
+from core.config import ConfigError, load_config
+from core.parsing import ValueProblem, parse_date
+from handlers.access import Asker
 from handlers.router import answer
+from jobs.alerts.delivery import deliver_pending
+from jobs.alerts.engine import preview_alerts, raise_alerts
+from jobs.alerts.registry import DATA_RULES
+from jobs.alerts.render import render_preview
 from storage import db, people
 from storage.importers import KINDS, run_import
 from storage.models import Role, Snapshot
@@ -159,13 +158,10 @@ def _dispatch(args: argparse.Namespace, services: Services) -> int:
     if args.command == "groups":
         return _groups(services, args)
     if args.command == "run":
-        try:
-            token = read_token()
-        except TokenError as exc:
-            print(str(exc), file=sys.stderr)
-            return 2
-        if token:
-            run_bot(services, token, webhook=args.webhook)
+        if services.config.telegram.token is not None:
+            from bot.telegram.application import run_bot
+
+            run_bot(services, webhook=args.webhook)
             return 0
         print(
             "Chưa đặt TELEGRAM_BOT_TOKEN: mở cửa sổ trò chuyện trên terminal "
@@ -245,13 +241,11 @@ def _alerts(services: Services, args: argparse.Namespace) -> int:
         return 0
     created = raise_alerts(services)
     print(f"Đã tạo {len(created)} cảnh báo mới.")
-    try:
-        token = read_token()
-    except TokenError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    if token:
-        report = asyncio.run(send_alerts_now(services, token))
+    token = services.config.telegram.token
+    if token is not None:
+        from bot.telegram.alerts import send_alerts_now
+
+        report = asyncio.run(send_alerts_now(services, token.get_secret_value()))
     else:
         report = asyncio.run(deliver_pending(services, ConsoleTransport(sys.stdout)))
     print(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.access import ROLE_LABELS
-from bot.answers.unit import pick_unit
-from bot.reply import Reply
-from bot.textnorm import fold
+from core.reply import Reply
+from core.textnorm import fold
+from handlers.access import ROLE_LABELS
+from handlers.answers.unit import pick_unit
 from handlers.request import Request
 from storage import people
 from storage.models import Role, Unit

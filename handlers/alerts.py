@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 
 from sqlalchemy import delete, select
 
-from bot.alerts.delivery import parse_window
-from bot.answers.summary import summary_reply
-from bot.answers.unit import pick_unit
-from bot.reply import Reply
-from bot.textnorm import fold
-from bot.vnformat import fmt_date
+from core.parsing import parse_time_window
+from core.reply import Reply
+from core.textnorm import fold
+from core.vnformat import fmt_date
+from handlers.answers.summary import summary_reply
+from handlers.answers.unit import pick_unit
 from handlers.request import Request
 from storage import alerts as queue
 from storage.models import Subscription, Unit
-
-RULE_LABELS = {
-    "drop": "chỉ số giảm",
-    "roadmap": "dưới lộ trình",
-    "rank": "tụt hạng",
-    "overdue": "hồ sơ quá hạn",
-    "overdue_count": "số hồ sơ quá hạn tăng",
-    "deadline": "hạn công bố",
-    "stale": "thiếu số liệu mới",
-    "escalation": "báo lãnh đạo",
-    "summary": "tóm tắt tuần",
-}
 
 
 def ack_command(request: Request) -> Reply:
@@ -149,7 +136,7 @@ def settings_command(request: Request) -> Reply:
     now = request.services.clock.now()
     lines = [
         "Cài đặt thông báo của cuộc trò chuyện này:",
-        f"• Giờ yên lặng: {hours if parse_window(hours) else 'tắt'}",
+        f"• Giờ yên lặng: {hours if parse_time_window(hours) else 'tắt'}",
         f"• Yên lặng ngày nghỉ (cuối tuần, lễ): {'bật' if weekends else 'tắt'}",
         "• Tắt tiếng: "
         + (
@@ -206,12 +193,13 @@ def alerts_command(request: Request) -> Reply:
     tz = request.services.config.tz
     lines = ["Cảnh báo gần nhất (chờ gửi / đã gửi / lỗi / đã nhận):"]
     for row in rows:
-        payload = json.loads(row.alert.payload)
+        payload = row.alert.payload
         about = payload.get("unit") or payload.get("province") or payload.get("source") or ""
         extra = payload.get("indicator") or payload.get("code") or payload.get("task") or ""
         created = row.alert.created_at.astimezone(tz)
         no_one = " — chưa có người nhận" if not (row.pending + row.sent + row.failed) else ""
-        rule = RULE_LABELS.get(row.alert.rule, row.alert.rule)
+        known = request.services.alert_rules.get(row.alert.rule)
+        rule = known.label if known is not None else row.alert.rule
         head = f"• #{row.alert.id} {created:%d/%m %H:%M} {rule}: {about} {extra}".rstrip()
         counts = f"{row.pending}/{row.sent}/{row.failed}/{row.acknowledged}"
         lines.append(f"{head} — {counts}{no_one}")

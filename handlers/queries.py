@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from bot.answers.compare import compare_reply
-from bot.answers.deadlines import deadlines_reply
-from bot.answers.overdue import overdue_reply, unit_overdue_reply
-from bot.answers.rank import rank_reply
-from bot.answers.tables import indicators_reply, ranking_reply
-from bot.answers.unit import pick_unit, split_two_units, unit_card, unit_keyboard
-from bot.reply import Reply
-from bot.windows import split_window
+from core.reply import Reply
+from handlers.answers.compare import compare_reply
+from handlers.answers.deadlines import deadlines_reply
+from handlers.answers.overdue import overdue_reply, unit_overdue_reply
+from handlers.answers.rank import rank_reply
+from handlers.answers.tables import indicators_reply, ranking_reply
+from handlers.answers.unit import pick_unit, split_two_units, unit_card, unit_keyboard
 from handlers.request import Request
+from handlers.windows import split_window
 from storage.models import Unit
 
 

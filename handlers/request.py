@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.access import Asker
-from bot.app import Services
+from handlers.access import Asker
+from handlers.services import Services
 
 
 @dataclass

@@ -1,7 +1,7 @@
-"""The one place that turns a message into a :class:`bot.reply.Reply`.
+"""The one place that turns a message into a :class:`core.reply.Reply`.
 
 Transports (the console chat, ``tthc-bot ask``, Telegram) pass the text and the
-:class:`~bot.access.Asker`; permissions are checked here, before any handler
+:class:`~handlers.access.Asker`; permissions are checked here, before any handler
 runs, and again for every button press (a button is just a command).
 """
 
@@ -11,12 +11,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.access import GROUP, STRANGER, Asker
-from bot.answers.help import help_reply, stranger_reply
-from bot.app import Services
-from bot.reply import Reply
+from core.reply import Reply
 from handlers import admin, alerts, queries
+from handlers.access import GROUP, STRANGER, Asker
+from handlers.answers.help import help_reply, stranger_reply
 from handlers.request import Request
+from handlers.services import Services
 from storage.models import Role
 
 log = logging.getLogger(__name__)

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.exc import IntegrityError
 
-from bot.alerts.engine import raise_alerts
-from bot.alerts.rules import TIME_RULES, escalations, stale_data
-from bot.app import Services
-from jobs.summary import queue_weekly_summary
+from handlers.services import Services
+from jobs.alerts.base import When
+from jobs.alerts.engine import raise_alerts
+from jobs.alerts.registry import rules_for
 from storage.models import JobRun
 
 log = logging.getLogger(__name__)
@@ -38,17 +38,23 @@ def job_specs(services: Services) -> list[JobSpec]:
     schedules = services.config.schedules
     return [
         JobSpec(
-            "weekly_summary", schedules.weekly_summary, queue_weekly_summary, same_day_only=True
+            "weekly_summary",
+            schedules.weekly_summary,
+            _raising(When.WEEKLY),
+            same_day_only=True,
         ),
         JobSpec(
-            "daily_checks",
-            schedules.daily_checks,
-            lambda s: raise_alerts(s, TIME_RULES),
-            working_days_only=True,
+            "daily_checks", schedules.daily_checks, _raising(When.DAILY), working_days_only=True
         ),
-        JobSpec("stale_check", schedules.stale_check, lambda s: raise_alerts(s, [stale_data])),
-        JobSpec("escalation", schedules.escalation, lambda s: raise_alerts(s, [escalations])),
+        JobSpec("stale_check", schedules.stale_check, _raising(When.STALE)),
+        JobSpec("escalation", schedules.escalation, _raising(When.ESCALATION)),
     ]
+
+
+def _raising(when: When) -> Callable[[Services], object]:
+    """A job action that runs the rules of one occasion."""
+    rules = rules_for(when)
+    return lambda services: raise_alerts(services, rules)
 
 
 def last_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:
@@ -62,22 +68,20 @@ def last_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:
 
 
 def _claim(services: Services, name: str, scheduled_for: datetime) -> int | None:
-    with services.session_factory() as session:
-        run = JobRun(name=name, scheduled_for=scheduled_for, started_at=services.clock.now())
-        session.add(run)
-        try:
-            session.commit()
-        except IntegrityError:
-            return None  # this run already happened (or another process is doing it)
-        return run.id
+    try:
+        with services.session_factory.begin() as session:
+            run = JobRun(name=name, scheduled_for=scheduled_for, started_at=services.clock.now())
+            session.add(run)
+    except IntegrityError:
+        return None  # this run already happened (or another process is doing it)
+    return run.id
 
 
 def _finish(services: Services, run_id: int) -> None:
-    with services.session_factory() as session:
+    with services.session_factory.begin() as session:
         run = session.get(JobRun, run_id)
         if run is not None:
             run.finished_at = services.clock.now()
-            session.commit()
 
 
 def run_once(services: Services, spec: JobSpec, scheduled_for: datetime) -> bool:

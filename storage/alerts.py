@@ -8,7 +8,6 @@ finished (the process died) is released after a lease and tried again.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -106,7 +105,7 @@ def store_alerts(session: Session, drafts: list[AlertDraft], now: datetime) -> l
             period_key=draft.period_key,
             value=draft.value,
             urgent=draft.urgent,
-            payload=json.dumps(draft.payload, ensure_ascii=False, default=str),
+            payload=draft.payload,
             created_at=now,
         )
         try:
@@ -178,7 +177,7 @@ def claim(
     if urgent_only:
         stmt = stmt.where(Delivery.alert_id.in_(select(Alert.id).where(Alert.urgent.is_(True))))
     session.execute(stmt)
-    session.commit()
+    session.flush()
     rows = session.execute(
         select(Delivery, Alert)
         .join(Alert, Alert.id == Delivery.alert_id)
@@ -210,7 +209,6 @@ def finish_claim(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    session.commit()
 
 
 def settings_for(session: Session, chat_id: int) -> ChatSettings | None:
@@ -240,7 +238,6 @@ def block_chat(session: Session, chat_id: int, reason: str, now: datetime) -> No
         .values(status=AlertStatus.FAILED.value, last_error=reason)
         .execution_options(synchronize_session=False)
     )
-    session.commit()
 
 
 def unblock_chat(session: Session, chat_id: int) -> None:
@@ -249,7 +246,6 @@ def unblock_chat(session: Session, chat_id: int) -> None:
     if row is not None and row.blocked_at is not None:
         row.blocked_at = None
         row.blocked_reason = None
-        session.commit()
 
 
 def migrate_chat(session: Session, old_chat_id: int, new_chat_id: int) -> None:
@@ -264,7 +260,6 @@ def migrate_chat(session: Session, old_chat_id: int, new_chat_id: int) -> None:
         .values(chat_id=new_chat_id)
         .execution_options(synchronize_session=False)
     )
-    session.commit()
 
 
 def acknowledge(session: Session, token: str, telegram_id: int, now: datetime) -> int:
@@ -282,6 +277,40 @@ def acknowledge(session: Session, token: str, telegram_id: int, now: datetime) -
             )
     session.flush()
     return len(alert_ids)
+
+
+def known_identities(session: Session, identities: list[str]) -> set[str]:
+    """Which of these alert identities are stored already."""
+    if not identities:
+        return set()
+    return set(session.scalars(select(Alert.identity).where(Alert.identity.in_(identities))))
+
+
+def last_alert_value(
+    session: Session, rule: str, unit_id: int, indicator_id: int, period_key: str
+) -> float | None:
+    """The value of the newest alert of a rule about one unit, indicator and period."""
+    return session.scalars(
+        select(Alert.value)
+        .where(
+            Alert.rule == rule,
+            Alert.unit_id == unit_id,
+            Alert.indicator_id == indicator_id,
+            Alert.period_key == period_key,
+        )
+        .order_by(Alert.id.desc())
+        .limit(1)
+    ).first()
+
+
+def mark_escalated(session: Session, alert_id: int, now: datetime) -> None:
+    """The alert was escalated to the leaders (so it is not escalated again)."""
+    session.execute(
+        update(Alert)
+        .where(Alert.id == alert_id)
+        .values(escalated_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def unacknowledged_for_escalation(

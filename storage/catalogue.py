@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.textnorm import fold
+from core.textnorm import fold
 from storage.models import Indicator
 
 _ABBREVIATIONS = [

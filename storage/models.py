@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -418,7 +419,7 @@ class Alert(Base):
     period_key: Mapped[str | None] = mapped_column(String(64))
     value: Mapped[float | None] = mapped_column(Float)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
-    payload: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

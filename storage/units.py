@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.textnorm import fold
+from core.textnorm import fold
 from storage.models import Unit, UnitAlias, UnitKind
 
 _GENERIC_PREFIX = re.compile(r"^(uy ban nhan dan|ubnd)\s+")

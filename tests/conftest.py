@@ -18,12 +18,14 @@ from sqlalchemy.engine import make_url
 
 from bot.app import Services, build_services
 from bot.cli import load_demo
-from bot.clock import FrozenClock
-from bot.config import Config
+from core.clock import FrozenClock
+from core.config import Config
 from storage import db
 from storage.importers import ImportOutcome, run_import
 
 PG_URL = os.environ.get("TTHC_TEST_POSTGRES_URL")
+# What bot.telegram.application does before building the bot: durations as timedelta.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 _counter = itertools.count()

@@ -13,11 +13,11 @@ from sqlalchemy import func, select, update
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.access import Asker
-from bot.alerts.delivery import DeliveryReport, deliver_pending
 from bot.app import Services, build_services
-from bot.telegram_app import TelegramTransport
+from bot.telegram.alerts import TelegramTransport
+from handlers.access import Asker
 from handlers.router import answer
+from jobs.alerts.delivery import DeliveryReport, deliver_pending
 from jobs.runner import run_due
 from storage import alerts as queue
 from storage import people
@@ -210,7 +210,7 @@ def test_a_restart_in_the_middle_of_a_batch_loses_nothing_and_repeats_nothing(
     setup: Services, fake: FakeTelegram
 ) -> None:
     unit_alerts(setup, 2)
-    with setup.session_factory() as session:  # a sender claimed, then the process died
+    with setup.session_factory.begin() as session:  # a sender claimed, then the process died
         claimed = queue.claim(session, FOCAL, "dead-worker", setup.clock.now(), False)
     assert len(claimed) == 2
     assert send(setup, fake).sent == 1  # the group; the focal point's batch is held

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
 
-from bot.alerts.engine import preview_alerts, raise_alerts
-from bot.alerts.render import render_batch
-from bot.alerts.rules import (
-    below_roadmap,
-    escalations,
-    indicator_drops,
-    overdue_counts_rose,
-    overdue_dossiers,
-    province_rank_drop,
-    publication_deadlines,
-    stale_data,
+from core.clock import FrozenClock
+from core.config import Config
+from handlers.services import Services
+from jobs.alerts.engine import preview_alerts, raise_alerts
+from jobs.alerts.registry import (
+    DEADLINE,
+    DROP,
+    ESCALATION,
+    OVERDUE,
+    OVERDUE_COUNT,
+    RANK,
+    ROADMAP,
+    STALE,
 )
-from bot.app import Services
-from bot.clock import FrozenClock
-from bot.config import Config
+from jobs.alerts.render import render_batch
 from storage import people
 from storage.models import Alert, AlertStatus, Delivery, Role, Unit
 from tests.conftest import EXAMPLES, TZ, do_import, write_csv
@@ -46,18 +45,18 @@ def with_alerts(services: Services, **settings: object) -> Services:
 
 def test_a_drop_of_at_least_the_threshold_fires_once(demo: Services) -> None:
     phu_rieng, bu_dop = unit_id(demo, "UBND huyện Phú Riềng"), unit_id(demo, "UBND huyện Bù Đốp")
-    first = raise_alerts(demo, [indicator_drops])
+    first = raise_alerts(demo, [DROP])
     found = ids(first)
     assert any(i.startswith(f"drop:{phu_rieng}:TOTAL:") for i in found)
     assert not any(i.startswith(f"drop:{bu_dop}:") for i in found)  # +0,8 is a rise
     phu = next(a for a in first if a.identity.startswith(f"drop:{phu_rieng}:TOTAL"))
     assert "90,62 → 84,28 (-6,34" in render_batch([phu])
-    assert raise_alerts(demo, [indicator_drops]) == []  # re-running raises nothing new
+    assert raise_alerts(demo, [DROP]) == []  # re-running raises nothing new
 
 
 def test_per_indicator_thresholds_override_the_default(demo: Services) -> None:
     with_alerts(demo, drop_thresholds={"TOTAL": 5.0})
-    found = ids(raise_alerts(demo, [indicator_drops]))
+    found = ids(raise_alerts(demo, [DROP]))
     assert any(i.startswith(f"drop:{unit_id(demo, 'UBND huyện Phú Riềng')}:TOTAL") for i in found)
     assert not any(i.startswith(f"drop:{unit_id(demo, 'Sở Y tế')}:") for i in found)  # -1,43
 
@@ -74,7 +73,7 @@ def test_no_data_is_not_a_drop_and_a_return_is_not_a_rise(demo: Services, tmp_pa
         ],
     )
     assert do_import(demo, path).ok
-    found = ids(raise_alerts(demo, [indicator_drops]))
+    found = ids(raise_alerts(demo, [DROP]))
     assert not any(i.startswith(f"drop:{unit_id(demo, 'Sở Tư pháp')}:") for i in found)
     assert not any(i.startswith(f"drop:{unit_id(demo, 'Sở Ngoại vụ')}:") for i in found)
     assert any(i.startswith(f"drop:{unit_id(demo, 'Sở Y tế')}:") for i in found)
@@ -106,9 +105,9 @@ def test_below_roadmap_fires_first_time_in_a_quarter_and_when_worse(
     ]
     for day, value, fires in steps:
         _ratio(units, tmp_path, day, value)
-        created = raise_alerts(units, [below_roadmap])
+        created = raise_alerts(units, [ROADMAP])
         assert bool(created) == fires, (day, value)
-    payloads = [json.loads(a.payload) for a in _all(units) if a.rule == "roadmap"]
+    payloads = [a.payload for a in _all(units) if a.rule == "roadmap"]
     assert [(p["quarter"], p["target"], p["value"]) for p in payloads] == [
         (2, 55.0, 45.0),
         (2, 55.0, 44.0),
@@ -122,7 +121,7 @@ def _all(services: Services) -> list[Alert]:
 
 
 def test_province_rank_drop_names_the_groups_that_caused_it(demo: Services) -> None:
-    created = raise_alerts(demo, [province_rank_drop])
+    created = raise_alerts(demo, [RANK])
     assert len(created) == 1
     text = render_batch(created)
     assert "20/63 ngày 08/04/2025, giảm 12 bậc so với ngày 27/03/2025 (8/63)" in text
@@ -131,9 +130,9 @@ def test_province_rank_drop_names_the_groups_that_caused_it(demo: Services) -> N
 
 def test_rank_band_and_places(demo: Services) -> None:
     with_alerts(demo, rank_drop_places=13)
-    assert preview_alerts(demo, [province_rank_drop]) == []
+    assert preview_alerts(demo, [RANK]) == []
     with_alerts(demo, rank_drop_places=13, rank_band=10)
-    ((draft, new),) = preview_alerts(demo, [province_rank_drop])
+    ((draft, new),) = preview_alerts(demo, [RANK])
     assert new and draft.payload["band"] == 10
 
 
@@ -146,19 +145,19 @@ def test_new_overdue_dossiers_alert_once_each_with_the_first_ten_listed(
         for n in range(12)
     ]
     assert do_import(units, write_csv(tmp_path, "hs.csv", rows)).ok
-    assert raise_alerts(units, [overdue_dossiers]) == []  # 10/04 09:00: not yet due
+    assert raise_alerts(units, [OVERDUE]) == []  # 10/04 09:00: not yet due
     clock.move(timedelta(hours=9))  # 18:00, past 17:00
-    created = raise_alerts(units, [overdue_dossiers])
+    created = raise_alerts(units, [OVERDUE])
     assert len(created) == 12
     text = render_batch(created, list_limit=10)
     assert "UBND xã Long Hà: 12 hồ sơ mới quá hạn" in text
     assert "HS09 — Thủ tục 9" in text and "HS10" not in text
     assert "… và 2 hồ sơ khác" in text and "phiếu xin lỗi" in text
-    assert raise_alerts(units, [overdue_dossiers]) == []
+    assert raise_alerts(units, [OVERDUE]) == []
 
 
 def test_overdue_counts_that_rose_alert(demo: Services) -> None:
-    found = ids(raise_alerts(demo, [overdue_counts_rose]))
+    found = ids(raise_alerts(demo, [OVERDUE_COUNT]))
     assert any(
         i.startswith(f"overdue-count:{unit_id(demo, 'UBND thị xã Bình Long')}:") for i in found
     )  # 3 -> 204
@@ -191,7 +190,7 @@ def test_deadline_stages_count_working_days_across_tet(
     ]
     for moment, stage in expected:
         clock.current = moment
-        created = raise_alerts(units, [publication_deadlines])
+        created = raise_alerts(units, [DEADLINE])
         assert [a.period_key for a in created] == ([stage] if stage else []), moment
     urgent = {a.period_key: a.urgent for a in _all(units)}
     assert urgent == {"3": False, "1": False, "0": True, "overdue": True}
@@ -209,9 +208,7 @@ def test_a_task_first_seen_late_gets_only_its_nearest_stage(
         ],
     )
     assert do_import(units, path).ok
-    assert [a.identity.split(":")[-1] for a in raise_alerts(units, [publication_deadlines])] == [
-        "1"
-    ]
+    assert [a.identity.split(":")[-1] for a in raise_alerts(units, [DEADLINE])] == ["1"]
 
 
 def test_stale_data_tells_the_admins_once(demo: Services, clock: FrozenClock) -> None:
@@ -220,11 +217,11 @@ def test_stale_data_tells_the_admins_once(demo: Services, clock: FrozenClock) ->
         people.save_person(session, 2, Role.LEADER, None, clock.now())
         session.commit()
     clock.current = datetime(2025, 4, 15, 9, tzinfo=TZ)  # 7 days after 08/04: not yet
-    assert not any(a.identity.startswith("stale:DVCQG") for a in raise_alerts(demo, [stale_data]))
+    assert not any(a.identity.startswith("stale:DVCQG") for a in raise_alerts(demo, [STALE]))
     clock.current = datetime(2025, 4, 16, 9, tzinfo=TZ)
-    created = raise_alerts(demo, [stale_data])
+    created = raise_alerts(demo, [STALE])
     stale = [a for a in created if a.identity == "stale:DVCQG:2025-04-08"]
-    assert stale and raise_alerts(demo, [stale_data]) == []
+    assert stale and raise_alerts(demo, [STALE]) == []
     with demo.session_factory() as session:
         chats = set(session.scalars(select(Delivery.chat_id).filter_by(alert_id=stale[0].id)))
     assert chats == {1}
@@ -237,21 +234,21 @@ def test_unacknowledged_deadline_alerts_escalate_once_to_leaders(
         people.save_person(session, 1, Role.ADMIN, None, clock.now())
         people.save_person(session, 2, Role.LEADER, None, clock.now())
         session.commit()
-    (alert,) = raise_alerts(demo, [publication_deadlines])
+    (alert,) = raise_alerts(demo, [DEADLINE])
     with demo.session_factory() as session:
         session.execute(update(Delivery).values(status=AlertStatus.SENT.value, sent_at=clock.now()))
         session.commit()
     clock.move(timedelta(days=1))  # Friday: one working day
-    assert raise_alerts(demo, [escalations]) == []
+    assert raise_alerts(demo, [ESCALATION]) == []
     clock.move(timedelta(days=3))  # Monday: two working days
-    (escalation,) = raise_alerts(demo, [escalations])
+    (escalation,) = raise_alerts(demo, [ESCALATION])
     assert escalation.identity == f"escalation:{alert.id}"
     assert "chưa được xác nhận «Đã nhận» sau 2 ngày làm việc" in render_batch([escalation])
     with demo.session_factory() as session:
         chats = set(session.scalars(select(Delivery.chat_id).filter_by(alert_id=escalation.id)))
     assert chats == {1, 2}
     clock.move(timedelta(days=1))
-    assert raise_alerts(demo, [escalations]) == []
+    assert raise_alerts(demo, [ESCALATION]) == []
 
 
 def test_an_acknowledged_alert_does_not_escalate(demo: Services, clock: FrozenClock) -> None:
@@ -260,7 +257,7 @@ def test_an_acknowledged_alert_does_not_escalate(demo: Services, clock: FrozenCl
     with demo.session_factory() as session:
         people.save_person(session, 1, Role.ADMIN, None, clock.now())
         session.commit()
-    raise_alerts(demo, [publication_deadlines])
+    raise_alerts(demo, [DEADLINE])
     with demo.session_factory() as session:
         session.execute(
             update(Delivery).values(
@@ -270,7 +267,7 @@ def test_an_acknowledged_alert_does_not_escalate(demo: Services, clock: FrozenCl
         assert acknowledge(session, "t1", 1, clock.now()) == 1
         session.commit()
     clock.move(timedelta(days=6))
-    assert raise_alerts(demo, [escalations]) == []
+    assert raise_alerts(demo, [ESCALATION]) == []
 
 
 def test_the_provinces_own_drops_go_to_leaders_and_admins(demo: Services) -> None:
@@ -278,7 +275,7 @@ def test_the_provinces_own_drops_go_to_leaders_and_admins(demo: Services) -> Non
         people.save_person(session, 2, Role.LEADER, None, demo.clock.now())
         session.commit()
     province = unit_id(demo, "UBND tỉnh Bình Phước")
-    created = raise_alerts(demo, [indicator_drops])
+    created = raise_alerts(demo, [DROP])
     (sync,) = [a for a in created if a.identity.startswith(f"drop:{province}:R09:")]
     with demo.session_factory() as session:
         chats = set(session.scalars(select(Delivery.chat_id).filter_by(alert_id=sync.id)))

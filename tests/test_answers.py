@@ -1,8 +1,8 @@
 """/rank and /unit computed from the demo data built from the seeds."""
 
-from bot.access import Asker
-from bot.app import Services
+from handlers.access import Asker
 from handlers.router import answer
+from handlers.services import Services
 from storage.models import Unit
 
 ADMIN = Asker()

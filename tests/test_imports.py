@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.app import Services
+from handlers.services import Services
 from storage.models import (
     Dossier,
     ImportFile,

@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
 
-from bot.app import Services
+from handlers.services import Services
 from storage import db
 from storage.models import Base, Indicator
 

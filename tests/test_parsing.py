@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.parsing import (
+from core.parsing import (
     ValueProblem,
     find_date,
     parse_count,

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.reply import Button, Reply
-from bot.telegram_app import RedactToken, TokenError, keyboard, read_token, split_text
+from bot.telegram.redaction import RedactToken
+from bot.telegram.replies import keyboard, split_text
+from core.config import ConfigError, read_token
+from core.reply import Button, Reply
 
 
 def test_long_text_is_split_on_line_boundaries() -> None:
@@ -30,12 +32,15 @@ def test_buttons_over_telegrams_64_byte_limit_are_left_out() -> None:
 
 
 def test_the_token_comes_from_the_environment_or_a_file(tmp_path: Path) -> None:
-    assert read_token({"TELEGRAM_BOT_TOKEN": " 1:abc \n"}) == "1:abc"
+    token = read_token({"TELEGRAM_BOT_TOKEN": " 1:abc \n"})
+    assert token is not None and token.get_secret_value() == "1:abc"
+    assert "1:abc" not in repr(token) and "1:abc" not in str(token)
     secret = tmp_path / "token"
     secret.write_text("2:def\n", encoding="utf-8")
-    assert read_token({"TELEGRAM_BOT_TOKEN_FILE": str(secret)}) == "2:def"
+    from_file = read_token({"TELEGRAM_BOT_TOKEN_FILE": str(secret)})
+    assert from_file is not None and from_file.get_secret_value() == "2:def"
     assert read_token({}) is None
-    with pytest.raises(TokenError):
+    with pytest.raises(ConfigError):
         read_token({"TELEGRAM_BOT_TOKEN_FILE": str(tmp_path / "missing")})
 
 

@@ -1,7 +1,7 @@
 from datetime import date
 
-from bot.vnformat import fmt_change, fmt_date, fmt_number, fmt_rank, fmt_rank_move, fmt_score
-from bot.workdays import WorkCalendar
+from core.vnformat import fmt_change, fmt_date, fmt_number, fmt_rank, fmt_rank_move, fmt_score
+from core.workdays import WorkCalendar
 
 
 def test_numbers_are_written_the_vietnamese_way() -> None:

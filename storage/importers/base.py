@@ -10,11 +10,11 @@ from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
-from bot.clock import Clock
-from bot.config import Config
-from bot.parsing import ValueProblem, is_blank, parse_date
-from bot.textnorm import clean_cell_text, header_key
-from bot.workdays import WorkCalendar
+from core.clock import Clock
+from core.config import Config
+from core.parsing import ValueProblem, is_blank, parse_date
+from core.textnorm import clean_cell_text, header_key
+from core.workdays import WorkCalendar
 from storage.catalogue import Catalogue
 from storage.importers.reader import Sheet
 from storage.models import ImportFile, Unit, UnitAlias

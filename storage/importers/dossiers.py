@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from bot.parsing import is_blank, parse_datetime
-from bot.textnorm import clean_cell_text
+from core.parsing import is_blank, parse_datetime
+from core.textnorm import clean_cell_text
 from storage.importers.base import (
     Column,
     Detected,

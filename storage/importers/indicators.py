@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.parsing import is_blank, parse_value
-from bot.textnorm import clean_cell_text, fold
+from core.parsing import is_blank, parse_value
+from core.textnorm import clean_cell_text, fold
 from storage.importers.base import Column, Detected, ImportContext, Importer, find_header
 from storage.importers.reader import Sheet
 from storage.models import ImportFile, Indicator, IndicatorAlias, IndicatorCategory

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import insert, select, update
 
-from bot.textnorm import fold
+from core.textnorm import fold
 from storage.importers.base import ImportContext, UnitRef
 from storage.models import (
     OBSERVATION_FIELDS,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.parsing import is_blank, parse_count
+from core.parsing import is_blank, parse_count
 from storage.importers.base import Column, Detected, ImportContext, Importer, find_header
 from storage.importers.observations import (
     ObservationRecord,

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.parsing import ValueProblem, find_date, is_blank, parse_date
-from bot.textnorm import clean_cell_text, strip_diacritics
+from core.parsing import ValueProblem, find_date, is_blank, parse_date
+from core.textnorm import clean_cell_text, strip_diacritics
 from storage.importers.base import (
     Column,
     Detected,

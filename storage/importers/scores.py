@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.parsing import (
+from core.parsing import (
     ValueProblem,
     find_date,
     is_blank,
@@ -27,8 +27,8 @@ from bot.parsing import (
     parse_rank,
     parse_value,
 )
-from bot.textnorm import clean_cell_text
-from bot.vnformat import fmt_change, fmt_date
+from core.textnorm import clean_cell_text
+from core.vnformat import fmt_change, fmt_date
 from storage.importers.base import (
     Column,
     Detected,

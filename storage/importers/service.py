@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock
-from bot.config import Config
-from bot.vnformat import fmt_date
-from bot.workdays import WorkCalendar
+from core.clock import Clock
+from core.config import Config
+from core.vnformat import fmt_date
+from core.workdays import WorkCalendar
 from storage.importers.base import Detected, ImportContext, Importer, Problem, Progress
 from storage.importers.dossiers import DossiersImporter
 from storage.importers.indicators import IndicatorsImporter

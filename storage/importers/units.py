@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.parsing import is_blank, parse_date
-from bot.textnorm import clean_cell_text
+from core.parsing import is_blank, parse_date
+from core.textnorm import clean_cell_text
 from storage.importers.base import (
     Column,
     Detected,

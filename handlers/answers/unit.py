@@ -5,11 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.answers.common import QUARTER_NAMES, source_label
-from bot.charts import score_history_chart
-from bot.clock import Clock
-from bot.reply import Button, Reply
-from bot.vnformat import (
+from core.clock import Clock
+from core.reply import Button, Reply
+from core.vnformat import (
     NO_DATA,
     fmt_change,
     fmt_date,
@@ -18,7 +16,9 @@ from bot.vnformat import (
     fmt_score,
     sentence,
 )
-from bot.windows import WINDOW_LABELS, Window, baseline_cutoff, describe_baseline, quarter_of
+from handlers.answers.common import QUARTER_NAMES, source_label
+from handlers.charts import score_history_chart
+from handlers.windows import WINDOW_LABELS, Window, baseline_cutoff, describe_baseline, quarter_of
 from storage import queries
 from storage.catalogue import Catalogue
 from storage.models import Indicator, Period, Target, Unit

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.reply import Reply
+from core.reply import Reply
 
 
 class Described(Protocol):

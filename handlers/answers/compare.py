@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.reply import Reply
-from bot.vnformat import fmt_date, fmt_number, fmt_percent
+from core.reply import Reply
+from core.vnformat import fmt_date, fmt_number, fmt_percent
 from storage import queries
 from storage.catalogue import Catalogue
 from storage.models import Unit

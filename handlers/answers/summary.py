@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.answers.common import no_province_text, province_unit, source_label
-from bot.answers.rank import rank_chart, rank_series
-from bot.answers.tables import KIND_ORDER, ratio_moves
-from bot.clock import Clock
-from bot.config import Config
-from bot.reply import Reply
-from bot.vnformat import fmt_change, fmt_date, fmt_rank, fmt_rank_move
-from bot.workdays import WorkCalendar
+from core.clock import Clock
+from core.config import Config
+from core.reply import Reply
+from core.vnformat import fmt_change, fmt_date, fmt_rank, fmt_rank_move
+from core.workdays import WorkCalendar
+from handlers.answers.common import no_province_text, province_unit, source_label
+from handlers.answers.rank import rank_chart, rank_series
+from handlers.answers.tables import KIND_ORDER, ratio_moves
 from storage import queries
 from storage.catalogue import Catalogue
 

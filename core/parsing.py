@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from bot.textnorm import fold
+from core.textnorm import fold
 
 
 class ValueProblem(ValueError):
@@ -260,3 +260,13 @@ def parse_year(cell: object) -> int:
     if not 2000 <= year <= 2100:
         raise ValueProblem(f"«{cell}» không phải là năm hợp lệ")
     return year
+
+
+def parse_time_window(text: str) -> tuple[time, time] | None:
+    """ "21:00-07:00" -> (21:00, 07:00); "" -> None (no quiet hours)."""
+    if not text:
+        return None
+    start, _, end = text.partition("-")
+    h1, m1 = (int(x) for x in start.split(":"))
+    h2, m2 = (int(x) for x in end.split(":"))
+    return time(h1, m1), time(h2, m2)

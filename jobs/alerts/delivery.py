@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Protocol
 
-from bot.alerts.render import render_batch
-from bot.answers.summary import province_chart
-from bot.app import Services
-from bot.workdays import WorkCalendar
+from core.parsing import parse_time_window
+from core.workdays import WorkCalendar
+from handlers.answers.summary import province_chart
+from handlers.services import Services
+from jobs.alerts.registry import BY_NAME
+from jobs.alerts.render import render_batch
 from storage import alerts as queue
 from storage.models import AlertStatus, ChatSettings
 
@@ -71,16 +73,6 @@ class DeliveryReport:
     waiting: int = 0
 
 
-def parse_window(text: str) -> tuple[time, time] | None:
-    """ "21:00-07:00" -> (21:00, 07:00); "" -> None (no quiet hours)."""
-    if not text:
-        return None
-    start, _, end = text.partition("-")
-    h1, m1 = (int(x) for x in start.split(":"))
-    h2, m2 = (int(x) for x in end.split(":"))
-    return time(h1, m1), time(h2, m2)
-
-
 def _in_window(now: time, start: time, end: time) -> bool:
     return start <= now < end if start < end else now >= start or now < end
 
@@ -119,7 +111,9 @@ def policy_for(services: Services, settings: ChatSettings | None) -> QuietPolicy
             hours = settings.quiet_hours
         if settings.quiet_weekends is not None:
             weekends = settings.quiet_weekends
-    return QuietPolicy(parse_window(hours), weekends, timedelta(minutes=config.silent_edge_minutes))
+    return QuietPolicy(
+        parse_time_window(hours), weekends, timedelta(minutes=config.silent_edge_minutes)
+    )
 
 
 def _backoff(attempts: int, limit: int) -> timedelta:
@@ -137,35 +131,43 @@ class _Batch:
 
 
 def _next_batches(services: Services, now: datetime) -> tuple[list[_Batch], int]:
-    """Claim, chat by chat, what may be sent now; (batches, chats left waiting)."""
+    """Claim, chat by chat, what may be sent now; (batches, chats left waiting).
+
+    Each chat's claim is its own committed transaction, so a claim is visible to other
+    senders at once and one chat's trouble does not hold the others."""
     config = services.config.alerts
     batches: list[_Batch] = []
     waiting = 0
     chart: bytes | None = None
+    local = now.astimezone(services.config.tz)
     with services.session_factory() as session:
-        queue.release_expired_claims(session, now, timedelta(seconds=config.claim_lease_seconds))
-        session.commit()
-        for chat_id, has_urgent in queue.chats_with_due_deliveries(session, now):
-            settings = queue.settings_for(session, chat_id)
-            if settings is not None and settings.muted_until and settings.muted_until > now:
-                waiting += 1
-                continue
-            policy = policy_for(services, settings)
-            local = now.astimezone(services.config.tz)
-            quiet = policy.quiet(local, services.calendar)
-            if quiet and not has_urgent:
-                waiting += 1
-                continue
-            token = secrets.token_hex(8)
-            rows = queue.claim(session, chat_id, token, now, urgent_only=quiet)
+        with session.begin():
+            queue.release_expired_claims(
+                session, now, timedelta(seconds=config.claim_lease_seconds)
+            )
+            due = queue.chats_with_due_deliveries(session, now)
+        for chat_id, has_urgent in due:
+            with session.begin():
+                settings = queue.settings_for(session, chat_id)
+                if settings is not None and settings.muted_until and settings.muted_until > now:
+                    waiting += 1
+                    continue
+                policy = policy_for(services, settings)
+                quiet = policy.quiet(local, services.calendar)
+                if quiet and not has_urgent:
+                    waiting += 1
+                    continue
+                token = secrets.token_hex(8)
+                rows = queue.claim(session, chat_id, token, now, urgent_only=quiet)
             if not rows:
                 continue  # another sender claimed them first
             alerts = [alert for _, alert in rows]
             text = render_batch(alerts, config.list_limit)
             image = None
-            if any(a.rule == "summary" for a in alerts):
+            if any(BY_NAME[a.rule].with_chart for a in alerts):
                 if chart is None:  # the same chart for every group: drawn once per round
-                    chart = province_chart(session, services.config) or b""
+                    with session.begin():
+                        chart = province_chart(session, services.config) or b""
                 image = chart or None
             batches.append(
                 _Batch(
@@ -181,17 +183,17 @@ def _next_batches(services: Services, now: datetime) -> tuple[list[_Batch], int]
 
 
 def _finish(services: Services, batch: _Batch, status: AlertStatus, **kwargs: object) -> None:
-    with services.session_factory() as session:
+    with services.session_factory.begin() as session:
         queue.finish_claim(session, batch.token, status, services.clock.now(), **kwargs)  # type: ignore[arg-type]
 
 
 def _block(services: Services, chat_id: int, reason: str) -> None:
-    with services.session_factory() as session:
+    with services.session_factory.begin() as session:
         queue.block_chat(session, chat_id, reason, services.clock.now())
 
 
 def _migrate(services: Services, old: int, new: int) -> None:
-    with services.session_factory() as session:
+    with services.session_factory.begin() as session:
         queue.migrate_chat(session, old, new)
 
 

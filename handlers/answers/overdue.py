@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.answers.common import source_label
-from bot.clock import Clock
-from bot.reply import Reply
-from bot.vnformat import fmt_date
+from core.clock import Clock
+from core.reply import Reply
+from core.vnformat import fmt_date
+from handlers.answers.common import source_label
 from storage import queries
 from storage.models import Unit
 

@@ -17,7 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from bot.vnformat import fmt_number
+from core.vnformat import fmt_number
 
 _STYLE: Any = {
     "font.family": "DejaVu Sans",  # ships with matplotlib, has every Vietnamese diacritic

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from enum import StrEnum
 
-from bot.textnorm import header_key
+from core.textnorm import header_key
 
 
 class Window(StrEnum):

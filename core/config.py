@@ -13,9 +13,11 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 CONFIG_ENV = "TTHC_CONFIG"
+TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+TOKEN_FILE_ENV = "TELEGRAM_BOT_TOKEN_FILE"
 DATABASE_URL_ENV = "TTHC_DATABASE_URL"
 DEFAULT_CONFIG_NAME = "config.toml"
 
@@ -120,6 +122,10 @@ class WebhookConfig(_Section):
 class TelegramConfig(_Section):
     """The Telegram transport; the token itself only ever comes from the environment."""
 
+    #: From ``TELEGRAM_BOT_TOKEN`` or the file named by ``TELEGRAM_BOT_TOKEN_FILE``, never
+    #: from config.toml; a secret value, so printing the config never shows it.
+    token: SecretStr | None = Field(default=None, exclude=True)
+
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     bot_username: str | None = None
@@ -164,6 +170,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     that was named explicitly is an error.
     """
     env = os.environ if env is None else env
+    token = read_token(env)
     explicit = path is not None or bool(env.get(CONFIG_ENV))
     if path is None:
         path = Path(env.get(CONFIG_ENV) or DEFAULT_CONFIG_NAME)
@@ -177,10 +184,30 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     elif explicit:
         raise ConfigError(f"config file {path} does not exist")
     base_dir = path.resolve().parent
+    telegram_section = raw.get("telegram")
+    if isinstance(telegram_section, dict) and "token" in telegram_section:
+        raise ConfigError(
+            f"{path}: the bot token never goes in the config file; set {TOKEN_ENV} "
+            f"or {TOKEN_FILE_ENV} in the environment"
+        )
     try:
         config = Config.model_validate({**raw, "base_dir": base_dir})
     except ValidationError as exc:
         raise ConfigError(f"invalid config {path}:\n{exc}") from exc
     url = env.get(DATABASE_URL_ENV) or config.database.url
     database = config.database.model_copy(update={"url": resolve_database_url(url, base_dir)})
-    return config.model_copy(update={"database": database})
+    telegram = config.telegram.model_copy(update={"token": token})
+    return config.model_copy(update={"database": database, "telegram": telegram})
+
+
+def read_token(env: Mapping[str, str]) -> SecretStr | None:
+    """The bot token from ``TELEGRAM_BOT_TOKEN`` or the file ``TELEGRAM_BOT_TOKEN_FILE``."""
+    if env.get(TOKEN_ENV, "").strip():
+        return SecretStr(env[TOKEN_ENV].strip())
+    if env.get(TOKEN_FILE_ENV):
+        try:
+            token = Path(env[TOKEN_FILE_ENV]).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"cannot read {TOKEN_FILE_ENV}: {exc.strerror}") from exc
+        return SecretStr(token) if token else None
+    return None

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from bot.answers.common import no_province_text, province_unit, source_label
-from bot.config import Config
-from bot.reply import Reply
-from bot.vnformat import fmt_change, fmt_date, fmt_number, fmt_percent
+from core.config import Config
+from core.reply import Reply
+from core.vnformat import fmt_change, fmt_date, fmt_number, fmt_percent
+from handlers.answers.common import no_province_text, province_unit, source_label
 from storage import queries
 from storage.catalogue import Catalogue
 from storage.models import Unit

@@ -6,12 +6,12 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from bot.answers.common import no_province_text, province_unit, source_label
-from bot.charts import rank_and_score_chart
-from bot.config import Config
-from bot.reply import Button, Reply
-from bot.vnformat import fmt_change, fmt_date, fmt_rank, fmt_rank_move, fmt_score, sentence
-from bot.windows import WINDOW_LABELS, Window, baseline_cutoff, describe_baseline
+from core.config import Config
+from core.reply import Button, Reply
+from core.vnformat import fmt_change, fmt_date, fmt_rank, fmt_rank_move, fmt_score, sentence
+from handlers.answers.common import no_province_text, province_unit, source_label
+from handlers.charts import rank_and_score_chart
+from handlers.windows import WINDOW_LABELS, Window, baseline_cutoff, describe_baseline
 from storage import queries
 from storage.catalogue import Catalogue
 from storage.models import Period

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.config import Config
+from core.config import Config
 from storage.models import Unit
 from storage.units import find_unit
 

@@ -1,0 +1,91 @@
+"""Alert delivery through Telegram: the transport that classifies Telegram's errors, the
+delivery job of the running bot, and one round from the terminal (``tthc-bot alerts run``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.ext import AIORateLimiter, ExtBot
+
+from bot.telegram.context import BotContext
+from bot.telegram.redaction import protect_logs
+from bot.telegram.replies import split_text
+from handlers.services import Services
+from jobs.alerts.delivery import (
+    ChatMoved,
+    DeliveryReport,
+    Rejected,
+    RetryLater,
+    Unreachable,
+    deliver_pending,
+)
+
+
+class TelegramTransport:
+    """Sends alert messages through the bot and classifies Telegram's errors."""
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+
+    async def send(
+        self, chat_id: int, text: str, ack_token: str, silent: bool, image: bytes | None
+    ) -> int:
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Đã nhận", callback_data=f"/ack {ack_token}")]]
+        )
+        try:
+            if image is not None:
+                await self.bot.send_photo(chat_id, photo=image, disable_notification=True)
+            chunks = split_text(text)
+            message = None
+            for index, chunk in enumerate(chunks):
+                last = index == len(chunks) - 1
+                message = await self.bot.send_message(
+                    chat_id,
+                    chunk,
+                    reply_markup=markup if last else None,
+                    disable_notification=silent,
+                )
+            assert message is not None
+            return int(message.message_id)
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            raise RetryLater(str(exc), seconds) from exc
+        except ChatMigrated as exc:
+            raise ChatMoved(str(exc), exc.new_chat_id) from exc
+        except Forbidden as exc:
+            raise Unreachable(str(exc)) from exc
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower():
+                raise Unreachable(str(exc)) from exc
+            raise Rejected(str(exc)) from exc
+        except NetworkError as exc:  # time-outs, connection errors, 5xx
+            raise RetryLater(str(exc)) from exc
+
+
+def rate_limiter() -> AIORateLimiter:
+    """Telegram's limits: about 30 messages a second overall, 20 a minute per group.
+    A 429 is not retried here: the delivery loop reschedules it after its retry_after."""
+    return AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=0)
+
+
+async def deliver_job(context: BotContext) -> None:
+    """The delivery loop: every few seconds, send what the rules queued."""
+    await deliver_pending(context.services, TelegramTransport(context.bot))
+
+
+async def send_alerts_now(services: Services, token: str) -> DeliveryReport:
+    """One delivery round through Telegram, outside the running bot (``alerts run``)."""
+    protect_logs(token)
+    settings = services.config.telegram
+    bot = ExtBot(
+        token,
+        base_url=settings.base_url,
+        base_file_url=settings.base_file_url,
+        rate_limiter=rate_limiter(),
+    )
+    async with bot:
+        return await deliver_pending(services, TelegramTransport(bot))

@@ -1,0 +1,135 @@
+"""The one ``Application`` of the bot: built here, handlers registered in order, menus set on
+start, run with long polling or as a webhook server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    Update,
+)
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.telegram import updates
+from bot.telegram.alerts import rate_limiter
+from bot.telegram.context import SERVICES_KEY, BotContext
+from bot.telegram.redaction import protect_logs
+from bot.telegram.schedules import catch_up, schedule_jobs
+from handlers.access import GROUP
+from handlers.router import commands_for
+from handlers.services import Services
+from storage.models import Role
+from storage.people import people_with_roles
+
+log = logging.getLogger(__name__)
+
+#: Handler groups: who is asking first, then the answer.
+IDENTIFY_GROUP = -1
+ANSWER_GROUP = 0
+
+
+def use_timedelta_durations() -> None:
+    """Durations (retry_after, timeouts) as timedelta: python-telegram-bot's next major
+    behaviour, opted into so that no deprecation warning is raised (read at each call)."""
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+def _menu(role: str) -> list[BotCommand]:
+    return [BotCommand(c.name, c.description[:256]) for c in commands_for(role)]
+
+
+def _admin_ids(services: Services) -> list[int]:
+    with services.session_factory() as session:
+        return [p.telegram_id for p in people_with_roles(session, [Role.ADMIN.value])]
+
+
+async def set_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Vietnamese command menus: readers in private chats, groups, and each admin's own."""
+    services = application.bot_data[SERVICES_KEY]
+    bot = application.bot
+    me = await bot.get_me()
+    services.bot_username = me.username
+    await bot.set_my_commands(_menu(Role.FOCAL.value), scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(_menu(GROUP), scope=BotCommandScopeAllGroupChats())
+    for telegram_id in await asyncio.to_thread(_admin_ids, services):
+        try:
+            await bot.set_my_commands(
+                _menu(Role.ADMIN.value), scope=BotCommandScopeChat(telegram_id)
+            )
+        except BadRequest:
+            log.info("admin %s has not opened a chat with the bot yet", telegram_id)
+
+
+async def on_start(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Menus, schedules, and the runs missed while the bot was down (once each)."""
+    await set_menus(application)
+    schedule_jobs(application)
+    await catch_up(application)
+
+
+def build_application(services: Services, token: str) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The one Application of the bot, used by ``tthc-bot run`` and the end-to-end tests."""
+    use_timedelta_durations()
+    settings = services.config.telegram
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(8)
+        .rate_limiter(rate_limiter())
+        .post_init(on_start)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = services
+    application.add_handler(TypeHandler(Update, updates.identify), group=IDENTIFY_GROUP)
+    for handler in (
+        MessageHandler(filters.Document.ALL, updates.on_document),
+        MessageHandler(filters.TEXT, updates.on_message),
+        CallbackQueryHandler(updates.on_button),
+        MessageHandler(filters.StatusUpdate.MIGRATE, updates.on_migrate),
+    ):
+        application.add_handler(handler, group=ANSWER_GROUP)
+    application.add_error_handler(updates.on_error)
+    return application
+
+
+def run_bot(services: Services, webhook: bool = False) -> None:
+    """Long polling, or the webhook server for deployments behind a reverse proxy."""
+    settings = services.config.telegram
+    if settings.token is None:
+        raise ValueError("run_bot needs a token (TELEGRAM_BOT_TOKEN)")
+    token = settings.token.get_secret_value()
+    protect_logs(token)
+    application = build_application(services, token)
+    if not webhook:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, timeout=settings.poll_timeout)
+        return
+    hook = settings.webhook
+    if hook.url is None:
+        raise SystemExit("[telegram.webhook] url is required for --webhook")
+    application.run_webhook(
+        listen=hook.listen,
+        port=hook.port,
+        url_path=hook.path,
+        webhook_url=f"{hook.url.rstrip('/')}/{hook.path}",
+        secret_token=hook.secret_token,
+        allowed_updates=Update.ALL_TYPES,
+    )

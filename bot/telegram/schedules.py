@@ -1,0 +1,57 @@
+"""The JobQueue: cron jobs from config.toml and the delivery loop, with deterministic names
+(replaced, never duplicated), and the runs missed while the bot was down."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.telegram.alerts import deliver_job
+from bot.telegram.context import SERVICES_KEY, BotContext
+from jobs.runner import job_specs, run_due
+
+log = logging.getLogger(__name__)
+
+DELIVER_JOB = "deliver"
+
+
+def _scheduled(name: str) -> Callable[[BotContext], Coroutine[Any, Any, None]]:
+    async def callback(context: BotContext) -> None:
+        await asyncio.to_thread(run_due, context.services, {name})
+
+    callback.__name__ = f"scheduled_{name}"
+    return callback
+
+
+def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register every job once under its name (an old job of that name is removed)."""
+    services = application.bot_data[SERVICES_KEY]
+    job_queue = application.job_queue
+    assert job_queue is not None, "python-telegram-bot[job-queue] is required"
+    for spec in job_specs(services):
+        for old in job_queue.get_jobs_by_name(spec.name):
+            old.schedule_removal()
+        job_queue.run_custom(
+            _scheduled(spec.name),
+            job_kwargs={"trigger": spec.trigger(services.config.tz)},
+            name=spec.name,
+        )
+    for old in job_queue.get_jobs_by_name(DELIVER_JOB):
+        old.schedule_removal()
+    job_queue.run_repeating(
+        deliver_job,
+        interval=services.config.schedules.deliver_every_seconds,
+        first=1,
+        name=DELIVER_JOB,
+    )
+
+
+async def catch_up(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The runs missed while the bot was down, once each (within their grace)."""
+    ran = await asyncio.to_thread(run_due, application.bot_data[SERVICES_KEY])
+    if ran:
+        log.info("caught up on missed runs: %s", ", ".join(ran))

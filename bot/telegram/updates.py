@@ -1,0 +1,155 @@
+"""What each kind of update does.  Every answer comes from :func:`handlers.router.answer`,
+run off the event loop (database work and charts block), so one slow chart never stalls
+other chats."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
+
+from bot.telegram.context import BotContext
+from bot.telegram.replies import edit_reply, send_reply
+from core.reply import Reply
+from handlers.access import STRANGER, Asker, resolve_asker
+from handlers.answers.help import stranger_reply
+from handlers.router import answer
+from handlers.services import Services
+from jobs.alerts.engine import raise_alerts
+from jobs.alerts.registry import DATA_RULES
+from storage import alerts as queue
+from storage.importers import run_import
+from storage.importers.reader import SUPPORTED_SUFFIXES
+
+log = logging.getLogger(__name__)
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
+NOT_ALLOWED = "Bạn chưa được cấp quyền dùng tthc-bot."
+
+
+def _resolve(services: Services, update: Update) -> Asker | None:
+    user, chat = update.effective_user, update.effective_chat
+    if chat is None:
+        return None
+    in_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    name = user.full_name if user else None
+    with services.session_factory.begin() as session:
+        asker = resolve_asker(
+            session, user.id if user else None, chat.id, in_group, name, chat.title
+        )
+        if asker is not None and update.effective_message is not None:
+            queue.unblock_chat(session, chat.id)  # they wrote to the bot: reachable again
+        return asker
+
+
+async def identify(update: Update, context: BotContext) -> None:
+    """First handler group: who is asking, once per update; unregistered groups stop here."""
+    if update.effective_message is not None and update.effective_message.migrate_to_chat_id:
+        return  # a group's move is handled whether or not anyone registered it
+    context.asker = await asyncio.to_thread(_resolve, context.services, update)
+    if context.asker is None:
+        if update.callback_query is not None:
+            await update.callback_query.answer(NOT_ALLOWED, show_alert=True)
+        raise ApplicationHandlerStop
+
+
+async def on_message(update: Update, context: BotContext) -> None:
+    """Answer a text message or a command."""
+    message, chat, asker = update.effective_message, update.effective_chat, context.asker
+    if message is None or chat is None or message.text is None or asker is None:
+        return
+    if asker.in_group and not message.text.startswith("/"):
+        return  # groups talk among themselves; the bot answers commands only
+    reply = await asyncio.to_thread(answer, context.services, message.text, asker)
+    await send_reply(context.bot, chat.id, reply)
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """A button is a command: it is checked again for this person, then answered in place."""
+    query, asker = update.callback_query, context.asker
+    if query is None or query.data is None:
+        return
+    if asker is None or asker.role == STRANGER:
+        await query.answer(NOT_ALLOWED, show_alert=True)
+        return
+    reply = await asyncio.to_thread(answer, context.services, query.data, asker)
+    if reply.toast:
+        await query.answer(reply.text[:200])
+        return
+    await query.answer()
+    message = query.message
+    if reply.edit and isinstance(message, Message) and await edit_reply(message, reply):
+        return
+    if message is not None:
+        await send_reply(context.bot, message.chat.id, reply)
+
+
+async def on_document(update: Update, context: BotContext) -> None:
+    """An admin sends a file: the same importer as the CLI, summary or every error back."""
+    message, chat, asker = update.effective_message, update.effective_chat, context.asker
+    if message is None or chat is None or message.document is None or asker is None:
+        return
+    if asker.role == STRANGER:
+        await send_reply(context.bot, chat.id, stranger_reply(asker.telegram_id))
+        return
+    if not asker.is_admin:
+        await message.reply_text("Chỉ quản trị (Văn phòng UBND tỉnh) được nhập dữ liệu.")
+        return
+    document = message.document
+    name = document.file_name or "tep"
+    if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+        await message.reply_text(
+            f"Không nhập được «{name}»: chỉ nhận tệp .xlsx, .xls, .ods hoặc .csv."
+        )
+        return
+    if document.file_size and document.file_size > MAX_IMPORT_BYTES:
+        await message.reply_text(f"Tệp «{name}» lớn hơn 20 MB, hãy nhập bằng lệnh tthc-bot import.")
+        return
+    services = context.services
+    telegram_file = await document.get_file()
+    data = bytes(await telegram_file.download_as_bytearray())
+    outcome = await asyncio.to_thread(
+        run_import,
+        services.session_factory,
+        services.config,
+        services.clock,
+        services.calendar,
+        Path(name),
+        data=data,
+        file_name=name,
+    )
+    await send_reply(context.bot, chat.id, Reply(outcome.report()))
+    if outcome.ok and outcome.import_id is not None:
+        await asyncio.to_thread(raise_alerts, services, DATA_RULES)
+
+
+async def on_migrate(update: Update, context: BotContext) -> None:
+    """A group became a supergroup: registrations and pending alerts follow the new id."""
+    message = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    old, new = message.chat.id, message.migrate_to_chat_id
+
+    def move() -> None:
+        with context.services.session_factory.begin() as session:
+            queue.migrate_chat(session, old, new)
+
+    await asyncio.to_thread(move)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log first with the traceback, then tell the developer chat if one is configured."""
+    log.error("update failed: %s", context.error, exc_info=context.error)
+    developer = context.services.config.telegram.developer_chat_id
+    if developer is not None:
+        try:
+            await context.bot.send_message(
+                developer, f"tthc-bot error: {type(context.error).__name__}: {context.error}"[:4000]
+            )
+        except TelegramError:
+            log.warning("could not notify the developer chat", exc_info=True)

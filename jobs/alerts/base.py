@@ -1,0 +1,157 @@
+"""What an alert rule is: a name, a label, an order, ``detect`` and ``render``.
+
+Each rule lives in one module of :mod:`jobs.alerts.rules` and exports one
+:class:`AlertRule`; the engine, the delivery, ``/alerts`` and ``tthc-bot alerts preview``
+loop over :mod:`jobs.alerts.registry` and never spell a rule's name themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import Session
+
+from core.clock import Clock
+from core.config import Config
+from core.workdays import WorkCalendar
+from storage import queries
+from storage.alerts import AlertDraft, Audience
+from storage.catalogue import Catalogue
+from storage.models import Unit, UnitKind
+
+
+class RuleName(StrEnum):
+    """The stored name of each rule (``alerts.rule``)."""
+
+    RANK = "rank"
+    ESCALATION = "escalation"
+    DEADLINE = "deadline"
+    OVERDUE = "overdue"
+    OVERDUE_COUNT = "overdue_count"
+    DROP = "drop"
+    ROADMAP = "roadmap"
+    STALE = "stale"
+    SUMMARY = "summary"
+
+
+class When(StrEnum):
+    """What makes a rule run."""
+
+    DATA = "data"  # new data arrived (an import, a file sent to the bot)
+    DAILY = "daily"  # the daily deadline and overdue check
+    STALE = "stale"  # the stale-data check
+    ESCALATION = "escalation"  # the escalation check
+    WEEKLY = "weekly"  # the weekly summary
+
+
+class Payload(BaseModel):
+    """What an alert says, stored as JSON with the alert (frozen, typed per rule)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+P = TypeVar("P", bound=Payload)
+
+
+@dataclass
+class RuleContext:
+    """What a rule reads: one session, the config, the clock, the calendar, the catalogue."""
+
+    session: Session
+    config: Config
+    clock: Clock
+    calendar: WorkCalendar
+    catalogue: Catalogue
+    #: Every rule by name (the escalation rule looks at the others).
+    rules: Mapping[str, AlertRule[Any]]
+
+    @property
+    def today(self) -> date:
+        return self.clock.now().date()
+
+    def units(self, ids: set[int]) -> dict[int, Unit]:
+        return queries.units_by_id(self.session, sorted(ids))
+
+
+@dataclass(frozen=True)
+class Draft(Generic[P]):
+    """What a rule found, before it is stored; ``identity`` makes it happen once."""
+
+    identity: str
+    audience: Audience
+    payload: P
+    unit_id: int | None = None
+    indicator_id: int | None = None
+    period_key: str | None = None
+    value: float | None = None
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What rendering needs besides the payloads."""
+
+    list_limit: int
+    rules: Mapping[str, AlertRule[Any]]
+
+
+@dataclass(frozen=True)
+class AlertRule(Generic[P]):
+    """One rule: how it finds alerts, how their message reads, and when it runs."""
+
+    name: RuleName
+    #: How /alerts names it.
+    label: str
+    #: Place of its section in a message grouping several kinds of alert.
+    order: int
+    payload_type: type[P]
+    detect: Callable[[RuleContext], list[Draft[P]]]
+    render: Callable[[Sequence[P], RenderContext], str]
+    when: frozenset[When]
+    #: Unacknowledged alerts of this rule are escalated to the leaders.
+    escalates: bool = False
+    #: The message comes with the province's rank chart.
+    with_chart: bool = False
+    #: Called with the stored alert's payload after it was stored (e.g. mark what it escalates).
+    after_store: Callable[[Session, P, datetime], None] | None = None
+
+    def find(self, ctx: RuleContext) -> list[AlertDraft]:
+        """Detect, and turn the typed drafts into what the queue stores."""
+        return [
+            AlertDraft(
+                identity=d.identity,
+                rule=self.name.value,
+                audience=d.audience,
+                payload=d.payload.model_dump(mode="json"),
+                unit_id=d.unit_id,
+                indicator_id=d.indicator_id,
+                period_key=d.period_key,
+                value=d.value,
+                urgent=d.urgent,
+            )
+            for d in self.detect(ctx)
+        ]
+
+    def parse(self, stored: Mapping[str, Any]) -> P:
+        return self.payload_type.model_validate(stored)
+
+    def render_stored(self, stored: Sequence[Mapping[str, Any]], ctx: RenderContext) -> str:
+        return self.render([self.parse(p) for p in stored], ctx)
+
+
+def unit_audience(unit: Unit) -> Audience:
+    """A unit's alerts go to the unit; the province's own figures go to leaders and admins."""
+    return Audience.LEADERS if unit.kind == UnitKind.PROVINCE.value else Audience.UNIT
+
+
+def by_unit(items: Sequence[P], unit: Callable[[P], str]) -> list[tuple[str, list[P]]]:
+    """Payloads grouped by unit name, units in alphabetical order."""
+    groups: dict[str, list[P]] = {}
+    for item in items:
+        groups.setdefault(unit(item), []).append(item)
+    return sorted(groups.items())

@@ -1,0 +1,47 @@
+"""Every alert rule, in the order their sections appear in a message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jobs.alerts.base import AlertRule, When
+from jobs.alerts.rules import (
+    deadline,
+    drop,
+    escalation,
+    overdue,
+    overdue_count,
+    rank,
+    roadmap,
+    stale,
+    summary,
+)
+
+RANK = rank.RULE
+ESCALATION = escalation.RULE
+DEADLINE = deadline.RULE
+OVERDUE = overdue.RULE
+OVERDUE_COUNT = overdue_count.RULE
+DROP = drop.RULE
+ROADMAP = roadmap.RULE
+STALE = stale.RULE
+SUMMARY = summary.RULE
+
+RULES: tuple[AlertRule[Any], ...] = tuple(
+    sorted(
+        (RANK, ESCALATION, DEADLINE, OVERDUE, OVERDUE_COUNT, DROP, ROADMAP, STALE, SUMMARY),
+        key=lambda r: r.order,
+    )
+)
+BY_NAME: dict[str, AlertRule[Any]] = {rule.name.value: rule for rule in RULES}
+
+
+def rules_for(*when: When) -> list[AlertRule[Any]]:
+    """The rules that run on any of these occasions."""
+    return [rule for rule in RULES if rule.when & set(when)]
+
+
+#: Rules that run when new data arrives (after every import or sync).
+DATA_RULES = rules_for(When.DATA)
+#: Everything ``tthc-bot alerts run`` and ``preview`` evaluate (not the weekly summary).
+ALL_RULES = rules_for(When.DATA, When.DAILY, When.STALE, When.ESCALATION)

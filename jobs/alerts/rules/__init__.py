@@ -1,0 +1,1 @@
+"""One module per alert rule, each exporting one :class:`jobs.alerts.base.AlertRule`."""

@@ -1,0 +1,75 @@
+"""Each dossier that became overdue (unfinished past its due time), once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from core.vnformat import fmt_date
+from jobs.alerts.base import (
+    AlertRule,
+    Draft,
+    Payload,
+    RenderContext,
+    RuleContext,
+    RuleName,
+    When,
+    by_unit,
+)
+from storage import queries
+from storage.alerts import Audience
+
+
+class OverduePayload(Payload):
+    unit: str
+    code: str
+    procedure: str = ""
+    due: datetime | None = None
+
+
+def detect(ctx: RuleContext) -> list[Draft[OverduePayload]]:
+    now_local = ctx.clock.now().replace(tzinfo=None)
+    return [
+        Draft(
+            identity=f"{RuleName.OVERDUE}:{dossier.code}",
+            audience=Audience.UNIT,
+            unit_id=unit.id,
+            period_key=dossier.code,
+            payload=OverduePayload(
+                unit=unit.name,
+                code=dossier.code,
+                procedure=dossier.procedure or "",
+                due=dossier.due_at,
+            ),
+        )
+        for dossier, unit in queries.overdue_unfinished(ctx.session, now_local)
+    ]
+
+
+def render(items: Sequence[OverduePayload], ctx: RenderContext) -> str:
+    limit = ctx.list_limit
+    lines = []
+    for unit, group in by_unit(items, lambda p: p.unit):
+        lines.append(f"⏰ {unit}: {len(group)} hồ sơ mới quá hạn")
+        for p in group[:limit]:
+            due = f" (hẹn trả {fmt_date(p.due)})" if p.due else ""
+            lines.append(f"  • {p.code} — {p.procedure or 'không rõ thủ tục'}{due}")
+        if len(group) > limit:
+            lines.append(f"  … và {len(group) - limit} hồ sơ khác")
+    lines.append(
+        "Đề nghị đơn vị báo cáo giải trình nguyên nhân và gửi phiếu xin lỗi, hẹn lại ngày trả "
+        "kết quả cho tổ chức, công dân."
+    )
+    return "\n".join(lines)
+
+
+RULE = AlertRule(
+    name=RuleName.OVERDUE,
+    label="hồ sơ quá hạn",
+    order=40,
+    payload_type=OverduePayload,
+    detect=detect,
+    render=render,
+    when=frozenset({When.DATA, When.DAILY}),
+    escalates=True,
+)

@@ -1,0 +1,56 @@
+"""No new snapshot from a source for N days: the admins hear of it once per gap."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from core.vnformat import fmt_date
+from handlers.answers.common import source_label
+from jobs.alerts.base import AlertRule, Draft, Payload, RenderContext, RuleContext, RuleName, When
+from storage import queries
+from storage.alerts import Audience
+
+
+class StalePayload(Payload):
+    source: str
+    last_date: date
+    days: int
+
+
+def detect(ctx: RuleContext) -> list[Draft[StalePayload]]:
+    limit = ctx.config.alerts.stale_days
+    drafts = []
+    for source, newest in queries.newest_snapshot_by_source(ctx.session):
+        age = (ctx.today - newest).days
+        if age < limit:
+            continue
+        drafts.append(
+            Draft(
+                identity=f"{RuleName.STALE}:{source}:{newest.isoformat()}",
+                audience=Audience.ADMINS,
+                period_key=newest.isoformat(),
+                value=float(age),
+                payload=StalePayload(source=source, last_date=newest, days=age),
+            )
+        )
+    return drafts
+
+
+def render(items: Sequence[StalePayload], _ctx: RenderContext) -> str:
+    return "\n".join(
+        f"🛰 Không có số liệu mới từ {source_label(p.source)} đã {p.days} ngày "
+        f"(lần cuối: {fmt_date(p.last_date)})."
+        for p in items
+    )
+
+
+RULE = AlertRule(
+    name=RuleName.STALE,
+    label="thiếu số liệu mới",
+    order=80,
+    payload_type=StalePayload,
+    detect=detect,
+    render=render,
+    when=frozenset({When.STALE}),
+)
