@@ -3,7 +3,9 @@ a frozen clock in the office's time zone, services built by the composition root
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import itertools
 import os
 import shutil
@@ -17,7 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.app import Services, build_services
-from bot.cli import load_demo
+from bot.cli import load_demo, main
 from core.clock import FrozenClock
 from core.config import Config
 from storage import db
@@ -39,80 +41,157 @@ BACKENDS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "tthc.db"
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.upgrade(engine)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
+#: What a template database holds before a test starts (each built once per session).
+EMPTY, UNITS, DEMO = "empty", "units", "demo"
+_TEMPLATE_CLOCK = datetime(2025, 4, 10, 9, 0, tzinfo=TZ)
 
 
-def _pg_admin():  # type: ignore[no-untyped-def]
+def _fill(url: str, contents: str) -> None:
+    """Migrate a database and load what ``contents`` asks for, through the real importer."""
+    config = Config.model_validate({"database": {"url": url}})
+    built = build_services(config, FrozenClock(TZ, _TEMPLATE_CLOCK))
+    try:
+        db.upgrade(built.engine)
+        if contents == UNITS:
+            assert do_import(built, EXAMPLES / "demo" / "01_don_vi.csv").ok
+        elif contents == DEMO:
+            with contextlib.redirect_stdout(io.StringIO()):
+                assert load_demo(built) == 0
+    finally:
+        built.close()
+
+
+class Templates:
+    """Migrated (and filled) databases built once per test session, copied for each test:
+    a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.built: dict[tuple[str, str], str] = {}
+
+    def sqlite(self, contents: str) -> Path:
+        key = ("sqlite", contents)
+        if key not in self.built:
+            path = self.folder / f"{contents}.db"
+            _fill(f"sqlite:///{path}", contents)
+            engine = db.make_engine(f"sqlite:///{path}")
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            engine.dispose()
+            self.built[key] = str(path)
+        return Path(self.built[key])
+
+    def postgresql(self, contents: str) -> str:
+        key = ("postgresql", contents)
+        if key not in self.built:
+            name = f"tthc_tmpl_{os.getpid()}_{contents}"
+            _pg_execute(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+            _fill(_pg_url(name), contents)
+            self.built[key] = name
+        return self.built[key]
+
+    def drop_postgresql(self) -> None:
+        for (backend, _), name in self.built.items():
+            if backend == "postgresql":
+                _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _pg_url(name: str) -> str:
     assert PG_URL
-    return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    return make_url(PG_URL).set(database=name).render_as_string(False)
+
+
+def _pg_execute(*statements: str) -> None:
+    assert PG_URL
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
-def pg_template() -> Iterator[str]:
-    name = f"tthc_tmpl_{os.getpid()}"
-    admin = _pg_admin()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = db.make_engine(make_url(PG_URL).set(database=name).render_as_string(False))
-    db.upgrade(engine)
-    engine.dispose()
-    yield name
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    built = Templates(tmp_path_factory.mktemp("templates"))
+    yield built
+    if PG_URL:
+        built.drop_postgresql()
 
 
 @pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        target = tmp_path / "tthc.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _copy(templates: Templates, backend: str, contents: str, folder: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        target = folder / "tthc.db"
+        shutil.copy(templates.sqlite(contents), target)
         yield f"sqlite:///{target}"
         return
-    template = request.getfixturevalue("pg_template")
+    template = templates.postgresql(contents)
     name = f"tthc_t_{os.getpid()}_{next(_counter)}"
-    admin = _pg_admin()
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    _pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield _pg_url(name)
+    _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(TZ, datetime(2025, 4, 10, 9, 0, tzinfo=TZ))
-
-
-@pytest.fixture
-def services(database_url: str, clock: FrozenClock) -> Iterator[Services]:
-    config = Config.model_validate({"database": {"url": database_url}})
-    built = build_services(config, clock)
+def _services(url: str, clock: FrozenClock) -> Iterator[Services]:
+    built = build_services(Config.model_validate({"database": {"url": url}}), clock)
     yield built
     built.close()
 
 
 @pytest.fixture
-def demo(services: Services) -> Services:
-    assert load_demo(services) == 0
-    return services
+def clock() -> FrozenClock:
+    return FrozenClock(TZ, _TEMPLATE_CLOCK)
 
 
 @pytest.fixture
-def units(services: Services) -> Services:
-    """Only the unit registry of the demo."""
-    assert do_import(services, EXAMPLES / "demo" / "01_don_vi.csv").ok
-    return services
+def database_url(templates: Templates, backend: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database of its own for this test."""
+    yield from _copy(templates, backend, EMPTY, tmp_path)
+
+
+@pytest.fixture
+def services(database_url: str, clock: FrozenClock) -> Iterator[Services]:
+    yield from _services(database_url, clock)
+
+
+@pytest.fixture
+def demo(
+    templates: Templates, backend: str, tmp_path: Path, clock: FrozenClock
+) -> Iterator[Services]:
+    """A database of its own holding the demo data (``tthc-bot demo``)."""
+    for url in _copy(templates, backend, DEMO, tmp_path):
+        yield from _services(url, clock)
+
+
+@pytest.fixture
+def units(
+    templates: Templates, backend: str, tmp_path: Path, clock: FrozenClock
+) -> Iterator[Services]:
+    """A database of its own holding only the unit registry of the demo."""
+    for url in _copy(templates, backend, UNITS, tmp_path):
+        yield from _services(url, clock)
+
+
+def run_cli(args: list[str], env: dict[str, str], cwd: Path, expect: int = 0) -> str:
+    """``tthc-bot ARGS`` in this process, with exactly this environment and working folder:
+    the same ``main`` as the installed command, without an interpreter's start-up."""
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [n for n in os.environ if n not in env]:
+            patch.delenv(name)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        patch.chdir(cwd)
+        with contextlib.redirect_stdout(out):
+            code = main(args)
+    assert code == expect, out.getvalue()
+    return out.getvalue()
 
 
 def do_import(services: Services, path: Path, **kwargs: object) -> ImportOutcome:

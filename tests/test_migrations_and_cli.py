@@ -12,6 +12,7 @@ from sqlalchemy import select
 from handlers.services import Services
 from storage import db
 from storage.models import Base, Indicator
+from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,28 +31,36 @@ def test_migrations_go_down_and_up_and_match_the_models(services: Services) -> N
     assert {"TOTAL", "CKMB", "MDSH", "PUBLISH_ON_TIME", "R01", "R12", "OVERDUE_COUNT"} <= codes
 
 
-def _run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def _env(tmp_path: Path) -> dict[str, str]:
     config = tmp_path / "config.toml"
     config.write_text('[database]\nurl = "sqlite:///tthc.db"\n', encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
     env["TTHC_CONFIG"] = str(config)
     env.pop("TTHC_DATABASE_URL", None)
+    return env
+
+
+def _in_process(args: list[str], tmp_path: Path, expect: int = 0) -> str:
+    return run_cli(args, _env(tmp_path), tmp_path, expect)
+
+
+def _run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """The installed command as a user runs it: a process of its own."""
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env=env,
+        env=_env(tmp_path),
         timeout=120,
         check=False,
     )
 
 
 def test_the_terminal_commands_work_end_to_end(tmp_path: Path) -> None:
-    assert _run(["db", "upgrade"], tmp_path).returncode == 0
-    demo = _run(["demo", "--if-empty"], tmp_path)
-    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert "Cơ sở dữ liệu ở phiên bản" in _in_process(["db", "upgrade"], tmp_path)
+    assert "Đã nhập tệp «01_don_vi.csv»" in _in_process(["demo", "--if-empty"], tmp_path)
     assert (tmp_path / "tthc.db").exists()
     asked = _run(["ask", "/rank"], tmp_path)
     assert "Xếp hạng 20/63" in asked.stdout
@@ -60,20 +69,17 @@ def test_the_terminal_commands_work_end_to_end(tmp_path: Path) -> None:
     chat = _run(["run"], tmp_path, stdin="/rank\n/unit phu rieng\n")
     assert chat.returncode == 0
     assert "Giảm 12 bậc" in chat.stdout and "84,28/100, -6,34" in chat.stdout
-    again = _run(["demo", "--if-empty"], tmp_path)
-    assert again.returncode == 0 and again.stdout == ""
-    preview = _run(["alerts", "preview"], tmp_path)
-    assert "[MỚI] rank:" in preview.stdout
-    assert "giảm 12 bậc so với ngày 27/03/2025 (8/63)" in preview.stdout
-    assert _run(["users", "add", "7", "--role", "leader"], tmp_path).returncode == 0
-    ran = _run(["alerts", "run"], tmp_path)
-    assert ran.returncode == 0 and "cảnh báo mới" in ran.stdout
-    assert "[MỚI]" not in _run(["alerts", "preview"], tmp_path).stdout  # all stored now
+    assert _in_process(["demo", "--if-empty"], tmp_path) == ""
+    preview = _in_process(["alerts", "preview"], tmp_path)
+    assert "[MỚI] rank:" in preview
+    assert "giảm 12 bậc so với ngày 27/03/2025 (8/63)" in preview
+    _in_process(["users", "add", "7", "--role", "leader"], tmp_path)
+    assert "cảnh báo mới" in _in_process(["alerts", "run"], tmp_path)
+    assert "[MỚI]" not in _in_process(["alerts", "preview"], tmp_path)  # all stored now
 
 
 def test_a_bad_import_exits_non_zero_and_explains(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("Ngày,Đơn vị,Số hồ sơ quá hạn\n10/04/2025,Nơi nào đó,3\n", encoding="utf-8")
-    result = _run(["import", str(bad)], tmp_path)
-    assert result.returncode == 1
-    assert "dòng 2, cột B «Đơn vị»: không tìm thấy đơn vị «Nơi nào đó»" in result.stdout
+    output = _in_process(["import", str(bad)], tmp_path, expect=1)
+    assert "dòng 2, cột B «Đơn vị»: không tìm thấy đơn vị «Nơi nào đó»" in output

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,16 +18,18 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from handlers.router import COMMANDS, READERS
-from tests.conftest import EXAMPLES
+from tests.conftest import DEMO, EXAMPLES, Templates, run_cli
 from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram
 
 TOKEN = "123456:SECRET-token_for_tests"
 ADMIN, LEADER, FOCAL, STRANGER = 1001, 1002, 1003, 2000
 GROUP, UNKNOWN_GROUP = -5001, -6000
 ROOT = Path(__file__).resolve().parent.parent
+LONG = " của một cơ quan có tên khá dài"
 
 
-def _cli(args: list[str], env: dict[str, str], cwd: Path) -> str:
+def _cli_process(args: list[str], env: dict[str, str], cwd: Path) -> str:
+    """The command line in a process of its own (where being another process matters)."""
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         env=env,
@@ -64,16 +68,27 @@ class Bot:
     def ask(
         self, user: int, message: str, chat: int | None = None, chat_type: str = "private"
     ) -> list[Call]:
-        """Send a message and collect the replies to that chat."""
+        """Send a message and collect the replies to that chat, once the bot says it has
+        handled the update."""
         chat_id = chat if chat is not None else user
         start = len(self.fake.calls)
-        self.fake.message(user, message, chat_id=chat_id, chat_type=chat_type, title="Nhóm")
-        self.fake.wait_for(
-            lambda c: str(c.params.get("chat_id")) == str(chat_id) and not is_alert(c),
-            start=start,
+        update_id = self.fake.message(
+            user, message, chat_id=chat_id, chat_type=chat_type, title="Nhóm"
         )
-        time.sleep(0.05)
+        self.wait_until_handled(update_id)
         return [c for c in self.fake.sent_to(chat_id, start) if not is_alert(c)]
+
+    def wait_until_handled(self, update_id: int, timeout: float = 30) -> str:
+        """Wait for the bot's log line about this update ("handled" or "ignored")."""
+        pattern = re.compile(rf"update {update_id} (handled|ignored)")
+        deadline = time.monotonic() + timeout
+        while True:
+            found = pattern.search(self.log.read_text(encoding="utf-8"))
+            if found:
+                return found.group(1)
+            assert time.monotonic() < deadline, f"update {update_id} was not handled in time"
+            assert self.process.poll() is None, "the bot stopped"
+            time.sleep(0.02)
 
 
 def is_alert(call: Call) -> bool:
@@ -96,8 +111,9 @@ def reply_to(chat_id: int) -> Callable[[Call], bool]:
 
 
 @pytest.fixture(scope="module")
-def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+def bot(tmp_path_factory: pytest.TempPathFactory, templates: Templates) -> Iterator[Bot]:
     folder = tmp_path_factory.mktemp("e2e")
+    shutil.copy(templates.sqlite(DEMO), folder / "tthc.db")  # what `tthc-bot demo` stores
     fake = FakeTelegram(TOKEN).start()
     (folder / "config.toml").write_text(
         '[database]\nurl = "sqlite:///tthc.db"\n'
@@ -114,34 +130,24 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
     env.pop("TTHC_DATABASE_URL", None)
     env["TTHC_CONFIG"] = str(folder / "config.toml")
-    _cli(["demo"], env, folder)
-    _cli(["users", "add", str(ADMIN), "--role", "admin", "--name", "Văn phòng"], env, folder)
-    _cli(["users", "add", str(LEADER), "--role", "leader"], env, folder)
-    _cli(["users", "add", str(FOCAL), "--role", "focal", "--unit", "Phú Riềng"], env, folder)
-    _cli(["groups", "add", str(GROUP), "--unit", "Bình Long", "--title", "Bình Long"], env, folder)
-    for n in range(120):
-        _cli(
-            [
-                "users",
-                "add",
-                str(50000 + n),
-                "--role",
-                "leader",
-                "--name",
-                f"Lãnh đạo số {n} của một cơ quan có tên khá dài",
-            ],
-            env,
-            folder,
-        ) if n < 3 else None
+    run_cli(["users", "add", str(ADMIN), "--role", "admin", "--name", "Văn phòng"], env, folder)
+    run_cli(["users", "add", str(LEADER), "--role", "leader"], env, folder)
+    run_cli(["users", "add", str(FOCAL), "--role", "focal", "--unit", "Phú Riềng"], env, folder)
+    run_cli(
+        ["groups", "add", str(GROUP), "--unit", "Bình Long", "--title", "Bình Long"], env, folder
+    )
+    run_cli(
+        ["users", "add", "50000", "--role", "leader", "--name", f"Lãnh đạo số 0{LONG}"], env, folder
+    )
     engine = create_engine(f"sqlite:///{folder / 'tthc.db'}")
     with engine.begin() as connection:
-        for n in range(3, 120):
+        for n in range(1, 120):
             connection.execute(
                 text(
                     "INSERT INTO people (telegram_id, name, role, active, created_at) "
                     "VALUES (:t, :n, 'leader', 1, '2025-04-01 00:00:00')"
                 ),
-                {"t": 50000 + n, "n": f"Lãnh đạo số {n} của một cơ quan có tên khá dài"},
+                {"t": 50000 + n, "n": f"Lãnh đạo số {n}{LONG}"},
             )
     engine.dispose()
     env["TELEGRAM_BOT_TOKEN"] = TOKEN
@@ -224,11 +230,11 @@ def test_a_stranger_gets_only_their_id_from_every_command(bot: Bot) -> None:
 
 def test_groups_answer_commands_only_when_registered(bot: Bot) -> None:
     start = len(bot.fake.calls)
-    bot.fake.message(7, "/rank", chat_id=UNKNOWN_GROUP, chat_type="group", title="Lạ")
+    ignored = bot.fake.message(7, "/rank", chat_id=UNKNOWN_GROUP, chat_type="group", title="Lạ")
     replies = bot.ask(7, "/overdue", chat=GROUP, chat_type="group")
     assert "Bình Long: 204 hồ sơ" in _texts(replies)
     assert "Đồng Phú" not in _texts(replies)  # a unit group sees its own unit only
-    time.sleep(0.3)
+    assert bot.wait_until_handled(ignored) == "ignored"
     assert bot.fake.sent_to(UNKNOWN_GROUP, start) == []
 
 
@@ -343,7 +349,7 @@ def test_an_import_from_the_terminal_reaches_the_focal_point_within_seconds(bot:
     )
     start = len(bot.fake.calls)
     env = {k: v for k, v in bot.env.items() if k != "TELEGRAM_BOT_TOKEN"}
-    output = _cli(["import", str(table)], env, bot.folder)
+    output = _cli_process(["import", str(table)], env, bot.folder)
     assert "cảnh báo mới được xếp hàng" in output
     alert = bot.fake.wait_for(
         lambda c: (
@@ -395,8 +401,8 @@ def test_webhook_mode_serves_updates_and_checks_the_secret(tmp_path: Path) -> No
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
     env.pop("TTHC_DATABASE_URL", None)
     env["TTHC_CONFIG"] = str(tmp_path / "config.toml")
-    _cli(["db", "upgrade"], env, tmp_path)
-    _cli(["users", "add", str(ADMIN), "--role", "admin"], env, tmp_path)
+    run_cli(["db", "upgrade"], env, tmp_path)
+    run_cli(["users", "add", str(ADMIN), "--role", "admin"], env, tmp_path)
     env["TELEGRAM_BOT_TOKEN"] = TOKEN
     with (tmp_path / "bot.log").open("w") as log:
         process = subprocess.Popen(

@@ -39,9 +39,10 @@ from storage.people import people_with_roles
 
 log = logging.getLogger(__name__)
 
-#: Handler groups: who is asking first, then the answer.
+#: Handler groups: who is asking first, then the answer, then one log line.
 IDENTIFY_GROUP = -1
 ANSWER_GROUP = 0
+LOG_GROUP = 1
 
 
 def use_timedelta_durations() -> None:
@@ -107,6 +108,7 @@ def build_application(services: Services, token: str) -> Application[Any, Any, A
         MessageHandler(filters.StatusUpdate.MIGRATE, updates.on_migrate),
     ):
         application.add_handler(handler, group=ANSWER_GROUP)
+    application.add_handler(TypeHandler(Update, updates.handled), group=LOG_GROUP)
     application.add_error_handler(updates.on_error)
     return application
 

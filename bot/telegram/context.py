@@ -27,6 +27,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self.asker: Asker | None = None
+        #: When the first handler group saw the update (``time.monotonic()``).
+        self.started = 0.0
 
     @property
     def services(self) -> Services:

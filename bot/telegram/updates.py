@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from pathlib import Path
 
 from telegram import Message, Update
@@ -47,15 +48,34 @@ def _resolve(services: Services, update: Update) -> Asker | None:
         return asker
 
 
+def _chat_id(update: Update) -> int | None:
+    return update.effective_chat.id if update.effective_chat is not None else None
+
+
 async def identify(update: Update, context: BotContext) -> None:
     """First handler group: who is asking, once per update; unregistered groups stop here."""
+    context.started = time.monotonic()
     if update.effective_message is not None and update.effective_message.migrate_to_chat_id:
         return  # a group's move is handled whether or not anyone registered it
     context.asker = await asyncio.to_thread(_resolve, context.services, update)
     if context.asker is None:
         if update.callback_query is not None:
             await update.callback_query.answer(NOT_ALLOWED, show_alert=True)
+        log.info("update %s ignored: chat %s is not registered", update.update_id, _chat_id(update))
         raise ApplicationHandlerStop
+
+
+async def handled(update: Update, context: BotContext) -> None:
+    """Last handler group: one log line per update, when everything it asked for was sent."""
+    elapsed = (time.monotonic() - context.started) * 1000
+    role = context.asker.role if context.asker is not None else "-"
+    log.info(
+        "update %s handled: chat %s, %s, %.0f ms",
+        update.update_id,
+        _chat_id(update),
+        role,
+        elapsed,
+    )
 
 
 async def on_message(update: Update, context: BotContext) -> None:
