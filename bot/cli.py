@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -28,8 +29,6 @@ from storage.models import Role, Snapshot
 from storage.units import describe_match_failure, find_unit
 
 log = logging.getLogger("tthc_bot")
-
-DEMO_DIR = Path(__file__).resolve().parent.parent / "examples" / "demo"
 
 
 def _as_of(text: str) -> date:
@@ -62,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="check the file, store nothing")
     imp.add_argument("--create-units", action="store_true", help="create units the file names")
 
-    demo = sub.add_parser("demo", help="load the demo data set from examples/demo")
+    demo = sub.add_parser("demo", help="load the demo data set shipped with the package (bot/demo)")
     demo.add_argument("--if-empty", action="store_true", help="only when no data is stored yet")
 
     for name, helptext in (
@@ -316,14 +315,21 @@ def _import(services: Services, args: argparse.Namespace) -> int:
     return 0 if outcome.ok else 1
 
 
+def demo_files() -> list[Path]:
+    """The demo data set, in import order (it works from an installed wheel too)."""
+    folder = resources.files("bot") / "demo"
+    return sorted(Path(str(entry)) for entry in folder.iterdir() if entry.name.endswith(".csv"))
+
+
 def load_demo(services: Services, only_if_empty: bool = False) -> int:
-    """Import every file of examples/demo in order, through the normal importer."""
+    """Import every demo file (bot/demo, shipped as package data) in order, through the
+    normal importer."""
     if only_if_empty:
         with services.session_factory() as session:
             if session.scalar(select(func.count()).select_from(Snapshot)):
                 return 0
     failed = 0
-    for path in sorted(DEMO_DIR.glob("*.csv")):
+    for path in demo_files():
         outcome = run_import(
             services.session_factory, services.config, services.clock, services.calendar, path
         )

@@ -30,6 +30,7 @@ PG_URL = os.environ.get("TTHC_TEST_POSTGRES_URL")
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+DEMO_FILES = Path(__file__).resolve().parent.parent / "bot" / "demo"
 _counter = itertools.count()
 
 BACKENDS = [
@@ -53,7 +54,7 @@ def _fill(url: str, contents: str) -> None:
     try:
         db.upgrade(built.engine)
         if contents == UNITS:
-            assert do_import(built, EXAMPLES / "demo" / "01_don_vi.csv").ok
+            assert do_import(built, DEMO_FILES / "01_don_vi.csv").ok
         elif contents == DEMO:
             with contextlib.redirect_stdout(io.StringIO()):
                 assert load_demo(built) == 0

@@ -24,7 +24,7 @@ from jobs.alerts.registry import (
 from jobs.alerts.render import render_batch
 from storage import people
 from storage.models import Alert, AlertStatus, Delivery, Role, Unit
-from tests.conftest import EXAMPLES, TZ, do_import, write_csv
+from tests.conftest import DEMO_FILES, TZ, do_import, write_csv
 
 
 def ids(alerts: list[Alert]) -> set[str]:
@@ -94,7 +94,7 @@ def _ratio(services: Services, tmp_path: Path, day: str, value: str) -> None:
 def test_below_roadmap_fires_first_time_in_a_quarter_and_when_worse(
     units: Services, tmp_path: Path
 ) -> None:
-    assert do_import(units, EXAMPLES / "demo" / "02_chi_tieu_2024.csv").ok
+    assert do_import(units, DEMO_FILES / "02_chi_tieu_2024.csv").ok
     steps = [
         ("31/03/2024", "45", False),  # Q1 minimum for districts is 40%: met
         ("01/04/2024", "45", True),  # Q2 minimum 55%: first time below this quarter

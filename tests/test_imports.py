@@ -16,9 +16,9 @@ from storage.models import (
     Target,
     Unit,
 )
-from tests.conftest import EXAMPLES, do_import, write_csv, write_xlsx
+from tests.conftest import DEMO_FILES, do_import, write_csv, write_xlsx
 
-DEPARTMENTS = EXAMPLES / "demo" / "05_so_nganh_2025.csv"
+DEPARTMENTS = DEMO_FILES / "05_so_nganh_2025.csv"
 
 
 def count(services: Services, model: type) -> int:
@@ -318,7 +318,7 @@ def test_publication_deadlines_come_from_the_letter_or_working_days(
 
 
 def test_seed_004_targets_import_per_kind_of_unit(units: Services) -> None:
-    outcome = do_import(units, EXAMPLES / "demo" / "02_chi_tieu_2024.csv")
+    outcome = do_import(units, DEMO_FILES / "02_chi_tieu_2024.csv")
     assert outcome.ok, outcome.report()
     with units.session_factory() as session:
         rows = session.scalars(select(Target)).all()

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from handlers.router import COMMANDS, READERS
-from tests.conftest import DEMO, EXAMPLES, Templates, run_cli
+from tests.conftest import DEMO, DEMO_FILES, Templates, run_cli
 from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram
 
 TOKEN = "123456:SECRET-token_for_tests"
@@ -321,7 +321,7 @@ def test_admins_import_by_sending_a_file(bot: Bot) -> None:
     assert "dòng 2, cột B «Đơn vị»" in reply.params["text"]
     assert "dòng 3, cột C «Số hồ sơ quá hạn»" in reply.params["text"]
     assert _overdue_rows(bot.db) == before
-    good = (EXAMPLES / "demo" / "09_qua_han_2025.csv").read_text(encoding="utf-8")
+    good = (DEMO_FILES / "09_qua_han_2025.csv").read_text(encoding="utf-8")
     good = good.replace("10/04/2025", "11/04/2025")
     start = len(bot.fake.calls)
     bot.fake.document(ADMIN, "qua_han_11_4.csv", good.encode())
