@@ -41,73 +41,94 @@ def _as_of(text: str) -> date:
     return day
 
 
+EPILOG = """\
+mã thoát (exit codes):
+  0  xong (done)
+  1  lỗi dữ liệu: tệp nhập có lỗi, không tìm thấy đơn vị, có tin cảnh báo gửi lỗi
+  2  sai cú pháp lệnh hoặc cấu hình (config.toml, TELEGRAM_BOT_TOKEN_FILE)
+
+cấu hình: config.toml ở thư mục hiện tại, hoặc tệp do biến môi trường TTHC_CONFIG chỉ ra;
+mã bot chỉ lấy từ TELEGRAM_BOT_TOKEN hoặc TELEGRAM_BOT_TOKEN_FILE."""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tthc-bot", description=__doc__)
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    db_parser = sub.add_parser("db", help="database schema")
-    db_sub = db_parser.add_subparsers(dest="db_command", required=True)
-    db_sub.add_parser("upgrade", help="apply all migrations")
-    db_sub.add_parser("current", help="show the schema revision")
-
-    imp = sub.add_parser("import", help="import a .xlsx/.xls/.csv file")
-    imp.add_argument("path", type=Path)
-    imp.add_argument(
-        "--kind", choices=KINDS, help="kind of data (detected from headers if omitted)"
+    parser = argparse.ArgumentParser(
+        prog="tthc-bot",
+        description="tthc-bot: chỉ số 766, hồ sơ quá hạn và hạn công bố TTHC trên Telegram.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    imp.add_argument("--as-of", type=_as_of, help="date of the data, DD/MM/YYYY")
-    imp.add_argument("--source", help="source of the data, e.g. DVCQG or DVC_TINH")
-    imp.add_argument("--dry-run", action="store_true", help="check the file, store nothing")
-    imp.add_argument("--create-units", action="store_true", help="create units the file names")
+    parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết (debug)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
 
-    demo = sub.add_parser("demo", help="load the demo data set shipped with the package (bot/demo)")
-    demo.add_argument("--if-empty", action="store_true", help="only when no data is stored yet")
+    db_parser = sub.add_parser("db", help="lược đồ cơ sở dữ liệu (migrations)")
+    db_sub = db_parser.add_subparsers(dest="db_command", required=True, metavar="LỆNH")
+    db_sub.add_parser("upgrade", help="áp dụng mọi migration")
+    db_sub.add_parser("current", help="phiên bản lược đồ hiện tại")
+    revision = db_sub.add_parser(
+        "revision", help="viết migration kế tiếp từ khác biệt giữa models và cơ sở dữ liệu"
+    )
+    revision.add_argument("-m", "--message", required=True, help="mô tả ngắn của migration")
+
+    imp = sub.add_parser("import", help="nhập tệp .xlsx/.xls/.ods/.csv")
+    imp.add_argument("path", type=Path, help="tệp cần nhập")
+    imp.add_argument("--kind", choices=KINDS, help="loại dữ liệu (mặc định: nhận theo tiêu đề cột)")
+    imp.add_argument("--as-of", type=_as_of, help="ngày của số liệu, DD/MM/YYYY")
+    imp.add_argument("--source", help="nguồn số liệu, ví dụ DVCQG hoặc DVC_TINH")
+    imp.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không lưu gì")
+    imp.add_argument("--create-units", action="store_true", help="tạo đơn vị mới có trong tệp")
+
+    demo = sub.add_parser("demo", help="nạp bộ dữ liệu mẫu từ các thông báo (bot/demo)")
+    demo.add_argument("--if-empty", action="store_true", help="chỉ khi chưa có số liệu nào")
 
     for name, helptext in (
-        ("ask", "answer one message as the bot would"),
-        ("console", "chat with the bot in the terminal"),
+        ("ask", "trả lời một tin nhắn đúng như bot sẽ trả lời"),
+        ("console", "trò chuyện với bot trên terminal"),
     ):
         p = sub.add_parser(name, help=helptext)
         if name == "ask":
-            p.add_argument("text")
+            p.add_argument("text", help="tin nhắn, ví dụ /rank")
         p.add_argument(
-            "--as", dest="role", choices=[r.value for r in Role], default=Role.ADMIN.value
+            "--as",
+            dest="role",
+            choices=[r.value for r in Role],
+            default=Role.ADMIN.value,
+            help="vai trò người hỏi (mặc định: admin)",
         )
-        p.add_argument("--unit", help="the asker's unit (for a focal point)")
+        p.add_argument("--unit", help="đơn vị của người hỏi (đầu mối)")
         p.add_argument(
-            "--out", type=Path, default=Path("out"), help="folder for chart images (default: ./out)"
+            "--out", type=Path, default=Path("out"), help="thư mục lưu biểu đồ (mặc định: ./out)"
         )
 
-    run = sub.add_parser("run", help="start the bot (the console chat when no token is set)")
+    run = sub.add_parser("run", help="chạy bot (không có mã bot: trò chuyện trên terminal)")
     run.add_argument(
         "--webhook",
         action="store_true",
-        help="serve the Telegram webhook ([telegram.webhook] in config.toml)",
+        help="nhận cập nhật qua webhook ([telegram.webhook] trong config.toml)",
     )
 
-    users = sub.add_parser("users", help="people who may use the bot")
-    users_sub = users.add_subparsers(dest="users_command", required=True)
-    add = users_sub.add_parser("add", help="add or change a person")
-    add.add_argument("telegram_id", type=int)
-    add.add_argument("--role", required=True, choices=[r.value for r in Role])
-    add.add_argument("--unit", help="the unit (required for a focal point)")
-    add.add_argument("--name", help="a name to recognise the person by")
-    users_sub.add_parser("list", help="list people and groups")
-    remove = users_sub.add_parser("remove", help="revoke a person")
-    remove.add_argument("telegram_id", type=int)
+    users = sub.add_parser("users", help="người được dùng bot")
+    users_sub = users.add_subparsers(dest="users_command", required=True, metavar="LỆNH")
+    add = users_sub.add_parser("add", help="thêm hoặc sửa một người")
+    add.add_argument("telegram_id", type=int, help="mã Telegram của người đó")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role], help="vai trò")
+    add.add_argument("--unit", help="đơn vị (bắt buộc với đầu mối)")
+    add.add_argument("--name", help="tên để nhận ra người đó")
+    users_sub.add_parser("list", help="danh sách người dùng và nhóm")
+    remove = users_sub.add_parser("remove", help="thu hồi quyền một người")
+    remove.add_argument("telegram_id", type=int, help="mã Telegram của người đó")
 
-    alerts = sub.add_parser("alerts", help="alert rules and their delivery")
-    alerts_sub = alerts.add_subparsers(dest="alerts_command", required=True)
-    alerts_sub.add_parser("preview", help="print what the rules would raise now, send nothing")
-    alerts_sub.add_parser("run", help="raise alerts and send them now")
+    alerts = sub.add_parser("alerts", help="quy tắc cảnh báo và việc gửi")
+    alerts_sub = alerts.add_subparsers(dest="alerts_command", required=True, metavar="LỆNH")
+    alerts_sub.add_parser("preview", help="in các cảnh báo quy tắc sẽ tạo bây giờ, không gửi")
+    alerts_sub.add_parser("run", help="tạo cảnh báo và gửi ngay (mã thoát 1 nếu có tin lỗi)")
 
-    groups = sub.add_parser("groups", help="group chats that receive summaries")
-    groups_sub = groups.add_subparsers(dest="groups_command", required=True)
-    gadd = groups_sub.add_parser("add", help="register a group chat")
-    gadd.add_argument("chat_id", type=int)
-    gadd.add_argument("--unit", help="the unit the group belongs to")
-    gadd.add_argument("--title", help="the group's name")
+    groups = sub.add_parser("groups", help="nhóm Telegram nhận tóm tắt")
+    groups_sub = groups.add_subparsers(dest="groups_command", required=True, metavar="LỆNH")
+    gadd = groups_sub.add_parser("add", help="đăng ký một nhóm")
+    gadd.add_argument("chat_id", type=int, help="mã nhóm (số âm)")
+    gadd.add_argument("--unit", help="đơn vị của nhóm")
+    gadd.add_argument("--title", help="tên nhóm")
     return parser
 
 
@@ -134,6 +155,9 @@ def _dispatch(args: argparse.Namespace, services: Services) -> int:
         if args.db_command == "upgrade":
             db.upgrade(services.engine)
             print(f"Cơ sở dữ liệu ở phiên bản {db.current_revision(services.engine)}.")
+        elif args.db_command == "revision":
+            _require_schema(services)
+            print(f"Đã viết migration: {db.new_revision(services.engine, args.message)}")
         else:
             print(db.current_revision(services.engine) or "chưa khởi tạo")
         return 0
@@ -252,7 +276,7 @@ def _alerts(services: Services, args: argparse.Namespace) -> int:
         f"chờ giờ làm việc hoặc đang tắt tiếng {report.waiting}; "
         f"không gửi được (chặn bot) {len(report.blocked)}."
     )
-    return 0
+    return 1 if report.failed or report.blocked else 0
 
 
 def _require_schema(services: Services) -> None:

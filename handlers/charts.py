@@ -1,21 +1,17 @@
 """Charts readable on a phone: big type, few lines, Vietnamese dates and decimal commas.
 
-Rendering is CPU work: transports call the answers that draw them off the event loop.
+Charts are drawn with :class:`matplotlib.figure.Figure` directly, never pyplot's global
+state, because transports draw them from worker threads; matplotlib is imported when the
+first chart is drawn, not when the bot starts.  Points sit at their dates (a 12-day step
+and an 8-month step are not the same width); no data is a gap, never a zero.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
-
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from core.vnformat import fmt_number
 
@@ -27,44 +23,90 @@ _STYLE: Any = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
+#: With more points than this, only the first, last, lowest and highest are labelled.
+LABEL_ALL_UP_TO = 12
 
 
-def _date_axis(ax: Any, days: Sequence[date]) -> None:
-    def fmt(value: float, _pos: int) -> str:
-        index = round(value)
-        return days[index].strftime("%d/%m/%y") if 0 <= index < len(days) else ""
+def _points(days: Sequence[date], values: Sequence[float | None]) -> list[tuple[date, float]]:
+    return [(d, v) for d, v in zip(days, values, strict=True) if v is not None]
 
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
-    ax.xaxis.set_major_formatter(FuncFormatter(fmt))
-    ax.set_xlabel("Ngày số liệu")
+
+def _labelled(points: list[tuple[date, float]]) -> list[tuple[date, float]]:
+    """Every point when there are few; else the first, last, lowest and highest."""
+    if len(points) <= LABEL_ALL_UP_TO:
+        return points
+    keep = {0, len(points) - 1}
+    values = [v for _, v in points]
+    keep.add(values.index(min(values)))
+    keep.add(values.index(max(values)))
+    return [points[i] for i in sorted(keep)]
 
 
 def _line(
-    ax: Any, values: Sequence[float | None], color: str, marker: str, label: Any = None
+    ax: Any,
+    points: list[tuple[date, float]],
+    color: str,
+    marker: str,
+    label: Callable[[float], str] | None = None,
 ) -> None:
-    """A line over the points that have data: no data is a gap, never a zero."""
-    points = [(x, v) for x, v in enumerate(values) if v is not None]
-    if not points:
-        return
-    ax.plot(*zip(*points, strict=True), marker=marker, linewidth=2.5, color=color)
+    """A line over the points that have data (no data is a gap, never a zero)."""
+    ax.plot(
+        [d for d, _ in points],
+        [v for _, v in points],
+        marker=marker,
+        markersize=6 if len(points) <= 60 else 0,
+        linewidth=2.5,
+        color=color,
+    )
     if label is not None:
-        for x, v in points:
-            ax.annotate(label(v), (x, v), textcoords="offset points", xytext=(0, 8), ha="center")
-    ax.margins(y=0.2)
+        for day, value in _labelled(points):
+            ax.annotate(
+                label(value), (day, value), textcoords="offset points", xytext=(0, 8), ha="center"
+            )
 
 
-def _png(fig: Any) -> bytes:
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()
+def _date_axis(ax: Any) -> None:
+    from matplotlib.dates import AutoDateLocator, DateFormatter
+
+    ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=7))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(DateFormatter("%d/%m/%y"))  # type: ignore[no-untyped-call]
+    ax.set_xlabel("Ngày số liệu")
+    for tick in ax.get_xticklabels():
+        tick.set_rotation(30)
+        tick.set_ha("right")
 
 
 def _score_axis(ax: Any) -> None:
+    from matplotlib.ticker import FuncFormatter
+
     ax.set_ylabel("Tổng điểm")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt_number(v, 1)))
+    ax.margins(y=0.2)
+
+
+def _rank_axis(ax: Any, ranks: list[float]) -> None:
+    """Rank 1 at the top; the axis never shows a rank below 1 (no "0")."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    best, worst = min(ranks), max(ranks)
+    pad = max(1.0, (worst - best) * 0.25)
+    ax.set_ylim(worst + pad, max(0.5, best - pad))  # inverted: worst at the bottom
+    ax.set_ylabel("Xếp hạng")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5, min_n_ticks=2))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{int(v)}" if v >= 1 else ""))
+
+
+def _png(draw: Callable[[Any], None], panels: int, height: float) -> bytes:
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
+    with rc_context(_STYLE):
+        fig = Figure(figsize=(8, height), dpi=110, layout="tight")
+        axes = fig.subplots(panels, 1, sharex=True, squeeze=False)[:, 0]
+        draw(axes)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+    return buffer.getvalue()
 
 
 def rank_and_score_chart(
@@ -73,32 +115,38 @@ def rank_and_score_chart(
     ranks: Sequence[int | None],
     scores: Sequence[float | None],
 ) -> bytes:
-    """Rank (1 at the top) and total score over time, as PNG bytes."""
-    with plt.rc_context(_STYLE):
-        fig, (ax_rank, ax_score) = plt.subplots(2, 1, figsize=(8, 7), sharex=True, dpi=110)
-        _line(
-            ax_rank,
-            [float(r) if r is not None else None for r in ranks],
-            "#1f5fa8",
-            "o",
-            label=lambda v: str(int(v)),
-        )
-        ax_rank.invert_yaxis()
-        ax_rank.set_ylabel("Xếp hạng")
-        ax_rank.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-        ax_rank.set_title(title)
-        _line(ax_score, scores, "#c0392b", "s")
-        _score_axis(ax_score)
-        _date_axis(ax_score, days)
-        return _png(fig)
+    """Rank (1 at the top, left axis) and total score (right axis) over time in one panel,
+    as PNG bytes: a score history shorter than the rank history leaves no empty panel."""
+    rank_points = _points(days, [float(r) if r is not None else None for r in ranks])
+    score_points = _points(days, scores)
+
+    def draw(axes: Any) -> None:
+        ax = axes[0]
+        ax.set_title(title)
+        _date_axis(ax)
+        if rank_points:
+            _line(ax, rank_points, "#1f5fa8", "o", label=lambda v: str(int(v)))
+            _rank_axis(ax, [v for _, v in rank_points])
+        if score_points:
+            score_ax = ax.twinx() if rank_points else ax
+            score_ax.spines["right"].set_visible(bool(rank_points))
+            _line(score_ax, score_points, "#c0392b", "s")
+            _score_axis(score_ax)
+            score_ax.yaxis.label.set_color("#c0392b")
+        if rank_points:
+            ax.yaxis.label.set_color("#1f5fa8")
+
+    return _png(draw, 1, 5.5)
 
 
 def score_history_chart(title: str, days: Sequence[date], scores: Sequence[float | None]) -> bytes:
     """One unit's total score over time, as PNG bytes."""
-    with plt.rc_context(_STYLE):
-        fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
-        _line(ax, scores, "#1f5fa8", "o", label=lambda v: fmt_number(v, 2))
+
+    def draw(axes: Any) -> None:
+        ax = axes[0]
+        _line(ax, _points(days, scores), "#1f5fa8", "o", label=lambda v: fmt_number(v, 2))
         ax.set_title(title)
         _score_axis(ax)
-        _date_axis(ax, days)
-        return _png(fig)
+        _date_axis(ax)
+
+    return _png(draw, 1, 4.5)

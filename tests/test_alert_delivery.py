@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
@@ -23,7 +25,7 @@ from storage import alerts as queue
 from storage import people
 from storage.alerts import AlertDraft, Audience, store_alerts
 from storage.models import AlertStatus, Chat, Delivery, Role, Unit
-from tests.conftest import TZ
+from tests.conftest import TZ, run_cli
 from tests.fake_telegram import Call, Failure, FakeTelegram
 
 TOKEN = "42:delivery-test"
@@ -362,3 +364,23 @@ def test_deliveries_go_out_marked_sent_only_after_telegram_accepted(
     with setup.session_factory() as session:
         session.execute(update(Delivery).values(status=AlertStatus.SENT.value))
         session.commit()
+
+
+def test_alerts_run_from_the_terminal_exits_non_zero_when_a_delivery_failed(
+    setup: Services, fake: FakeTelegram, tmp_path: Path
+) -> None:
+    unit_alerts(setup, 1)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[database]\nurl = "{setup.config.database.url}"\n'
+        f'[telegram]\nbase_url = "{fake.base_url}"\n'
+        '[alerts]\nquiet_hours = ""\nquiet_weekends = false\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "TTHC_"))}
+    env.update(TTHC_CONFIG=str(config), TELEGRAM_BOT_TOKEN=TOKEN)
+    fake.fail(Failure("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=FOCAL))
+    output = run_cli(["alerts", "run"], env, tmp_path, expect=1)
+    assert "không gửi được (chặn bot) 1" in output
+    assert messages(fake, GROUP)  # the others were sent all the same
+    assert "Đã gửi 0 tin" in run_cli(["alerts", "run"], env, tmp_path, expect=0)

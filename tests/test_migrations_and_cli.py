@@ -83,3 +83,24 @@ def test_a_bad_import_exits_non_zero_and_explains(tmp_path: Path) -> None:
     bad.write_text("Ngày,Đơn vị,Số hồ sơ quá hạn\n10/04/2025,Nơi nào đó,3\n", encoding="utf-8")
     output = _in_process(["import", str(bad)], tmp_path, expect=1)
     assert "dòng 2, cột B «Đơn vị»: không tìm thấy đơn vị «Nơi nào đó»" in output
+
+
+def test_help_lists_every_command_and_the_exit_codes_without_heavy_imports() -> None:
+    code = (
+        "import sys, contextlib, io\n"
+        "from bot.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    try:\n"
+        "        main(['--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = [m for m in ('telegram', 'pandas', 'matplotlib', 'alembic') if m in sys.modules]\n"
+        "print(out.getvalue()); print('HEAVY', heavy)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    for command in ("db", "import", "demo", "ask", "console", "run", "users", "alerts", "groups"):
+        assert f"\n    {command} " in result.stdout
+    assert "mã thoát (exit codes)" in result.stdout and "  2  sai cú pháp" in result.stdout
+    assert "HEAVY []" in result.stdout

@@ -11,8 +11,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt"}
 SUPPORTED_SUFFIXES = EXCEL_SUFFIXES | CSV_SUFFIXES
@@ -62,6 +60,8 @@ def _read_csv(data: bytes) -> list[list[object]]:
 
 
 def _read_excel(data: bytes) -> list[Sheet]:
+    import pandas as pd  # imported by the first spreadsheet read, not at start
+
     try:
         frames = pd.read_excel(
             io.BytesIO(data), sheet_name=None, header=None, engine="calamine", dtype=object

@@ -1,0 +1,36 @@
+"""Charts: points at their dates, no rank 0, no empty panel, labels thinned."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from matplotlib.figure import Figure
+
+from handlers.charts import LABEL_ALL_UP_TO, _labelled, _rank_axis, rank_and_score_chart
+
+
+def test_labels_are_thinned_to_the_ends_and_extremes_when_there_are_many_points() -> None:
+    days = [date(2024, 1, 1) + timedelta(days=n) for n in range(400)]
+    points = [(d, float(n % 37)) for n, d in enumerate(days)]
+    labelled = _labelled(points)
+    assert labelled[0] == points[0] and labelled[-1] == points[-1]
+    assert (days[36], 36.0) in labelled and len(labelled) <= 4
+    few = points[:LABEL_ALL_UP_TO]
+    assert _labelled(few) == few
+
+
+def test_the_rank_axis_never_reaches_rank_zero() -> None:
+    for ranks in ([1.0, 2.0], [1.0, 63.0], [3.0, 3.0]):
+        ax = Figure().subplots()
+        _rank_axis(ax, ranks)
+        bottom, top = ax.get_ylim()
+        assert bottom > max(ranks) and 0.5 <= top < min(ranks)  # inverted, 1 at the top
+
+
+def test_rank_and_score_charts_draw_with_uneven_dates_and_partial_data() -> None:
+    days = [date(2024, 5, 1), date(2024, 5, 13), date(2025, 1, 13), date(2025, 4, 8)]
+    both = rank_and_score_chart("t", days, [17, 11, 8, 20], [77.7, 78.5, None, None])
+    ranks_only = rank_and_score_chart("t", days, [17, 11, 8, 20], [None] * 4)
+    scores_only = rank_and_score_chart("t", days, [None] * 4, [70.0, None, 71.5, 72.0])
+    for png in (both, ranks_only, scores_only):
+        assert png.startswith(b"\x89PNG")
