@@ -11,21 +11,20 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from bot.app import Services, build_services
 from bot.console import ConsoleTransport, run_console, write_reply
 from core.config import ConfigError, load_config
 from core.parsing import ValueProblem, parse_date
 from handlers.access import Asker
+from handlers.imports import import_file
 from handlers.router import answer
 from jobs.alerts.delivery import deliver_pending
 from jobs.alerts.engine import preview_alerts, raise_alerts
 from jobs.alerts.registry import DATA_RULES
 from jobs.alerts.render import render_preview
-from storage import db, people
-from storage.importers import KINDS, run_import
-from storage.models import Role, Snapshot
+from storage import db, people, queries
+from storage.importers import KINDS
+from storage.models import Role
 from storage.units import describe_match_failure, find_unit
 
 log = logging.getLogger("tthc_bot")
@@ -316,11 +315,8 @@ def _progress_printer() -> object:
 
 def _import(services: Services, args: argparse.Namespace) -> int:
     progress = _progress_printer()
-    outcome = run_import(
-        services.session_factory,
-        services.config,
-        services.clock,
-        services.calendar,
+    outcome = import_file(
+        services,
         args.path,
         kind=args.kind,
         as_of=args.as_of,
@@ -350,13 +346,11 @@ def load_demo(services: Services, only_if_empty: bool = False) -> int:
     normal importer."""
     if only_if_empty:
         with services.session_factory() as session:
-            if session.scalar(select(func.count()).select_from(Snapshot)):
+            if queries.has_snapshots(session):
                 return 0
     failed = 0
     for path in demo_files():
-        outcome = run_import(
-            services.session_factory, services.config, services.clock, services.calendar, path
-        )
+        outcome = import_file(services, path)
         print(outcome.report())
         failed += not outcome.ok
     return 1 if failed else 0

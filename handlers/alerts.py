@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import delete, select
-
 from core.parsing import parse_time_window
 from core.reply import Reply
 from core.textnorm import fold
@@ -15,7 +13,7 @@ from handlers.answers.summary import summary_reply
 from handlers.answers.unit import pick_unit
 from handlers.request import Request
 from storage import alerts as queue
-from storage.models import Subscription, Unit
+from storage import people
 
 
 def ack_command(request: Request) -> Reply:
@@ -47,10 +45,7 @@ def subscribe_command(request: Request) -> Reply:
         return found
     if not request.asker.sees_details_of(found.id):
         return Reply("Bạn chỉ đăng ký nhận cảnh báo được cho đơn vị của mình.")
-    session = request.session
-    exists = session.scalar(select(Subscription.id).filter_by(chat_id=chat_id, unit_id=found.id))
-    if exists is None:
-        session.add(Subscription(chat_id=chat_id, unit_id=found.id))
+    people.subscribe(request.session, chat_id, found.id)
     return Reply(f"Đã đăng ký nhận cảnh báo của {found.name}.")
 
 
@@ -61,12 +56,7 @@ def unsubscribe_command(request: Request) -> Reply:
     if chat_id is None:
         return Reply("Không xác định được cuộc trò chuyện.")
     if not request.args:
-        units = session.scalars(
-            select(Unit)
-            .join(Subscription, Subscription.unit_id == Unit.id)
-            .where(Subscription.chat_id == chat_id)
-            .order_by(Unit.name)
-        ).all()
+        units = people.subscribed_units(session, chat_id)
         if not units:
             return Reply("Chưa đăng ký thêm đơn vị nào. Dùng /subscribe <đơn vị>.")
         return Reply(
@@ -77,12 +67,7 @@ def unsubscribe_command(request: Request) -> Reply:
     found = pick_unit(session, request.services.clock, request.args, "/unsubscribe")
     if isinstance(found, Reply):
         return found
-    result = session.execute(
-        delete(Subscription).where(
-            Subscription.chat_id == chat_id, Subscription.unit_id == found.id
-        )
-    )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not people.unsubscribe(session, chat_id, found.id):
         return Reply(f"Chưa đăng ký nhận cảnh báo của {found.name}.")
     return Reply(f"Đã thôi nhận cảnh báo của {found.name}.")
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    ColumnElement,
     Date,
     DateTime,
     Dialect,
@@ -25,7 +26,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -313,13 +316,29 @@ class Dossier(Base):
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    def is_overdue(self, now_local: datetime) -> bool:
-        """Unfinished past its due time, or finished after it."""
-        if self.due_at is None:
-            return False
-        if self.finished_at is not None:
-            return self.finished_at > self.due_at
-        return now_local > self.due_at
+    # "Quá hạn chưa giải quyết": still to act on and past its due time, the one definition
+    # of an overdue dossier that the bot lists, counts and alerts on (in Python and in SQL).
+    def is_overdue_open(self, now_local: datetime) -> bool:
+        return self.finished_at is None and self.due_at is not None and self.due_at < now_local
+
+    @classmethod
+    def overdue_open(cls, now_local: datetime) -> ColumnElement[bool]:
+        return and_(cls.finished_at.is_(None), cls.due_at < now_local)
+
+    @hybrid_property
+    def finished_late(self) -> bool:
+        """ "Giải quyết trễ hạn": finished after its due time (counted apart, never listed as
+        still overdue)."""
+        return (
+            self.finished_at is not None
+            and self.due_at is not None
+            and self.finished_at > self.due_at
+        )
+
+    @finished_late.inplace.expression
+    @classmethod
+    def _finished_late_expression(cls) -> ColumnElement[bool]:
+        return cls.finished_at > cls.due_at
 
 
 class PublicationTask(Base):
@@ -349,9 +368,15 @@ class PublicationTask(Base):
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    @property
+    @hybrid_property
     def is_open(self) -> bool:
-        return self.province_decision_date is None and not self.province_decision
+        """Still waiting for the province's decision (no decision number or date)."""
+        return self.province_decision_date is None and self.province_decision is None
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.province_decision_date.is_(None), cls.province_decision.is_(None))
 
 
 class Person(Base):

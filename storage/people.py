@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from storage.models import Chat, Invite, Person, Role, Unit
+from storage.models import Chat, Invite, Person, Role, Subscription, Unit
 
 
 def active_person(session: Session, telegram_id: int) -> Person | None:
@@ -139,3 +139,32 @@ def redeem_invite(
     invite.used_at = now
     session.flush()
     return person
+
+
+def subscribe(session: Session, chat_id: int, unit_id: int) -> bool:
+    """This chat also receives the unit's alerts; False when it already did."""
+    exists = session.scalar(select(Subscription.id).filter_by(chat_id=chat_id, unit_id=unit_id))
+    if exists is not None:
+        return False
+    session.add(Subscription(chat_id=chat_id, unit_id=unit_id))
+    return True
+
+
+def unsubscribe(session: Session, chat_id: int, unit_id: int) -> bool:
+    """Stop the unit's extra alerts in this chat; False when it was not subscribed."""
+    result = session.execute(
+        delete(Subscription).where(Subscription.chat_id == chat_id, Subscription.unit_id == unit_id)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def subscribed_units(session: Session, chat_id: int) -> list[Unit]:
+    """The units this chat subscribed to, by name."""
+    return list(
+        session.scalars(
+            select(Unit)
+            .join(Subscription, Subscription.unit_id == Unit.id)
+            .where(Subscription.chat_id == chat_id)
+            .order_by(Unit.name)
+        )
+    )

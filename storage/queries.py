@@ -168,7 +168,10 @@ def targets_for(session: Session, year: int, unit_kind: str) -> dict[int, Target
 class OverdueSummary:
     """Overdue dossiers of one unit: from dossier lists and from per-unit counts."""
 
+    #: Dossiers still to act on, past their due time (``Dossier.overdue_open``).
     dossiers_overdue: int
+    #: Dossiers finished after their due time (``Dossier.finished_late``).
+    dossiers_finished_late: int
     dossiers_known: int
     oldest_due: datetime | None
     count_value: float | None
@@ -177,16 +180,12 @@ class OverdueSummary:
 
 
 def overdue_for_unit(session: Session, unit_id: int, now_local: datetime) -> OverdueSummary:
-    late = (Dossier.finished_at.is_(None) & (Dossier.due_at < now_local)) | (
-        Dossier.finished_at > Dossier.due_at
-    )
     row = session.execute(
         select(
-            func.count().filter(late),
+            func.count().filter(Dossier.overdue_open(now_local)),
+            func.count().filter(Dossier.finished_late),
             func.count(),
-            func.min(Dossier.due_at).filter(
-                Dossier.finished_at.is_(None), Dossier.due_at < now_local
-            ),
+            func.min(Dossier.due_at).filter(Dossier.overdue_open(now_local)),
         ).where(Dossier.unit_id == unit_id)
     ).one()
     count_stmt = (
@@ -200,8 +199,9 @@ def overdue_for_unit(session: Session, unit_id: int, now_local: datetime) -> Ove
     count = session.execute(count_stmt).first()
     return OverdueSummary(
         dossiers_overdue=row[0],
-        dossiers_known=row[1],
-        oldest_due=row[2],
+        dossiers_finished_late=row[1],
+        dossiers_known=row[2],
+        oldest_due=row[3],
         count_value=count[0] if count else None,
         count_as_of=count[1] if count else None,
         count_source=count[2] if count else None,
@@ -212,11 +212,7 @@ def open_publication_tasks(session: Session, unit_id: int) -> list[PublicationTa
     """Tasks of a lead unit still waiting for the province's decision, nearest deadline first."""
     stmt = (
         select(PublicationTask)
-        .where(
-            PublicationTask.lead_unit_id == unit_id,
-            PublicationTask.province_decision_date.is_(None),
-            PublicationTask.province_decision.is_(None),
-        )
+        .where(PublicationTask.lead_unit_id == unit_id, PublicationTask.is_open)
         .order_by(PublicationTask.deadline.is_(None), PublicationTask.deadline)
     )
     return list(session.scalars(stmt))
@@ -329,7 +325,7 @@ def overdue_dossier_counts(session: Session, now_local: datetime) -> list[CountR
     stmt = (
         select(Unit, func.count(), func.min(Dossier.due_at))
         .join(Dossier, Dossier.unit_id == Unit.id)
-        .where(Dossier.finished_at.is_(None), Dossier.due_at < now_local)
+        .where(Dossier.overdue_open(now_local))
         .group_by(Unit.id)
         .order_by(func.count().desc(), Unit.name)
     )
@@ -340,11 +336,7 @@ def overdue_dossiers_of(session: Session, unit_id: int, now_local: datetime) -> 
     """A unit's dossiers unfinished past their due time, oldest due first."""
     stmt = (
         select(Dossier)
-        .where(
-            Dossier.unit_id == unit_id,
-            Dossier.finished_at.is_(None),
-            Dossier.due_at < now_local,
-        )
+        .where(Dossier.unit_id == unit_id, Dossier.overdue_open(now_local))
         .order_by(Dossier.due_at)
     )
     return list(session.scalars(stmt))
@@ -355,10 +347,7 @@ def all_open_publication_tasks(session: Session) -> list[tuple[PublicationTask, 
     stmt = (
         select(PublicationTask, Unit)
         .join(Unit, Unit.id == PublicationTask.lead_unit_id)
-        .where(
-            PublicationTask.province_decision_date.is_(None),
-            PublicationTask.province_decision.is_(None),
-        )
+        .where(PublicationTask.is_open)
         .order_by(PublicationTask.deadline.is_(None), PublicationTask.deadline)
     )
     return [(task, unit) for task, unit in session.execute(stmt)]
@@ -451,7 +440,7 @@ def overdue_unfinished(session: Session, now_local: datetime) -> list[tuple[Doss
     stmt = (
         select(Dossier, Unit)
         .join(Unit, Unit.id == Dossier.unit_id)
-        .where(Dossier.finished_at.is_(None), Dossier.due_at < now_local)
+        .where(Dossier.overdue_open(now_local))
         .order_by(Dossier.unit_id, Dossier.due_at)
     )
     return [(dossier, unit) for dossier, unit in session.execute(stmt)]
@@ -461,3 +450,8 @@ def newest_snapshot_by_source(session: Session) -> list[tuple[str, date]]:
     """Each source with the date of its newest snapshot."""
     stmt = select(Snapshot.source, func.max(Snapshot.as_of)).group_by(Snapshot.source)
     return [(source, as_of) for source, as_of in session.execute(stmt)]
+
+
+def has_snapshots(session: Session) -> bool:
+    """Whether any data is stored yet."""
+    return session.scalar(select(Snapshot.id).limit(1)) is not None

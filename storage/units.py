@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core.textnorm import fold
@@ -51,6 +51,12 @@ _KIND_PREFIXES: list[tuple[str, frozenset[str]]] = [
     ("dac khu", frozenset({UnitKind.COMMUNE.value})),
     ("so", frozenset({UnitKind.DEPARTMENT.value})),
 ]
+
+#: The order unit kinds are listed in everywhere (keyboards, tables, summaries): the
+#: enum's own order, province first.
+KIND_ORDER: tuple[str, ...] = tuple(kind.value for kind in UnitKind)
+#: Kinds whose units are ranked among themselves (the province is ranked among provinces).
+RANKED_KINDS: tuple[str, ...] = tuple(k for k in KIND_ORDER if k != UnitKind.PROVINCE.value)
 
 KIND_LABELS = {
     UnitKind.PROVINCE.value: "tỉnh",
@@ -243,3 +249,24 @@ def describe_match_failure(match: Match) -> str:
 def unit_keys(name: str) -> tuple[str, str]:
     """(name_key, core_key) stored for a unit or an alias."""
     return fold(name), core_key(name)
+
+
+def unit_counts_by_kind(session: Session) -> dict[str, int]:
+    """How many units of each kind the registry holds."""
+    return {
+        kind: count
+        for kind, count in session.execute(select(Unit.kind, func.count()).group_by(Unit.kind))
+    }
+
+
+def units_of_kind(session: Session, kind: str, page: int, page_size: int) -> list[Unit]:
+    """One page (from 1) of a kind's units, by name."""
+    return list(
+        session.scalars(
+            select(Unit)
+            .where(Unit.kind == kind)
+            .order_by(Unit.name)
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        )
+    )

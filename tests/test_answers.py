@@ -1,9 +1,12 @@
 """/rank and /unit computed from the demo data built from the seeds."""
 
+from pathlib import Path
+
 from handlers.access import Asker
 from handlers.router import answer
 from handlers.services import Services
 from storage.models import Unit
+from tests.conftest import do_import, write_csv
 
 ADMIN = Asker()
 
@@ -132,3 +135,29 @@ def test_overdue_dossiers_are_listed_with_code_procedure_and_days(demo: Services
         "(hẹn trả 08/04/2025, quá 1 ngày)" in unit
     )
     assert "phiếu xin lỗi" in unit
+
+
+def test_unit_and_overdue_count_the_same_unfinished_dossiers_and_name_late_ones_apart(
+    units: Services, tmp_path: Path
+) -> None:
+    rows = [
+        ["MaHoSo", "TenTTHC", "DonVi", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy"],
+        ["A1", "Cấp phép", "UBND huyện Phú Riềng", "01/04/2025", "03/04/2025", ""],
+        ["A2", "Cấp phép", "UBND huyện Phú Riềng", "01/04/2025", "03/04/2025", "07/04/2025"],
+        ["A3", "Cấp phép", "UBND huyện Phú Riềng", "01/04/2025", "15/04/2025", ""],
+        ["A4", "Cấp phép", "UBND huyện Phú Riềng", "01/04/2025", "08/04/2025", "02/04/2025"],
+    ]
+    outcome = do_import(units, write_csv(tmp_path, "hs.csv", rows))
+    assert outcome.ok, outcome.report()
+    assert (
+        "Trong tệp: 1 hồ sơ quá hạn chưa giải quyết, 1 hồ sơ đã giải quyết nhưng trễ hạn"
+        in outcome.summary
+    )
+    card = answer(units, "/unit Phú Riềng", ADMIN).text
+    assert "Hồ sơ quá hạn chưa giải quyết (danh sách hồ sơ đã nhập): 1 hồ sơ" in card
+    assert "đã giải quyết nhưng trễ hạn (danh sách hồ sơ đã nhập): 1 hồ sơ" in card
+    listing = answer(units, "/overdue Phú Riềng", ADMIN).text
+    assert "1 hồ sơ quá hạn chưa giải quyết:" in listing and "A1" in listing
+    assert "A2" not in listing and "A3" not in listing
+    assert "đã giải quyết nhưng trễ hạn (danh sách hồ sơ đã nhập): 1 hồ sơ" in listing
+    assert "UBND huyện Phú Riềng: 1 hồ sơ" in answer(units, "/overdue", ADMIN).text

@@ -19,12 +19,12 @@ from bot.telegram.replies import edit_reply, send_reply
 from core.reply import Reply
 from handlers.access import STRANGER, Asker, resolve_asker
 from handlers.answers.help import stranger_reply
+from handlers.imports import import_file
 from handlers.router import answer
 from handlers.services import Services
 from jobs.alerts.engine import raise_alerts
 from jobs.alerts.registry import DATA_RULES
 from storage import alerts as queue
-from storage.importers import run_import
 from storage.importers.reader import SUPPORTED_SUFFIXES
 
 log = logging.getLogger(__name__)
@@ -134,11 +134,8 @@ async def on_document(update: Update, context: BotContext) -> None:
     telegram_file = await document.get_file()
     data = bytes(await telegram_file.download_as_bytearray())
     outcome = await asyncio.to_thread(
-        run_import,
-        services.session_factory,
-        services.config,
-        services.clock,
-        services.calendar,
+        import_file,
+        services,
         Path(name),
         data=data,
         file_name=name,

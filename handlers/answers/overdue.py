@@ -12,6 +12,8 @@ from storage import queries
 from storage.models import Unit
 
 LIST_LIMIT = 30
+#: How cards and lists name dossiers finished after their due time (never "still overdue").
+FINISHED_LATE = "Hồ sơ đã giải quyết nhưng trễ hạn (danh sách hồ sơ đã nhập): {} hồ sơ."
 
 
 def overdue_reply(session: Session, clock: Clock, only_unit_id: int | None = None) -> Reply:
@@ -26,7 +28,7 @@ def overdue_reply(session: Session, clock: Clock, only_unit_id: int | None = Non
     if from_dossiers:
         total = sum(row.count for row in from_dossiers)
         lines.append(
-            f"⏰ Hồ sơ chưa giải quyết đã quá hạn (theo danh sách hồ sơ), đến "
+            f"⏰ Hồ sơ quá hạn chưa giải quyết (theo danh sách hồ sơ), đến "
             f"{now_local:%H:%M} {fmt_date(now_local)}: {total} hồ sơ tại "
             f"{len(from_dossiers)} đơn vị"
         )
@@ -63,7 +65,7 @@ def unit_overdue_reply(session: Session, clock: Clock, unit: Unit) -> Reply:
     summary = queries.overdue_for_unit(session, unit.id, now_local)
     lines = [f"⏰ Hồ sơ quá hạn của {unit.name}"]
     if dossiers:
-        lines.append(f"{len(dossiers)} hồ sơ chưa giải quyết đã quá hạn:")
+        lines.append(f"{len(dossiers)} hồ sơ quá hạn chưa giải quyết:")
         for dossier in dossiers[:LIST_LIMIT]:
             assert dossier.due_at is not None
             days = (now_local - dossier.due_at).days
@@ -77,7 +79,9 @@ def unit_overdue_reply(session: Session, clock: Clock, unit: Unit) -> Reply:
             "Đơn vị cần báo cáo giải trình và gửi phiếu xin lỗi, hẹn lại ngày trả kết quả."
         )
     elif summary.dossiers_known:
-        lines.append("Không có hồ sơ chưa giải quyết nào quá hạn trong danh sách hồ sơ đã nhập.")
+        lines.append("Không có hồ sơ quá hạn chưa giải quyết trong danh sách hồ sơ đã nhập.")
+    if summary.dossiers_finished_late:
+        lines.append(FINISHED_LATE.format(summary.dossiers_finished_late))
     if summary.count_as_of is not None:
         count = "không có dữ liệu" if summary.count_value is None else f"{int(summary.count_value)}"
         lines.append(

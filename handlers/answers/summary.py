@@ -11,9 +11,10 @@ from core.vnformat import fmt_change, fmt_date, fmt_rank, fmt_rank_move
 from core.workdays import WorkCalendar
 from handlers.answers.common import no_province_text, province_unit, source_label
 from handlers.answers.rank import rank_chart, rank_series
-from handlers.answers.tables import KIND_ORDER, ratio_moves
+from handlers.answers.tables import ratio_moves
 from storage import queries
 from storage.catalogue import Catalogue
+from storage.units import RANKED_KINDS
 
 MOVERS = 3
 OVERDUE_UNITS = 5
@@ -69,7 +70,7 @@ def province_chart(session: Session, config: Config) -> bytes | None:
 
 def _movers(session: Session, total_id: int) -> list[str]:
     changes: list[tuple[float, str]] = []
-    for kind in KIND_ORDER:
+    for kind in RANKED_KINDS:
         table = queries.kind_table(session, total_id, kind)
         if table is None or table.previous_as_of is None:
             continue

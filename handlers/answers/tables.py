@@ -13,9 +13,7 @@ from handlers.answers.common import no_province_text, province_unit, source_labe
 from storage import queries
 from storage.catalogue import Catalogue
 from storage.models import Unit
-from storage.units import KIND_LABELS, parse_kind
-
-KIND_ORDER = ["department", "district", "commune", "land_office", "other"]
+from storage.units import KIND_LABELS, RANKED_KINDS, parse_kind
 
 
 def ranking_reply(session: Session, kind_text: str, bottom: bool, limit: int = 10) -> Reply:
@@ -31,7 +29,7 @@ def ranking_reply(session: Session, kind_text: str, bottom: bool, limit: int = 1
         kinds = [kind.value]
     else:
         available = queries.kinds_with_data(session, total.id)
-        kinds = [k for k in KIND_ORDER if k in available]
+        kinds = [k for k in RANKED_KINDS if k in available]
         limit = 5
     sections = []
     for kind_value in kinds:

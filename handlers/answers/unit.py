@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
@@ -17,15 +16,23 @@ from core.vnformat import (
     sentence,
 )
 from handlers.answers.common import QUARTER_NAMES, source_label
+from handlers.answers.overdue import FINISHED_LATE
 from handlers.charts import score_history_chart
 from handlers.windows import WINDOW_LABELS, Window, baseline_cutoff, describe_baseline, quarter_of
 from storage import queries
 from storage.catalogue import Catalogue
 from storage.models import Indicator, Period, Target, Unit
-from storage.units import KIND_LABELS, KIND_SHORT, describe_match_failure, find_unit
+from storage.units import (
+    KIND_LABELS,
+    KIND_ORDER,
+    KIND_SHORT,
+    describe_match_failure,
+    find_unit,
+    unit_counts_by_kind,
+    units_of_kind,
+)
 
 PAGE_SIZE = 10
-KIND_ORDER = ["province", "department", "district", "commune", "land_office", "other"]
 
 
 def pick_unit(session: Session, clock: Clock, query: str, command: str) -> Unit | Reply:
@@ -67,10 +74,7 @@ def split_two_units(session: Session, clock: Clock, text: str) -> tuple[Unit, Un
 def unit_keyboard(session: Session, kind: str | None = None, page: int = 1) -> Reply:
     """Units grouped by kind: first the kinds, then one kind's units page by page."""
     if kind is None:
-        counts: dict[str, int] = {
-            kind: count
-            for kind, count in session.execute(select(Unit.kind, func.count()).group_by(Unit.kind))
-        }
+        counts = unit_counts_by_kind(session)
         buttons = [
             [Button(f"{KIND_LABELS[k].capitalize()} ({counts[k]})", f"/unit @{k} 1")]
             for k in KIND_ORDER
@@ -79,16 +83,10 @@ def unit_keyboard(session: Session, kind: str | None = None, page: int = 1) -> R
         if not buttons:
             return Reply("Chưa có đơn vị nào trong danh mục.")
         return Reply("Chọn cấp đơn vị (hoặc gõ /unit <tên đơn vị>):", buttons=buttons)
-    total = session.scalar(select(func.count()).select_from(Unit).where(Unit.kind == kind)) or 0
+    total = unit_counts_by_kind(session).get(kind, 0)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    units = session.scalars(
-        select(Unit)
-        .where(Unit.kind == kind)
-        .order_by(Unit.name)
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
+    units = units_of_kind(session, kind, page, PAGE_SIZE)
     buttons = [[Button(u.name, f"/unit #{u.id}")] for u in units]
     nav = []
     if page > 1:
@@ -272,10 +270,15 @@ def _overdue_lines(session: Session, clock: Clock, unit: Unit) -> list[str]:
     summary = queries.overdue_for_unit(session, unit.id, now_local)
     lines = []
     if summary.dossiers_known:
-        text = f"Hồ sơ quá hạn (theo danh sách hồ sơ đã nhập): {summary.dossiers_overdue} hồ sơ"
+        text = (
+            "Hồ sơ quá hạn chưa giải quyết (danh sách hồ sơ đã nhập): "
+            f"{summary.dossiers_overdue} hồ sơ"
+        )
         if summary.oldest_due is not None:
-            text += f", hồ sơ chưa xong quá hạn lâu nhất từ {fmt_date(summary.oldest_due)}"
+            text += f", quá hạn lâu nhất từ {fmt_date(summary.oldest_due)}"
         lines.append(text + ".")
+        if summary.dossiers_finished_late:
+            lines.append(FINISHED_LATE.format(summary.dossiers_finished_late))
     if summary.count_as_of is not None:
         count = (
             "không có dữ liệu"

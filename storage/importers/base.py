@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
-from core.config import Config
 from core.parsing import ValueProblem, is_blank, parse_date
 from core.textnorm import clean_cell_text, header_key
 from core.workdays import WorkCalendar
@@ -203,12 +202,26 @@ class PendingUnit:
 UnitRef = int | PendingUnit
 
 
+@dataclass(frozen=True)
+class ImportSettings:
+    """What importers take from the configuration (and nothing else of it)."""
+
+    #: Source of scores and of per-unit overdue counts when a file names none.
+    score_source: str = "DVCQG"
+    count_source: str = "DVC_TINH"
+    progress_every: int = 5000
+    #: The office's province: seed 001's province table is about this unit.
+    province: str = "UBND tỉnh Bình Phước"
+    #: The province's decision is due N working days before the ministry's act takes effect.
+    working_days_before_effect: int = 5
+
+
 @dataclass
 class ImportContext:
     """Everything an importer needs while it reads one file."""
 
     session: Session
-    config: Config
+    settings: ImportSettings
     clock: Clock
     calendar: WorkCalendar
     file_name: str

@@ -88,6 +88,10 @@ class DossierRecord:
     status: str | None
     row: int
 
+    def as_model(self) -> Dossier:
+        """An unsaved dossier with these dates (to apply the model's definitions)."""
+        return Dossier(due_at=self.due_at, finished_at=self.finished_at)
+
 
 class DossiersImporter(Importer):
     kind = "dossiers"
@@ -165,7 +169,7 @@ class DossiersImporter(Importer):
                     row=row_no,
                 )
             )
-            if ctx.progress and len(records) % ctx.config.imports.progress_every == 0:
+            if ctx.progress and len(records) % ctx.settings.progress_every == 0:
                 ctx.progress("kiểm tra", len(records), None)
         return records
 
@@ -217,11 +221,11 @@ class DossiersImporter(Importer):
             if ctx.progress:
                 ctx.progress("lưu", start + len(chunk), len(records))
         now_local = ctx.now().replace(tzinfo=None)
-        overdue = sum(
-            1 for r in records if r.due_at is not None and ((r.finished_at or now_local) > r.due_at)
-        )
-        lines = [f"Hồ sơ: {inserted} hồ sơ mới, {updated} hồ sơ cập nhật, {unchanged} không đổi"]
-        lines.append(
-            f"Trong tệp có {overdue} hồ sơ quá hạn (chưa xong khi quá hạn hoặc xong sau hạn)"
-        )
-        return lines
+        dossiers = [r.as_model() for r in records]
+        overdue = sum(1 for d in dossiers if d.is_overdue_open(now_local))
+        late = sum(1 for d in dossiers if d.finished_late)
+        return [
+            f"Hồ sơ: {inserted} hồ sơ mới, {updated} hồ sơ cập nhật, {unchanged} không đổi",
+            f"Trong tệp: {overdue} hồ sơ quá hạn chưa giải quyết, "
+            f"{late} hồ sơ đã giải quyết nhưng trễ hạn",
+        ]

@@ -83,7 +83,7 @@ class OverdueImporter(Importer):
             elif not is_blank(header.get(row, "source")):
                 source = normalize_source(str(header.get(row, "source")))
             else:
-                source = ctx.config.imports.count_source
+                source = ctx.settings.count_source
             records.append(
                 ObservationRecord(
                     as_of,

@@ -159,7 +159,7 @@ class PublicationsImporter(Importer):
         sheet = header.sheet.name
         records: list[TaskRecord] = []
         seen: dict[tuple[str, object], int] = {}
-        days_before = ctx.config.publication.working_days_before_effect
+        days_before = ctx.settings.working_days_before_effect
         for row_no, row in header.data_rows():
             decision_cell = header.get(row, "decision")
             if is_blank(decision_cell):
@@ -279,13 +279,9 @@ class PublicationsImporter(Importer):
                 updated += 1
         session.flush()
         today = ctx.now().date()
+        tasks = [PublicationTask(**record.values) for record in records]
         open_late = sum(
-            1
-            for r in records
-            if r.values["province_decision_date"] is None
-            and not r.values["province_decision"]
-            and r.values["deadline"] is not None
-            and r.values["deadline"] < today
+            1 for t in tasks if t.is_open and t.deadline is not None and t.deadline < today
         )
         return [
             f"Nhiệm vụ công bố TTHC: {inserted} mới, {updated} cập nhật, {unchanged} không đổi",

@@ -213,7 +213,7 @@ class ScoresImporter(Importer):
         cell = header.get(row, "source")
         if not is_blank(cell):
             return normalize_source(str(cell))
-        return ctx.config.imports.score_source
+        return ctx.settings.score_source
 
     def _fill_value(
         self,
@@ -254,7 +254,7 @@ class ScoresImporter(Importer):
     def _province(
         self, ctx: ImportContext, sheet: str, row: int, on: date | None
     ) -> UnitRef | None:
-        name = ctx.config.office.province
+        name = ctx.settings.province
         match = find_unit(ctx.session, name, on=on)
         if match.unit is None and not ctx.create_units:
             ctx.problems.error(
@@ -358,7 +358,7 @@ class ScoresImporter(Importer):
             if not self._fill_extras(record, header, row, row_no, ctx):
                 continue
             records.append(record)
-            if ctx.progress and len(records) % ctx.config.imports.progress_every == 0:
+            if ctx.progress and len(records) % ctx.settings.progress_every == 0:
                 ctx.progress("kiểm tra", len(records), None)
         return records
 

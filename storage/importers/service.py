@@ -10,13 +10,19 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from core.clock import Clock
-from core.config import Config
 from core.vnformat import fmt_date
 from core.workdays import WorkCalendar
-from storage.importers.base import Detected, ImportContext, Importer, Problem, Progress
+from storage.importers.base import (
+    Detected,
+    ImportContext,
+    Importer,
+    ImportSettings,
+    Problem,
+    Progress,
+)
 from storage.importers.dossiers import DossiersImporter
 from storage.importers.indicators import IndicatorsImporter
 from storage.importers.overdue import OverdueImporter
@@ -57,6 +63,13 @@ class ImportOutcome:
     dry_run: bool = False
     rows: int = 0
 
+    def refuse(self, message: str) -> None:
+        """Nothing was stored after all (the caller's commit failed)."""
+        self.errors.append(Problem(message))
+        self.ok = False
+        self.import_id = None
+        self.summary = []
+
     def report(self) -> str:
         """The outcome in Vietnamese, for the terminal or a chat."""
         lines: list[str] = []
@@ -85,8 +98,8 @@ class ImportOutcome:
 
 
 def run_import(
-    session_factory: sessionmaker[Session],
-    config: Config,
+    session: Session,
+    settings: ImportSettings,
     clock: Clock,
     calendar: WorkCalendar,
     path: Path,
@@ -100,7 +113,11 @@ def run_import(
     data: bytes | None = None,
     file_name: str | None = None,
 ) -> ImportOutcome:
-    """Import one file in one transaction; on any error nothing is stored."""
+    """Check one file and, when it has no error, write it in the session's transaction.
+
+    The caller owns the unit of work: it commits when ``outcome.import_id`` is set (a
+    stored, non-dry-run import). On any error, or a dry run, the session is rolled back
+    and nothing of the file remains in it."""
     name = file_name or path.name
     outcome = ImportOutcome(name, ok=False, dry_run=dry_run)
     if kind is not None and kind not in IMPORTERS:
@@ -112,85 +129,84 @@ def run_import(
         outcome.errors.append(Problem(f"không mở được tệp: {exc.strerror or exc}"))
         return outcome
     digest = hashlib.sha256(raw).hexdigest()
-    with session_factory() as session:
-        previous = session.scalars(select(ImportFile).filter_by(sha256=digest)).one_or_none()
-        if previous is not None:
-            outcome.ok = True
-            outcome.duplicate_of = previous
-            return outcome
-        try:
-            sheets = read_sheets(Path(name), raw)
-        except UnreadableFile as exc:
-            outcome.errors.append(Problem(str(exc)))
-            return outcome
-        ctx = ImportContext(
-            session=session,
-            config=config,
-            clock=clock,
-            calendar=calendar,
-            file_name=name,
-            as_of=as_of,
-            source=source,
-            create_units=create_units,
-            progress=progress,
-        )
-        detected = _detect(sheets, kind, ctx)
-        if progress:
-            progress("đọc", sum(len(d.header.sheet.rows) for d in detected), None)
-        parsed: list[tuple[Detected, list[object]]] = []
-        for item in detected:
-            records = item.importer.parse(item, ctx)
-            parsed.append((item, records))
-            outcome.rows += sum(1 for _ in item.header.data_rows())
-        if progress:
-            progress("kiểm tra", sum(len(r) for _, r in parsed), None)
-        if not ctx.problems.errors and not any(records for _, records in parsed):
-            ctx.problems.error("tệp không có dòng dữ liệu nào")
-        outcome.kinds = sorted({item.importer.kind for item, _ in parsed})
-        if ctx.problems.errors:
-            session.rollback()
-            outcome.errors = ctx.problems.errors
-            outcome.warnings = ctx.problems.warnings
-            return outcome
-        try:
-            import_file = ImportFile(
-                file_name=name,
-                sha256=digest,
-                kind=",".join(outcome.kinds),
-                source=source,
-                row_count=outcome.rows,
-                summary="",
-                imported_at=clock.now(),
-            )
-            session.add(import_file)
-            session.flush()
-            for item, records in parsed:
-                outcome.summary.extend(item.importer.store(records, ctx, import_file))
-            if ctx.created_unit_names:
-                outcome.summary.append(
-                    "Đơn vị mới được tạo (--create-units): " + "; ".join(ctx.created_unit_names)
-                )
-            import_file.summary = json.dumps(
-                {
-                    "summary": outcome.summary,
-                    "warnings": [w.describe() for w in ctx.problems.warnings],
-                },
-                ensure_ascii=False,
-            )
-            if ctx.problems.errors or dry_run:
-                session.rollback()
-            else:
-                session.commit()
-                outcome.import_id = import_file.id
-        except SQLAlchemyError as exc:
-            session.rollback()
-            ctx.problems.error(f"lỗi cơ sở dữ liệu khi lưu, không lưu gì: {exc.__class__.__name__}")
+    previous = session.scalars(select(ImportFile).filter_by(sha256=digest)).one_or_none()
+    if previous is not None:
+        outcome.ok = True
+        outcome.duplicate_of = previous
+        return outcome
+    try:
+        sheets = read_sheets(Path(name), raw)
+    except UnreadableFile as exc:
+        outcome.errors.append(Problem(str(exc)))
+        return outcome
+    ctx = ImportContext(
+        session=session,
+        settings=settings,
+        clock=clock,
+        calendar=calendar,
+        file_name=name,
+        as_of=as_of,
+        source=source,
+        create_units=create_units,
+        progress=progress,
+    )
+    detected = _detect(sheets, kind, ctx)
+    if progress:
+        progress("đọc", sum(len(d.header.sheet.rows) for d in detected), None)
+    parsed: list[tuple[Detected, list[object]]] = []
+    for item in detected:
+        records = item.importer.parse(item, ctx)
+        parsed.append((item, records))
+        outcome.rows += sum(1 for _ in item.header.data_rows())
+    if progress:
+        progress("kiểm tra", sum(len(r) for _, r in parsed), None)
+    if not ctx.problems.errors and not any(records for _, records in parsed):
+        ctx.problems.error("tệp không có dòng dữ liệu nào")
+    outcome.kinds = sorted({item.importer.kind for item, _ in parsed})
+    if ctx.problems.errors:
+        session.rollback()
         outcome.errors = ctx.problems.errors
         outcome.warnings = ctx.problems.warnings
-        outcome.ok = not outcome.errors
-        if not outcome.ok:
-            outcome.summary = []
         return outcome
+    try:
+        import_file = ImportFile(
+            file_name=name,
+            sha256=digest,
+            kind=",".join(outcome.kinds),
+            source=source,
+            row_count=outcome.rows,
+            summary="",
+            imported_at=clock.now(),
+        )
+        session.add(import_file)
+        session.flush()
+        for item, records in parsed:
+            outcome.summary.extend(item.importer.store(records, ctx, import_file))
+        if ctx.created_unit_names:
+            outcome.summary.append(
+                "Đơn vị mới được tạo (--create-units): " + "; ".join(ctx.created_unit_names)
+            )
+        import_file.summary = json.dumps(
+            {
+                "summary": outcome.summary,
+                "warnings": [w.describe() for w in ctx.problems.warnings],
+            },
+            ensure_ascii=False,
+        )
+        session.flush()
+        if ctx.problems.errors or dry_run:
+            session.rollback()
+        else:
+            outcome.import_id = import_file.id
+    except SQLAlchemyError as exc:
+        session.rollback()
+        ctx.problems.error(f"lỗi cơ sở dữ liệu khi lưu, không lưu gì: {exc.__class__.__name__}")
+    outcome.errors = ctx.problems.errors
+    outcome.warnings = ctx.problems.warnings
+    outcome.ok = not outcome.errors
+    if not outcome.ok:
+        outcome.summary = []
+    return outcome
 
 
 def _detect(sheets: list[Sheet], kind: str | None, ctx: ImportContext) -> list[Detected]:

@@ -1,0 +1,63 @@
+"""Importing a file as one unit of work: the terminal, a file sent to the bot, the demo and
+the tests all import through :func:`import_file`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.config import Config
+from handlers.services import Services
+from storage.importers import ImportOutcome, ImportSettings, Progress, run_import
+
+
+def import_settings(config: Config) -> ImportSettings:
+    """The part of the configuration importers read."""
+    return ImportSettings(
+        score_source=config.imports.score_source,
+        count_source=config.imports.count_source,
+        progress_every=config.imports.progress_every,
+        province=config.office.province,
+        working_days_before_effect=config.publication.working_days_before_effect,
+    )
+
+
+def import_file(
+    services: Services,
+    path: Path,
+    *,
+    kind: str | None = None,
+    as_of: date | None = None,
+    source: str | None = None,
+    dry_run: bool = False,
+    create_units: bool = False,
+    progress: Progress | None = None,
+    data: bytes | None = None,
+    file_name: str | None = None,
+) -> ImportOutcome:
+    """Check a file and store all of it or nothing, in one transaction."""
+    with services.session_factory() as session:
+        outcome = run_import(
+            session,
+            import_settings(services.config),
+            services.clock,
+            services.calendar,
+            path,
+            kind=kind,
+            as_of=as_of,
+            source=source,
+            dry_run=dry_run,
+            create_units=create_units,
+            progress=progress,
+            data=data,
+            file_name=file_name,
+        )
+        if outcome.import_id is not None:
+            try:
+                session.commit()
+            except SQLAlchemyError as exc:
+                session.rollback()
+                outcome.refuse(f"lỗi cơ sở dữ liệu khi lưu, không lưu gì: {type(exc).__name__}")
+        return outcome
