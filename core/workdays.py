@@ -34,12 +34,6 @@ class WorkCalendar:
             return False
         return bool(self._vn.is_working_day(day))
 
-    def holiday_name(self, day: date) -> str | None:
-        if day in self._extra_holidays:
-            return "Ngày nghỉ bù"
-        name = self._vn.get(day)
-        return str(name) if name else None
-
     def add_working_days(self, start: date, count: int) -> date:
         """The date ``count`` working days after ``start`` (before it when negative)."""
         step = timedelta(days=1 if count >= 0 else -1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -61,6 +61,27 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumText(TypeDecorator[E]):
+    """A ``StrEnum`` stored as its plain text value (``VARCHAR``, no database enum type), read
+    back as the enum member; a value outside the enum is refused when written."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -95,6 +116,20 @@ class Role(StrEnum):
     FOCAL = "focal"
 
 
+class Measure(StrEnum):
+    POINT = "point"
+    PERCENT = "percent"
+    COUNT = "count"
+
+
+class DeadlineBasis(StrEnum):
+    """Where a publication task's deadline came from."""
+
+    GIVEN = "given"  # the file's own deadline column
+    LETTER = "letter"  # "(Hạn xử lý dd/mm/yyyy)" in the office's letter
+    COMPUTED = "computed"  # N working days before the act takes effect
+
+
 class Unit(Base):
     """An administrative unit: the province, a department, a district, a commune …"""
 
@@ -104,7 +139,7 @@ class Unit(Base):
     name: Mapped[str] = mapped_column(String(255))
     name_key: Mapped[str] = mapped_column(String(255), unique=True)
     core_key: Mapped[str] = mapped_column(String(255), index=True)
-    kind: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[UnitKind] = mapped_column(EnumText(UnitKind, 20), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
     portal_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     valid_from: Mapped[date | None] = mapped_column(Date)
@@ -145,9 +180,9 @@ class Indicator(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(500))
     short_name: Mapped[str | None] = mapped_column(String(120))
-    category: Mapped[str] = mapped_column(String(20))
+    category: Mapped[IndicatorCategory] = mapped_column(EnumText(IndicatorCategory, 20))
     group_code: Mapped[str | None] = mapped_column(String(16))
-    measure: Mapped[str] = mapped_column(String(16))  # point | percent | count
+    measure: Mapped[Measure] = mapped_column(EnumText(Measure, 16))
     max_score: Mapped[float | None] = mapped_column(Float)
     higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True)
     tracked: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -200,12 +235,30 @@ class Snapshot(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     as_of: Mapped[date] = mapped_column(Date, index=True)
-    period: Mapped[str] = mapped_column(String(10))
+    period: Mapped[Period] = mapped_column(EnumText(Period, 10))
     source: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Observation(Base):
+class ObservationValues:
+    """What a reading holds, shared by observations and their revisions (one definition)."""
+
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    score: Mapped[float | None] = mapped_column(Float)
+    max_score: Mapped[float | None] = mapped_column(Float)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    rank_of: Mapped[int | None] = mapped_column(Integer)
+    quality_status: Mapped[str | None] = mapped_column(String(64))
+    quality_message: Mapped[str | None] = mapped_column(Text)
+
+
+#: The fields of a reading, compared when a corrected file arrives and kept in revisions.
+OBSERVATION_FIELDS: tuple[str, ...] = tuple(ObservationValues.__annotations__)
+
+
+class Observation(ObservationValues, Base):
     """One value of one indicator for one unit in one snapshot; ``value`` None is no data."""
 
     __tablename__ = "observations"
@@ -218,35 +271,13 @@ class Observation(Base):
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
-    value: Mapped[float | None] = mapped_column(Float)
-    numerator: Mapped[float | None] = mapped_column(Float)
-    denominator: Mapped[float | None] = mapped_column(Float)
-    score: Mapped[float | None] = mapped_column(Float)
-    max_score: Mapped[float | None] = mapped_column(Float)
-    rank: Mapped[int | None] = mapped_column(Integer)
-    rank_of: Mapped[int | None] = mapped_column(Integer)
-    quality_status: Mapped[str | None] = mapped_column(String(64))
-    quality_message: Mapped[str | None] = mapped_column(Text)
     import_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_files.id", ondelete="SET NULL"), index=True
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-OBSERVATION_FIELDS = (
-    "value",
-    "numerator",
-    "denominator",
-    "score",
-    "max_score",
-    "rank",
-    "rank_of",
-    "quality_status",
-    "quality_message",
-)
-
-
-class ObservationRevision(Base):
+class ObservationRevision(ObservationValues, Base):
     """The previous version of an observation that a corrected file replaced (audit)."""
 
     __tablename__ = "observation_revisions"
@@ -255,15 +286,6 @@ class ObservationRevision(Base):
     observation_id: Mapped[int] = mapped_column(
         ForeignKey("observations.id", ondelete="CASCADE"), index=True
     )
-    value: Mapped[float | None] = mapped_column(Float)
-    numerator: Mapped[float | None] = mapped_column(Float)
-    denominator: Mapped[float | None] = mapped_column(Float)
-    score: Mapped[float | None] = mapped_column(Float)
-    max_score: Mapped[float | None] = mapped_column(Float)
-    rank: Mapped[int | None] = mapped_column(Integer)
-    rank_of: Mapped[int | None] = mapped_column(Integer)
-    quality_status: Mapped[str | None] = mapped_column(String(64))
-    quality_message: Mapped[str | None] = mapped_column(Text)
     import_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_files.id", ondelete="SET NULL")
     )
@@ -281,7 +303,7 @@ class Target(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
-    unit_kind: Mapped[str] = mapped_column(String(20))
+    unit_kind: Mapped[UnitKind] = mapped_column(EnumText(UnitKind, 20))
     year: Mapped[int] = mapped_column(Integer)
     yearly: Mapped[float | None] = mapped_column(Float)
     q1: Mapped[float | None] = mapped_column(Float)
@@ -355,7 +377,7 @@ class PublicationTask(Base):
     lead_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
     effective_date: Mapped[date | None] = mapped_column(Date)
     deadline: Mapped[date | None] = mapped_column(Date, index=True)
-    deadline_basis: Mapped[str | None] = mapped_column(String(20))  # given | letter | computed
+    deadline_basis: Mapped[DeadlineBasis | None] = mapped_column(EnumText(DeadlineBasis, 20))
     office_letter: Mapped[str | None] = mapped_column(Text)
     office_letter_date: Mapped[date | None] = mapped_column(Date)
     unit_submission: Mapped[str | None] = mapped_column(Text)
@@ -387,7 +409,7 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     name: Mapped[str | None] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(EnumText(Role, 20))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -400,7 +422,7 @@ class Invite(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(EnumText(Role, 20))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -461,7 +483,7 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    status: Mapped[str] = mapped_column(String(12))
+    status: Mapped[AlertStatus] = mapped_column(EnumText(AlertStatus, 12))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claim_token: Mapped[str | None] = mapped_column(String(40), index=True)

@@ -38,7 +38,7 @@ def save_person(
     if person is None:
         person = Person(telegram_id=telegram_id, created_at=now)
         session.add(person)
-    person.role = role.value
+    person.role = role
     person.unit_id = unit_id
     person.active = True
     if name:
