@@ -371,3 +371,22 @@ def test_units_file_rejects_an_alias_used_twice(services: Services, tmp_path: Pa
     assert not outcome.ok
     assert [p.row for p in outcome.errors] == [3, 4]
     assert count(services, Unit) == 0
+
+
+def test_a_corrected_publications_file_updates_only_the_changed_task(
+    units: Services, tmp_path: Path
+) -> None:
+    original = (DEMO_FILES / "10_cong_bo_tthc.csv").read_text(encoding="utf-8")
+    first = do_import(units, DEMO_FILES / "10_cong_bo_tthc.csv")
+    assert first.ok and "Nhiệm vụ công bố TTHC: 2 mới, 0 cập nhật, 0 không đổi" in first.summary
+    corrected = tmp_path / "cong_bo_sua.csv"
+    corrected.write_text(
+        original.replace("Thông báo tháng 4/2024", "Đã trình UBND tỉnh"), encoding="utf-8"
+    )
+    second = do_import(units, corrected)
+    assert second.ok, second.report()
+    assert "Nhiệm vụ công bố TTHC: 0 mới, 1 cập nhật, 1 không đổi" in second.summary
+    with units.session_factory() as session:
+        notes = sorted(str(t.note) for t in session.scalars(select(PublicationTask)))
+        assert any(n.startswith("Đã trình UBND tỉnh") for n in notes)
+        assert session.scalar(select(func.count()).select_from(PublicationTask)) == 2

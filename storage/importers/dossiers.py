@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 
 from core.parsing import is_blank, parse_datetime
 from core.textnorm import clean_cell_text
@@ -19,6 +19,7 @@ from storage.importers.base import (
     find_header,
 )
 from storage.importers.reader import Sheet
+from storage.importers.upsert import UpsertCounts, counted_upsert
 from storage.models import Dossier, ImportFile
 
 CODE = Column("code", keys=("mahoso", "mahs", "sohoso", "dossiercode", "code", "mahosotthc"))
@@ -77,6 +78,10 @@ FINISHED = Column(
 STATUS = Column("status", keys=("trangthai", "tinhtrang", "status", "trangthaihoso"))
 
 
+#: What a re-import compares (and updates) of a dossier already stored under its code.
+DOSSIER_FIELDS = ("unit_id", "procedure", "received_at", "due_at", "finished_at", "status")
+
+
 @dataclass
 class DossierRecord:
     code: str
@@ -87,6 +92,17 @@ class DossierRecord:
     finished_at: datetime | None
     status: str | None
     row: int
+
+    def columns(self, unit_id: int) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "unit_id": unit_id,
+            "procedure": self.procedure,
+            "received_at": self.received_at,
+            "due_at": self.due_at,
+            "finished_at": self.finished_at,
+            "status": self.status,
+        }
 
     def as_model(self) -> Dossier:
         """An unsaved dossier with these dates (to apply the model's definitions)."""
@@ -175,9 +191,8 @@ class DossiersImporter(Importer):
 
     def store(self, records: list[Any], ctx: ImportContext, import_file: ImportFile) -> list[str]:
         session = ctx.session
-        now = ctx.now()
-        inserted = updated = unchanged = 0
-        fields = ("unit_id", "procedure", "received_at", "due_at", "finished_at", "status")
+        counts = UpsertCounts()
+        stamp = {"import_id": import_file.id, "updated_at": ctx.now()}
         for start in range(0, len(records), 1000):
             chunk: list[DossierRecord] = records[start : start + 1000]
             existing = {
@@ -186,40 +201,18 @@ class DossiersImporter(Importer):
                     select(Dossier).where(Dossier.code.in_([r.code for r in chunk]))
                 )
             }
-            inserts, updates = [], []
-            for record in chunk:
-                values = {
-                    "unit_id": ctx.unit_id(record.unit),
-                    "procedure": record.procedure,
-                    "received_at": record.received_at,
-                    "due_at": record.due_at,
-                    "finished_at": record.finished_at,
-                    "status": record.status,
-                }
-                old = existing.get(record.code)
-                if old is None:
-                    inserts.append(
-                        {
-                            "code": record.code,
-                            "import_id": import_file.id,
-                            "updated_at": now,
-                            **values,
-                        }
-                    )
-                elif all(getattr(old, f) == values[f] for f in fields):
-                    unchanged += 1
-                else:
-                    updates.append(
-                        {"id": old.id, "import_id": import_file.id, "updated_at": now, **values}
-                    )
-            if inserts:
-                session.execute(insert(Dossier), inserts)
-            if updates:
-                session.execute(update(Dossier), updates)
-            inserted += len(inserts)
-            updated += len(updates)
+            counted_upsert(
+                session,
+                Dossier,
+                existing,
+                ((r.code, r.columns(ctx.unit_id(r.unit))) for r in chunk),
+                compare=DOSSIER_FIELDS,
+                stamp=stamp,
+                counts=counts,
+            )
             if ctx.progress:
                 ctx.progress("lưu", start + len(chunk), len(records))
+        inserted, updated, unchanged = counts.inserted, counts.updated, counts.unchanged
         now_local = ctx.now().replace(tzinfo=None)
         dossiers = [r.as_model() for r in records]
         overdue = sum(1 for d in dossiers if d.is_overdue_open(now_local))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime
+from functools import partial
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
 from core.textnorm import fold
 from storage.importers.base import ImportContext, UnitRef
+from storage.importers.upsert import UpsertCounts, counted_upsert
 from storage.models import (
     OBSERVATION_FIELDS,
     ImportFile,
@@ -143,50 +145,53 @@ def store_observations(
                 )
             ):
                 existing[(obs.unit_id, obs.indicator_id)] = obs
-        inserts: list[dict[str, object]] = []
-        updates: list[dict[str, object]] = []
         revisions: list[dict[str, object]] = []
-        for (unit_id, indicator_id), record in items.items():
-            new_values = record.values()
-            old = existing.get((unit_id, indicator_id))
-            if old is None:
-                inserts.append(
+        stored = UpsertCounts()
+        counted_upsert(
+            session,
+            Observation,
+            existing,
+            (
+                (
+                    (unit_id, indicator_id),
                     {
                         "snapshot_id": snapshot.id,
                         "unit_id": unit_id,
                         "indicator_id": indicator_id,
-                        "import_id": import_file.id,
-                        "updated_at": now,
-                        **new_values,
-                    }
+                        **record.values(),
+                    },
                 )
-            elif {name: getattr(old, name) for name in OBSERVATION_FIELDS} == new_values:
-                counts.unchanged += 1
-            else:
-                revisions.append(
-                    {
-                        "observation_id": old.id,
-                        "import_id": old.import_id,
-                        "replaced_by_import_id": import_file.id,
-                        "replaced_at": now,
-                        **{name: getattr(old, name) for name in OBSERVATION_FIELDS},
-                    }
-                )
-                updates.append(
-                    {"id": old.id, "import_id": import_file.id, "updated_at": now, **new_values}
-                )
-        if inserts:
-            session.execute(insert(Observation), inserts)
+                for (unit_id, indicator_id), record in items.items()
+            ),
+            compare=OBSERVATION_FIELDS,
+            stamp={"import_id": import_file.id, "updated_at": now},
+            counts=stored,
+            before_update=partial(_keep_revision, revisions, import_file.id, now),
+        )
         if revisions:
             session.execute(insert(ObservationRevision), revisions)
-        if updates:
-            session.execute(update(Observation), updates)
-        counts.inserted += len(inserts)
-        counts.replaced += len(updates)
+        counts.inserted += stored.inserted
+        counts.replaced += stored.updated
+        counts.unchanged += stored.unchanged
         done += len(items)
         if ctx.progress:
             ctx.progress("lưu", done, len(records))
     return counts
+
+
+def _keep_revision(
+    revisions: list[dict[str, object]], import_id: int, now: datetime, old: Observation
+) -> None:
+    """The version a corrected file replaces, kept for audit."""
+    revisions.append(
+        {
+            "observation_id": old.id,
+            "import_id": old.import_id,
+            "replaced_by_import_id": import_id,
+            "replaced_at": now,
+            **{name: getattr(old, name) for name in OBSERVATION_FIELDS},
+        }
+    )
 
 
 def summary_lines(counts: StoreCounts, what: str) -> list[str]:

@@ -25,6 +25,7 @@ from storage.importers.base import (
     find_header,
 )
 from storage.importers.reader import Sheet
+from storage.importers.upsert import UpsertCounts, counted_upsert
 from storage.models import ImportFile, PublicationTask
 
 DECISION = Column(
@@ -124,6 +125,25 @@ def deadline_in_text(text: str) -> date | None:
         return find_date(match.group(1))
     except ValueProblem:
         return None
+
+
+#: What a publications file says of a task (compared, and updated, on re-import).
+TASK_FIELDS = (
+    "ministry_decision",
+    "ministry_decision_no",
+    "ministry_decision_date",
+    "content",
+    "effective_date",
+    "deadline",
+    "deadline_basis",
+    "office_letter",
+    "office_letter_date",
+    "unit_submission",
+    "submission_date",
+    "province_decision",
+    "province_decision_date",
+    "note",
+)
 
 
 @dataclass
@@ -249,34 +269,32 @@ class PublicationsImporter(Importer):
 
     def store(self, records: list[Any], ctx: ImportContext, import_file: ImportFile) -> list[str]:
         session = ctx.session
-        now = ctx.now()
-        inserted = updated = unchanged = 0
-        for record in records:
-            unit_id = ctx.unit_id(record.lead_unit)
-            task = session.scalars(
-                select(PublicationTask).filter_by(
-                    ministry_decision_no=record.values["ministry_decision_no"],
-                    lead_unit_id=unit_id,
+        counts = UpsertCounts()
+        rows = [
+            (
+                (record.values["ministry_decision_no"], ctx.unit_id(record.lead_unit)),
+                record.values,
+            )
+            for record in records
+        ]
+        existing = {
+            (task.ministry_decision_no, task.lead_unit_id): task
+            for task in session.scalars(
+                select(PublicationTask).where(
+                    PublicationTask.ministry_decision_no.in_({no for (no, _), _ in rows})
                 )
-            ).one_or_none()
-            if task is None:
-                session.add(
-                    PublicationTask(
-                        lead_unit_id=unit_id,
-                        import_id=import_file.id,
-                        updated_at=now,
-                        **record.values,
-                    )
-                )
-                inserted += 1
-            elif all(getattr(task, k) == v for k, v in record.values.items()):
-                unchanged += 1
-            else:
-                for name, value in record.values.items():
-                    setattr(task, name, value)
-                task.import_id = import_file.id
-                task.updated_at = now
-                updated += 1
+            )
+        }
+        counted_upsert(
+            session,
+            PublicationTask,
+            existing,
+            ((key, {"lead_unit_id": key[1], **values}) for key, values in rows),
+            compare=TASK_FIELDS,
+            stamp={"import_id": import_file.id, "updated_at": ctx.now()},
+            counts=counts,
+        )
+        inserted, updated, unchanged = counts.inserted, counts.updated, counts.unchanged
         session.flush()
         today = ctx.now().date()
         tasks = [PublicationTask(**record.values) for record in records]

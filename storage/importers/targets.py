@@ -12,6 +12,7 @@ from core.parsing import is_blank, parse_value, parse_year
 from core.textnorm import clean_cell_text, fold
 from storage.importers.base import Column, Detected, Header, ImportContext, Importer, find_header
 from storage.importers.reader import Sheet
+from storage.importers.upsert import UpsertCounts, counted_upsert
 from storage.models import ImportFile, Target, UnitKind
 from storage.units import parse_kind
 
@@ -78,6 +79,10 @@ def unit_kinds_in(text: str) -> set[str]:
     return kinds
 
 
+#: The yearly target and the four quarterly minima, compared on re-import.
+TARGET_FIELDS = ("yearly", "q1", "q2", "q3", "q4")
+
+
 @dataclass
 class TargetRecord:
     indicator_id: int
@@ -110,7 +115,7 @@ class TargetsImporter(Importer):
         current_indicator: str | None = None
         for row_no, row in header.data_rows():
             indicator_cell = header.get(row, "indicator")
-            value_names = [n for n in ("yearly", "q1", "q2", "q3", "q4") if n in header.fields]
+            value_names = [n for n in TARGET_FIELDS if n in header.fields]
             has_values = any(not is_blank(header.get(row, n)) for n in value_names)
             if not is_blank(indicator_cell):
                 current_indicator = clean_cell_text(indicator_cell)
@@ -153,7 +158,7 @@ class TargetsImporter(Importer):
                 continue
             values: dict[str, float | None] = {}
             row_ok = True
-            for name in ("yearly", "q1", "q2", "q3", "q4"):
+            for name in TARGET_FIELDS:
                 if name not in header.fields:
                     values[name] = None
                     continue
@@ -186,31 +191,34 @@ class TargetsImporter(Importer):
 
     def store(self, records: list[Any], ctx: ImportContext, import_file: ImportFile) -> list[str]:
         session = ctx.session
-        inserted = updated = unchanged = 0
-        for record in records:
-            target = session.scalars(
-                select(Target).filter_by(
-                    indicator_id=record.indicator_id, unit_kind=record.unit_kind, year=record.year
+        counts = UpsertCounts()
+        existing = {
+            (t.indicator_id, t.unit_kind, t.year): t
+            for t in session.scalars(
+                select(Target).where(Target.year.in_({r.year for r in records}))
+            )
+        }
+        counted_upsert(
+            session,
+            Target,
+            existing,
+            (
+                (
+                    (r.indicator_id, r.unit_kind, r.year),
+                    {
+                        "indicator_id": r.indicator_id,
+                        "unit_kind": r.unit_kind,
+                        "year": r.year,
+                        **r.values,
+                    },
                 )
-            ).one_or_none()
-            if target is None:
-                session.add(
-                    Target(
-                        indicator_id=record.indicator_id,
-                        unit_kind=record.unit_kind,
-                        year=record.year,
-                        import_id=import_file.id,
-                        **record.values,
-                    )
-                )
-                inserted += 1
-            elif all(getattr(target, k) == v for k, v in record.values.items()):
-                unchanged += 1
-            else:
-                for name, value in record.values.items():
-                    setattr(target, name, value)
-                target.import_id = import_file.id
-                updated += 1
+                for r in records
+            ),
+            compare=TARGET_FIELDS,
+            stamp={"import_id": import_file.id},
+            counts=counts,
+        )
+        inserted, updated, unchanged = counts.inserted, counts.updated, counts.unchanged
         session.flush()
         years = sorted({r.year for r in records})
         return [
