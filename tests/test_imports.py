@@ -9,6 +9,7 @@ from handlers.services import Services
 from storage.models import (
     Dossier,
     ImportFile,
+    Indicator,
     Observation,
     ObservationRevision,
     PublicationTask,
@@ -16,7 +17,7 @@ from storage.models import (
     Target,
     Unit,
 )
-from tests.conftest import DEMO_FILES, do_import, write_csv, write_xlsx
+from tests.conftest import DEMO_FILES, EXAMPLES, do_import, write_csv, write_xlsx
 
 DEPARTMENTS = DEMO_FILES / "05_so_nganh_2025.csv"
 
@@ -390,3 +391,39 @@ def test_a_corrected_publications_file_updates_only_the_changed_task(
         notes = sorted(str(t.note) for t in session.scalars(select(PublicationTask)))
         assert any(n.startswith("Đã trình UBND tỉnh") for n in notes)
         assert session.scalar(select(func.count()).select_from(PublicationTask)) == 2
+
+
+def test_the_indicator_catalogue_is_edited_as_data(services: Services, tmp_path: Path) -> None:
+    sample = do_import(services, EXAMPLES / "mau_chi_so.csv")
+    assert sample.ok, sample.report()
+    path = write_csv(
+        tmp_path,
+        "chi_so.csv",
+        [
+            ["Mã", "Tên", "Loại", "Đơn vị tính", "Cao hơn tốt", "Theo dõi", "Tên khác"],
+            ["R99", "Tỷ lệ thử nghiệm", "tỷ lệ", "%", "không", "có", "Thử; Thử nghiệm"],
+        ],
+    )
+    outcome = do_import(services, path)
+    assert outcome.ok and "Danh mục chỉ số: 1 chỉ số mới, 0 chỉ số cập nhật" in outcome.summary
+    with services.session_factory() as session:
+        added = session.scalars(select(Indicator).filter_by(code="R99")).one()
+        assert (added.category, added.measure) == ("ratio", "percent")
+        assert not added.higher_is_better and added.tracked
+        assert sorted(a.alias for a in added.aliases) == ["Thử", "Thử nghiệm"]
+    bad = write_csv(
+        tmp_path,
+        "chi_so_sai.csv",
+        [
+            ["Mã", "Tên", "Loại", "Đơn vị tính", "Cao hơn tốt"],
+            ["r 1", "", "loại lạ", "%", "có lẽ"],
+        ],
+    )
+    refused = do_import(services, bad)
+    assert not refused.ok
+    assert [(p.row, p.column) for p in refused.errors] == [
+        (2, "A «Mã»"),
+        (2, "B «Tên»"),
+        (2, "C «Loại»"),
+        (2, "E «Cao hơn tốt»"),
+    ]

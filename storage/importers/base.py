@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -332,6 +332,13 @@ class ImportContext:
         )
         return False
 
+    def date_of(self, row: Row) -> date | None:
+        """A declared row's date (its "as of" cell, else --as-of); None after reporting it."""
+        as_of: date | None = row["as_of"] or self.as_of
+        if as_of is None and row.has("as_of") and row.ok:
+            row.error(self, "thiếu ngày số liệu", "as_of")
+        return as_of
+
     def row_as_of(self, header: Header, row: Sequence[object], row_no: int) -> date | None:
         """The row's date (its "as of" cell, else --as-of); None after logging why not."""
         if "as_of" not in header.fields:
@@ -382,29 +389,169 @@ class ImportContext:
 class Detected:
     """A sheet an importer recognised, with what it needs to read it."""
 
-    importer: Importer
+    importer: Importer[Any]
     header: Header
     score: int
     layout: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class Importer(ABC):
-    """One kind of import file."""
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def optional_text(cell: object) -> str | None:
+    """A text cell as one clean line; blank is None."""
+    return None if is_blank(cell) else clean_cell_text(cell)
+
+
+def required_text(cell: object) -> str:
+    """A text cell that must hold something (declare the field ``required``)."""
+    return clean_cell_text(cell)
+
+
+@dataclass(frozen=True)
+class Field(Generic[T]):
+    """A column an importer reads: the header spellings it accepts and how its cells parse.
+
+    ``parse`` raises :class:`~core.parsing.ValueProblem` with a Vietnamese message; a
+    ``required`` field's blank cell is an error with that message."""
+
+    column: Column
+    parse: Callable[[object], T]
+    required: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.column.name
+
+
+@dataclass
+class Row:
+    """One data row under the header with its declared fields parsed (blank optional cells
+    and absent columns read as None)."""
+
+    header: Header
+    number: int
+    cells: list[object]
+    values: dict[str, Any]
+    #: False once anything on the row was reported as an error (its record is not kept).
+    ok: bool = True
+
+    @property
+    def sheet(self) -> str:
+        return self.header.sheet.name
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values.get(name)
+
+    def has(self, name: str) -> bool:
+        """Whether the sheet has this column at all."""
+        return name in self.header.fields
+
+    def position(self, name: str) -> str:
+        return self.header.position(name)
+
+    def error(self, ctx: ImportContext, message: str, name: str | None = None) -> None:
+        """An error on this row (at the named field's column): the row is not stored."""
+        column = self.position(name) if name is not None and self.has(name) else None
+        ctx.problems.error(message, self.sheet, self.number, column)
+        self.ok = False
+
+    def warn(self, ctx: ImportContext, message: str, name: str | None = None) -> None:
+        column = self.position(name) if name is not None and self.has(name) else None
+        ctx.problems.warn(message, self.sheet, self.number, column)
+
+
+class Importer(ABC, Generic[R]):
+    """One kind of import file, read into records of type ``R``.
+
+    Column-per-field layouts declare ``fields`` (with ``required`` naming those a header
+    must have) and implement :meth:`record`; the one loop of :meth:`rows` reads every row,
+    parses each declared cell and reports every problem with sheet, row and column.
+    Layouts whose columns are not fields (dates as columns) override :meth:`parse`."""
 
     kind: ClassVar[str]
     label: ClassVar[str]
+    fields: ClassVar[tuple[Field[Any], ...]] = ()
+    required: ClassVar[frozenset[str]] = frozenset()
 
-    @abstractmethod
     def detect(self, sheet: Sheet, ctx: ImportContext) -> Detected | None:
-        """Recognise the sheet's header, or None."""
+        """Recognise the sheet's header (the declared fields, the required ones present)."""
+        found = find_header(sheet, [f.column for f in self.fields], set(self.required))
+        return Detected(self, found[1], found[0]) if found else None
 
-    @abstractmethod
-    def parse(self, detected: Detected, ctx: ImportContext) -> list[Any]:
+    def rows(self, detected: Detected, ctx: ImportContext) -> Iterator[Row]:
+        """Every data row with its declared cells parsed; a cell that does not parse is
+        reported with its column, reads as None and marks the row not ``ok``."""
+        header = detected.header
+        present = [f for f in self.fields if f.name in header.fields]
+        for number, cells in header.data_rows():
+            row = Row(header, number, cells, {})
+            for declared in present:
+                cell = header.get(cells, declared.name)
+                row.values[declared.name] = None
+                if is_blank(cell):
+                    if declared.required is not None:
+                        row.error(ctx, declared.required, declared.name)
+                    continue
+                try:
+                    row.values[declared.name] = declared.parse(cell)
+                except ValueProblem as exc:
+                    row.error(ctx, str(exc), declared.name)
+            yield row
+
+    def parse(self, detected: Detected, ctx: ImportContext) -> list[R]:
         """Read and validate every row; problems go to ``ctx.problems``."""
+        return self.read(detected, ctx)
+
+    def read(
+        self,
+        detected: Detected,
+        ctx: ImportContext,
+        check: Callable[[Row, R], None] | None = None,
+    ) -> list[R]:
+        """Every row's record in row order: duplicates of :meth:`key` refused, ``check``
+        (checks across rows, in order) applied; only records of rows still ``ok`` kept."""
+        records: list[R] = []
+        seen: dict[Hashable, int] = {}
+        for row in self.rows(detected, ctx):
+            key = self.key(row)
+            if key is not None:
+                if key in seen:
+                    row.error(ctx, self.duplicate(row, seen[key]), self.key_field)
+                    continue
+                seen[key] = row.number
+            record = self.record(row, ctx)  # may report more of the row's problems
+            if record is not None and check is not None:
+                check(row, record)
+            if record is None or not row.ok:
+                continue
+            records.append(record)
+            if ctx.progress and len(records) % ctx.settings.progress_every == 0:
+                ctx.progress("kiểm tra", len(records), None)
+        return records
+
+    def record(self, row: Row, ctx: ImportContext) -> R | None:
+        """One row's record, or None after reporting why not (checks across its cells).
+
+        Called for rows with bad cells too (those read as None), so that every problem of a
+        row is reported at once; only records of rows still ``ok`` are kept."""
+        raise NotImplementedError(f"{type(self).__name__} reads rows in its own parse()")
+
+    #: The field a duplicate is reported at.
+    key_field: ClassVar[str | None] = None
+
+    def key(self, row: Row) -> Hashable | None:
+        """What must be unique within a file (None: anything goes)."""
+        return None
+
+    def duplicate(self, row: Row, first_row: int) -> str:
+        """How a second row with the same key is reported."""
+        return f"trùng với dòng {first_row}"
 
     @abstractmethod
-    def store(self, records: list[Any], ctx: ImportContext, import_file: ImportFile) -> list[str]:
+    def store(self, records: list[R], ctx: ImportContext, import_file: ImportFile) -> list[str]:
         """Write the records (inside the caller's transaction); return summary lines."""
 
 

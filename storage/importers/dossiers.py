@@ -8,17 +8,18 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.parsing import is_blank, parse_datetime
+from core.parsing import parse_datetime
 from core.textnorm import clean_cell_text
 from storage.importers.base import (
     Column,
-    Detected,
+    Field,
     ImportContext,
     Importer,
+    Row,
     UnitRef,
-    find_header,
+    optional_text,
+    required_text,
 )
-from storage.importers.reader import Sheet
 from storage.importers.upsert import UpsertCounts, counted_upsert
 from storage.models import Dossier, ImportFile
 
@@ -109,92 +110,72 @@ class DossierRecord:
         return Dossier(due_at=self.due_at, finished_at=self.finished_at)
 
 
-class DossiersImporter(Importer):
+def _code(cell: object) -> str:
+    """A dossier code as written (a number Excel turned into 1234.0 reads "1234")."""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return clean_cell_text(cell)
+
+
+class DossiersImporter(Importer[DossierRecord]):
     kind = "dossiers"
     label = "hồ sơ TTHC"
+    fields = (
+        Field(CODE, _code, required="thiếu mã hồ sơ"),
+        Field(PROCEDURE, optional_text),
+        Field(UNIT, required_text, required="thiếu tên đơn vị"),
+        Field(RECEIVED, parse_datetime),
+        Field(DUE, parse_datetime),
+        Field(FINISHED, parse_datetime),
+        Field(STATUS, optional_text),
+    )
+    required = frozenset({"code", "unit", "due"})
 
-    def detect(self, sheet: Sheet, ctx: ImportContext) -> Detected | None:
-        columns = [CODE, PROCEDURE, UNIT, RECEIVED, DUE, FINISHED, STATUS]
-        found = find_header(sheet, columns, {"code", "unit", "due"})
-        return Detected(self, found[1], found[0]) if found else None
+    key_field = "code"
 
-    def parse(self, detected: Detected, ctx: ImportContext) -> list[Any]:
-        header = detected.header
-        sheet = header.sheet.name
-        records: list[DossierRecord] = []
-        seen: dict[str, int] = {}
-        for row_no, row in header.data_rows():
-            code_cell = header.get(row, "code")
-            if is_blank(code_cell):
-                ctx.problems.error("thiếu mã hồ sơ", sheet, row_no, header.position("code"))
-                continue
-            code = clean_cell_text(code_cell)
-            if isinstance(code_cell, float) and code_cell.is_integer():
-                code = str(int(code_cell))
-            if code in seen:
-                ctx.problems.error(
-                    f"mã hồ sơ {code} trùng với dòng {seen[code]}",
-                    sheet,
-                    row_no,
-                    header.position("code"),
-                )
-                continue
-            seen[code] = row_no
-            times: dict[str, datetime | None] = {}
-            row_ok = True
-            for name in ("received", "due", "finished"):
-                if name not in header.fields:
-                    times[name] = None
-                    continue
-                ok, parsed = ctx.row_cell(parse_datetime, header, row, row_no, name)
-                times[name] = parsed
-                row_ok &= ok
-            received, due, finished = times["received"], times["due"], times["finished"]
-            if received and due and due < received:
-                ctx.problems.error(
-                    "ngày hẹn trả trước ngày tiếp nhận", sheet, row_no, header.position("due")
-                )
-                row_ok = False
-            if received and finished and finished < received:
-                ctx.problems.error(
-                    "ngày kết thúc xử lý trước ngày tiếp nhận",
-                    sheet,
-                    row_no,
-                    header.position("finished"),
-                )
-                row_ok = False
-            unit = ctx.row_unit(
-                header,
-                row,
-                row_no,
-                on=(received or due or ctx.now().replace(tzinfo=None)).date(),
-            )
-            if unit is None or not row_ok:
-                continue
-            procedure = header.get(row, "procedure")
-            status = header.get(row, "status")
-            records.append(
-                DossierRecord(
-                    code=code,
-                    unit=unit,
-                    procedure=None if is_blank(procedure) else clean_cell_text(procedure),
-                    received_at=received,
-                    due_at=due,
-                    finished_at=finished,
-                    status=None if is_blank(status) else clean_cell_text(status),
-                    row=row_no,
-                )
-            )
-            if ctx.progress and len(records) % ctx.settings.progress_every == 0:
-                ctx.progress("kiểm tra", len(records), None)
-        return records
+    def key(self, row: Row) -> str | None:
+        code: str | None = row["code"]
+        return code
 
-    def store(self, records: list[Any], ctx: ImportContext, import_file: ImportFile) -> list[str]:
+    def duplicate(self, row: Row, first_row: int) -> str:
+        return f"mã hồ sơ {row['code']} trùng với dòng {first_row}"
+
+    def record(self, row: Row, ctx: ImportContext) -> DossierRecord | None:
+        received, due, finished = row["received"], row["due"], row["finished"]
+        if received and due and due < received:
+            row.error(ctx, "ngày hẹn trả trước ngày tiếp nhận", "due")
+        if received and finished and finished < received:
+            row.error(ctx, "ngày kết thúc xử lý trước ngày tiếp nhận", "finished")
+        if row["unit"] is None:
+            return None
+        unit = ctx.resolve_unit(
+            row["unit"],
+            sheet=row.sheet,
+            row=row.number,
+            column=row.position("unit"),
+            on=(received or due or ctx.now().replace(tzinfo=None)).date(),
+        )
+        if unit is None:
+            return None
+        return DossierRecord(
+            code=row["code"],
+            unit=unit,
+            procedure=row["procedure"],
+            received_at=received,
+            due_at=due,
+            finished_at=finished,
+            status=row["status"],
+            row=row.number,
+        )
+
+    def store(
+        self, records: list[DossierRecord], ctx: ImportContext, import_file: ImportFile
+    ) -> list[str]:
         session = ctx.session
         counts = UpsertCounts()
         stamp = {"import_id": import_file.id, "updated_at": ctx.now()}
         for start in range(0, len(records), 1000):
-            chunk: list[DossierRecord] = records[start : start + 1000]
+            chunk = records[start : start + 1000]
             existing = {
                 d.code: d
                 for d in session.scalars(

@@ -8,11 +8,18 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.parsing import is_blank, parse_value
+from core.parsing import ValueProblem, parse_value
 from core.textnorm import clean_cell_text, fold
-from storage.importers.base import Column, Detected, ImportContext, Importer, find_header
-from storage.importers.reader import Sheet
-from storage.models import ImportFile, Indicator, IndicatorAlias, IndicatorCategory
+from storage.importers.base import (
+    Column,
+    Field,
+    ImportContext,
+    Importer,
+    Row,
+    optional_text,
+    required_text,
+)
+from storage.models import ImportFile, Indicator, IndicatorAlias, IndicatorCategory, Measure
 
 CODE = Column("code", keys=("ma", "machiso", "code", "machitieu"))
 NAME = Column("name", keys=("ten", "tenchiso", "name", "tenchitieu", "chiso"))
@@ -54,19 +61,51 @@ _MEASURES = {
     "so luong": "count",
     "ho so": "count",
 }
+_FLAGS = {"higher_is_better", "tracked", "active"}
 _YES = {"co", "x", "yes", "true", "1", "cao hon tot", "tang", "higher"}
 _NO = {"khong", "no", "false", "0", "thap hon tot", "giam", "lower"}
 
 
-def _flag(cell: object) -> bool | None:
-    if is_blank(cell):
-        return None
+def _flag(cell: object) -> bool:
     key = fold(str(cell)) if not isinstance(cell, int | float) else str(int(cell))
     if key in _YES:
         return True
     if key in _NO:
         return False
-    raise ValueError(key)
+    raise ValueProblem("ghi «có» hoặc «không»")
+
+
+def _code(cell: object) -> str:
+    code = clean_cell_text(cell).upper()
+    if not re.fullmatch(r"[A-Z0-9_]{1,64}", code):
+        raise ValueProblem(f"mã chỉ số «{code}» chỉ gồm chữ in hoa, số và dấu _")
+    return code
+
+
+def _category(cell: object) -> IndicatorCategory:
+    category = _CATEGORIES.get(fold(str(cell)))
+    if category is None:
+        raise ValueProblem("loại chỉ số phải là tổng, nhóm, tiêu chí, tỷ lệ hoặc số lượng")
+    return IndicatorCategory(category)
+
+
+def _measure(cell: object) -> Measure:
+    measure = _MEASURES.get(fold(str(cell)) or str(cell).strip())
+    if measure is None:
+        raise ValueProblem("đơn vị tính phải là điểm, % hoặc số lượng")
+    return Measure(measure)
+
+
+def _number(cell: object) -> float | None:
+    return parse_value(cell).value
+
+
+def _group(cell: object) -> str:
+    return clean_cell_text(cell).upper()
+
+
+def _aliases(cell: object) -> list[str]:
+    return [a.strip() for a in re.split(r"[;|\n]", str(cell)) if a.strip()]
 
 
 @dataclass
@@ -77,119 +116,53 @@ class IndicatorRecord:
     row: int
 
 
-class IndicatorsImporter(Importer):
+#: Optional columns and the indicator attribute each one sets when the column is present.
+_OPTIONAL = {
+    "short_name": "short_name",
+    "group": "group_code",
+    "max_score": "max_score",
+    "direction": "higher_is_better",
+    "tracked": "tracked",
+    "active": "active",
+}
+
+
+class IndicatorsImporter(Importer[IndicatorRecord]):
     kind = "indicators"
     label = "danh mục chỉ số"
+    fields = (
+        Field(CODE, _code, required="thiếu mã chỉ số"),
+        Field(NAME, required_text, required="thiếu tên chỉ số"),
+        Field(SHORT, optional_text),
+        Field(CATEGORY, _category, required="thiếu loại chỉ số"),
+        Field(GROUP, _group),
+        Field(MEASURE, _measure, required="thiếu đơn vị tính"),
+        Field(MAX_SCORE, _number),
+        Field(DIRECTION, _flag),
+        Field(TRACKED, _flag),
+        Field(ALIASES, _aliases),
+        Field(ACTIVE, _flag),
+        Field(SORT, _number),
+    )
+    required = frozenset({"code", "name", "category", "measure"})
 
-    def detect(self, sheet: Sheet, ctx: ImportContext) -> Detected | None:
-        columns = [
-            CODE,
-            NAME,
-            SHORT,
-            CATEGORY,
-            GROUP,
-            MEASURE,
-            MAX_SCORE,
-            DIRECTION,
-            TRACKED,
-            ALIASES,
-            ACTIVE,
-            SORT,
-        ]
-        found = find_header(sheet, columns, {"code", "name", "category", "measure"})
-        return Detected(self, found[1], found[0]) if found else None
+    def record(self, row: Row, ctx: ImportContext) -> IndicatorRecord | None:
+        values: dict[str, Any] = {
+            "name": row["name"],
+            "category": row["category"],
+            "measure": row["measure"],
+        }
+        for column, attribute in _OPTIONAL.items():
+            # A blank cell clears a text or score, and leaves a yes/no flag as it is.
+            if row.has(column) and (row[column] is not None or attribute not in _FLAGS):
+                values[attribute] = row[column]
+        if row["sort_order"] is not None:
+            values["sort_order"] = int(row["sort_order"])
+        return IndicatorRecord(row["code"], values, row["aliases"] or [], row.number)
 
-    def parse(self, detected: Detected, ctx: ImportContext) -> list[Any]:
-        header = detected.header
-        sheet = header.sheet.name
-        records: list[IndicatorRecord] = []
-        for row_no, row in header.data_rows():
-            code = clean_cell_text(header.get(row, "code") or "").upper()
-            name = clean_cell_text(header.get(row, "name") or "")
-            if not re.fullmatch(r"[A-Z0-9_]{1,64}", code):
-                ctx.problems.error(
-                    f"mã chỉ số «{code}» chỉ gồm chữ in hoa, số và dấu _",
-                    sheet,
-                    row_no,
-                    header.position("code"),
-                )
-                continue
-            if not name:
-                ctx.problems.error("thiếu tên chỉ số", sheet, row_no, header.position("name"))
-                continue
-            category = _CATEGORIES.get(fold(str(header.get(row, "category") or "")))
-            measure = _MEASURES.get(
-                fold(str(header.get(row, "measure") or ""))
-                or str(header.get(row, "measure") or "").strip()
-            )
-            if category is None:
-                ctx.problems.error(
-                    "loại chỉ số phải là tổng, nhóm, tiêu chí, tỷ lệ hoặc số lượng",
-                    sheet,
-                    row_no,
-                    header.position("category"),
-                )
-                continue
-            if measure is None:
-                ctx.problems.error(
-                    "đơn vị tính phải là điểm, % hoặc số lượng",
-                    sheet,
-                    row_no,
-                    header.position("measure"),
-                )
-                continue
-            values: dict[str, Any] = {
-                "name": name,
-                "category": IndicatorCategory(category).value,
-                "measure": measure,
-            }
-            if "short_name" in header.fields:
-                short = header.get(row, "short_name")
-                values["short_name"] = None if is_blank(short) else clean_cell_text(short)
-            if "group" in header.fields:
-                group = header.get(row, "group")
-                values["group_code"] = None if is_blank(group) else clean_cell_text(group).upper()
-            if "max_score" in header.fields:
-                ok, parsed = ctx.row_cell(parse_value, header, row, row_no, "max_score")
-                if not ok:
-                    continue
-                values["max_score"] = parsed.value
-            if "sort_order" in header.fields and not is_blank(header.get(row, "sort_order")):
-                ok, parsed = ctx.row_cell(parse_value, header, row, row_no, "sort_order")
-                if not ok:
-                    continue
-                values["sort_order"] = int(parsed.value or 0)
-            flags_ok = True
-            for column, attribute in (
-                ("direction", "higher_is_better"),
-                ("tracked", "tracked"),
-                ("active", "active"),
-            ):
-                if column not in header.fields:
-                    continue
-                try:
-                    flag = _flag(header.get(row, column))
-                except ValueError:
-                    ctx.problems.error(
-                        "ghi «có» hoặc «không»", sheet, row_no, header.position(column)
-                    )
-                    flags_ok = False
-                    continue
-                if flag is not None:
-                    values[attribute] = flag
-            if not flags_ok:
-                continue
-            aliases = []
-            if not is_blank(header.get(row, "aliases")):
-                aliases = [
-                    a.strip()
-                    for a in re.split(r"[;|\n]", str(header.get(row, "aliases")))
-                    if a.strip()
-                ]
-            records.append(IndicatorRecord(code, values, aliases, row_no))
-        return records
-
-    def store(self, records: list[Any], ctx: ImportContext, import_file: ImportFile) -> list[str]:
+    def store(
+        self, records: list[IndicatorRecord], ctx: ImportContext, import_file: ImportFile
+    ) -> list[str]:
         session = ctx.session
         inserted = updated = 0
         max_order = max((i.sort_order for i in session.scalars(select(Indicator))), default=0)

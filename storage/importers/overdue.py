@@ -6,10 +6,18 @@ and audit work as for every other figure.
 
 from __future__ import annotations
 
-from typing import Any
-
-from core.parsing import is_blank, parse_count
-from storage.importers.base import Column, Detected, ImportContext, Importer, find_header
+from core.parsing import ValueProblem, parse_count, parse_date
+from core.textnorm import clean_cell_text
+from storage.importers.base import (
+    Column,
+    Detected,
+    Field,
+    ImportContext,
+    Importer,
+    Row,
+    optional_text,
+    required_text,
+)
 from storage.importers.observations import (
     ObservationRecord,
     check_duplicates,
@@ -17,7 +25,6 @@ from storage.importers.observations import (
     store_observations,
     summary_lines,
 )
-from storage.importers.reader import Sheet
 from storage.importers.scores import AS_OF, SOURCE, STT, UNIT
 from storage.models import ImportFile, Period
 from storage.units import parse_kind
@@ -42,64 +49,63 @@ COUNT = Column(
 KIND = Column("kind", keys=("cap", "loaidonvi", "capdonvi", "loai", "kind"))
 
 
-class OverdueImporter(Importer):
+def _kind(cell: object) -> frozenset[str]:
+    kind = parse_kind(str(cell))
+    if kind is None:
+        raise ValueProblem(f"không hiểu cấp đơn vị «{clean_cell_text(cell)}»")
+    return frozenset({kind.value})
+
+
+class OverdueImporter(Importer[ObservationRecord]):
     kind = "overdue"
     label = "số hồ sơ quá hạn theo đơn vị"
+    fields = (
+        Field(UNIT, required_text, required="thiếu tên đơn vị"),
+        Field(COUNT, parse_count),
+        Field(AS_OF, parse_date),
+        Field(SOURCE, optional_text),
+        Field(KIND, _kind),
+        Field(STT, optional_text),
+    )
+    required = frozenset({"unit", "count"})
 
-    def detect(self, sheet: Sheet, ctx: ImportContext) -> Detected | None:
-        found = find_header(sheet, [UNIT, COUNT, AS_OF, SOURCE, KIND, STT], {"unit", "count"})
-        return Detected(self, found[1], found[0]) if found else None
-
-    def parse(self, detected: Detected, ctx: ImportContext) -> list[Any]:
-        header = detected.header
-        sheet = header.sheet.name
-        if not ctx.has_dates(header):
+    def parse(self, detected: Detected, ctx: ImportContext) -> list[ObservationRecord]:
+        if not ctx.has_dates(detected.header):
             return []
-        indicator = ctx.catalogue.get("OVERDUE_COUNT")
-        records: list[ObservationRecord] = []
-        for row_no, row in header.data_rows():
-            as_of = ctx.row_as_of(header, row, row_no)
-            if as_of is None:
-                continue
-            kinds = None
-            kind_cell = header.get(row, "kind")
-            if not is_blank(kind_cell):
-                kind = parse_kind(str(kind_cell))
-                if kind is None:
-                    ctx.problems.error(
-                        f"không hiểu cấp đơn vị «{kind_cell}»",
-                        sheet,
-                        row_no,
-                        header.position("kind"),
-                    )
-                    continue
-                kinds = frozenset({kind.value})
-            unit = ctx.row_unit(header, row, row_no, on=as_of, kinds=kinds)
-            ok, count = ctx.row_cell(parse_count, header, row, row_no, "count")
-            if unit is None or not ok:
-                continue
-            if ctx.source:
-                source = normalize_source(ctx.source)
-            elif not is_blank(header.get(row, "source")):
-                source = normalize_source(str(header.get(row, "source")))
-            else:
-                source = ctx.settings.count_source
-            records.append(
-                ObservationRecord(
-                    as_of,
-                    Period.DAY.value,
-                    source,
-                    unit,
-                    indicator.id,
-                    sheet,
-                    row_no,
-                    value=None if count is None else float(count),
-                )
-            )
+        records = super().parse(detected, ctx)
         check_duplicates(records, ctx)
         return records
 
-    def store(self, records: list[Any], ctx: ImportContext, import_file: ImportFile) -> list[str]:
+    def record(self, row: Row, ctx: ImportContext) -> ObservationRecord | None:
+        as_of = ctx.date_of(row)
+        if as_of is None or row["unit"] is None:
+            return None
+        unit = ctx.resolve_unit(
+            row["unit"],
+            sheet=row.sheet,
+            row=row.number,
+            column=row.position("unit"),
+            on=as_of,
+            kinds=row["kind"],
+        )
+        if unit is None:
+            return None
+        source = ctx.source or row["source"]
+        count = row["count"]
+        return ObservationRecord(
+            as_of,
+            Period.DAY.value,
+            normalize_source(source) if source else ctx.settings.count_source,
+            unit,
+            ctx.catalogue.get("OVERDUE_COUNT").id,
+            row.sheet,
+            row.number,
+            value=None if count is None else float(count),
+        )
+
+    def store(
+        self, records: list[ObservationRecord], ctx: ImportContext, import_file: ImportFile
+    ) -> list[str]:
         counts = store_observations(records, ctx, import_file)
         total = sum(int(r.value) for r in records if r.value is not None)
         units = sum(1 for r in records if r.value)

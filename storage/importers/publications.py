@@ -14,19 +14,21 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.parsing import ValueProblem, find_date, is_blank, parse_date
+from core.parsing import ValueProblem, find_date, parse_date
 from core.textnorm import clean_cell_text, strip_diacritics
 from storage.importers.base import (
     Column,
     Detected,
+    Field,
     ImportContext,
     Importer,
+    Row,
     UnitRef,
-    find_header,
+    optional_text,
+    required_text,
 )
-from storage.importers.reader import Sheet
 from storage.importers.upsert import UpsertCounts, counted_upsert
-from storage.models import ImportFile, PublicationTask
+from storage.models import DeadlineBasis, ImportFile, PublicationTask
 
 DECISION = Column(
     "decision",
@@ -153,121 +155,108 @@ class TaskRecord:
     row: int
 
 
-class PublicationsImporter(Importer):
+def _decision(cell: object) -> tuple[str, str, date | None]:
+    """The ministry's decision as written, its number and its date."""
+    text = clean_cell_text(cell)
+    number, day = document_number_and_date(text)
+    if number is None:
+        raise ValueProblem(
+            f"không tìm thấy số quyết định trong «{text[:80]}» "
+            "(ví dụ: Quyết định số 503/QĐ-BTTTT ngày 09/4/2024)"
+        )
+    return text, number, day
+
+
+class PublicationsImporter(Importer[TaskRecord]):
     kind = "publications"
     label = "nhiệm vụ công bố TTHC"
+    fields = (
+        Field(DECISION, _decision, required="thiếu quyết định công bố của bộ, ngành"),
+        Field(LEAD_UNIT, required_text, required="thiếu tên đơn vị"),
+        Field(CONTENT, optional_text),
+        Field(LETTER, optional_text),
+        Field(SUBMISSION, optional_text),
+        Field(DEADLINE, parse_date),
+        Field(EFFECTIVE, parse_date),
+        Field(PROVINCE_DECISION, optional_text),
+        Field(PROVINCE_DECISION_DATE, parse_date),
+        Field(NOTE, optional_text),
+        Field(STT, optional_text),
+    )
+    required = frozenset({"decision", "lead_unit"})
 
-    def detect(self, sheet: Sheet, ctx: ImportContext) -> Detected | None:
-        columns = [
-            DECISION,
-            LEAD_UNIT,
-            CONTENT,
-            LETTER,
-            SUBMISSION,
-            DEADLINE,
-            EFFECTIVE,
-            PROVINCE_DECISION,
-            PROVINCE_DECISION_DATE,
-            NOTE,
-            STT,
-        ]
-        found = find_header(sheet, columns, {"decision", "lead_unit"})
-        return Detected(self, found[1], found[0]) if found else None
-
-    def parse(self, detected: Detected, ctx: ImportContext) -> list[Any]:
-        header = detected.header
-        sheet = header.sheet.name
-        records: list[TaskRecord] = []
+    def parse(self, detected: Detected, ctx: ImportContext) -> list[TaskRecord]:
+        """One task per decision and lead unit in a file."""
         seen: dict[tuple[str, object], int] = {}
-        days_before = ctx.settings.working_days_before_effect
-        for row_no, row in header.data_rows():
-            decision_cell = header.get(row, "decision")
-            if is_blank(decision_cell):
-                ctx.problems.error(
-                    "thiếu quyết định công bố của bộ, ngành",
-                    sheet,
-                    row_no,
-                    header.position("decision"),
-                )
-                continue
-            decision = clean_cell_text(decision_cell)
-            number, decision_date = document_number_and_date(decision)
-            if number is None:
-                ctx.problems.error(
-                    f"không tìm thấy số quyết định trong «{decision[:80]}» "
-                    "(ví dụ: Quyết định số 503/QĐ-BTTTT ngày 09/4/2024)",
-                    sheet,
-                    row_no,
-                    header.position("decision"),
-                )
-                continue
-            texts = {
-                name: (
-                    None
-                    if is_blank(header.get(row, name))
-                    else clean_cell_text(header.get(row, name))
-                )
-                for name in ("content", "letter", "submission", "province_decision", "note")
-            }
-            dates: dict[str, date | None] = {}
-            row_ok = True
-            for name in ("deadline", "effective", "province_decision_date"):
-                ok, parsed = ctx.row_cell(parse_date, header, row, row_no, name)
-                dates[name] = parsed
-                row_ok &= ok
-            unit = ctx.row_unit(header, row, row_no, "lead_unit", on=decision_date)
-            if unit is None or not row_ok:
-                continue
-            letter_no, letter_date = document_number_and_date(texts["letter"] or "")
-            _, submission_date = document_number_and_date(texts["submission"] or "")
-            province_date = dates["province_decision_date"]
-            if province_date is None and texts["province_decision"]:
-                province_date = document_number_and_date(texts["province_decision"])[1]
-            deadline, basis = dates["deadline"], "given"
-            if deadline is None and texts["letter"]:
-                deadline, basis = deadline_in_text(texts["letter"]), "letter"
-            if deadline is None and dates["effective"] is not None:
-                deadline = ctx.calendar.add_working_days(dates["effective"], -days_before)
-                basis = "computed"
-            if deadline is None:
-                ctx.problems.warn(
-                    "chưa xác định được hạn xử lý (không có hạn, công văn có hạn hoặc ngày "
-                    "hiệu lực); nhiệm vụ vẫn được lưu",
-                    sheet,
-                    row_no,
-                )
-            key = (number.upper(), unit if isinstance(unit, int) else id(unit))
-            if key in seen:
-                ctx.problems.error(
-                    f"nhiệm vụ trùng với dòng {seen[key]} (cùng quyết định, đơn vị)", sheet, row_no
-                )
-                continue
-            seen[key] = row_no
-            records.append(
-                TaskRecord(
-                    values={
-                        "ministry_decision": decision,
-                        "ministry_decision_no": number,
-                        "ministry_decision_date": decision_date,
-                        "content": texts["content"],
-                        "effective_date": dates["effective"],
-                        "deadline": deadline,
-                        "deadline_basis": basis if deadline else None,
-                        "office_letter": texts["letter"],
-                        "office_letter_date": letter_date if letter_no else None,
-                        "unit_submission": texts["submission"],
-                        "submission_date": submission_date,
-                        "province_decision": texts["province_decision"],
-                        "province_decision_date": province_date,
-                        "note": texts["note"],
-                    },
-                    lead_unit=unit,
-                    row=row_no,
-                )
-            )
-        return records
 
-    def store(self, records: list[Any], ctx: ImportContext, import_file: ImportFile) -> list[str]:
+        def once(row: Row, record: TaskRecord) -> None:
+            unit = record.lead_unit
+            key = (
+                record.values["ministry_decision_no"].upper(),
+                unit if isinstance(unit, int) else id(unit),  # a unit created by this file
+            )
+            first = seen.setdefault(key, row.number)
+            if first != row.number:
+                row.error(ctx, f"nhiệm vụ trùng với dòng {first} (cùng quyết định, đơn vị)")
+
+        return self.read(detected, ctx, once)
+
+    def record(self, row: Row, ctx: ImportContext) -> TaskRecord | None:
+        if row["decision"] is None or row["lead_unit"] is None:
+            return None
+        decision, number, decision_date = row["decision"]
+        unit = ctx.resolve_unit(
+            row["lead_unit"],
+            sheet=row.sheet,
+            row=row.number,
+            column=row.position("lead_unit"),
+            on=decision_date,
+        )
+        if unit is None:
+            return None
+        letter: str | None = row["letter"]
+        letter_no, letter_date = document_number_and_date(letter or "")
+        _, submission_date = document_number_and_date(row["submission"] or "")
+        province_date = row["province_decision_date"]
+        if province_date is None and row["province_decision"]:
+            province_date = document_number_and_date(row["province_decision"])[1]
+        deadline, basis = row["deadline"], DeadlineBasis.GIVEN
+        if deadline is None and letter:
+            deadline, basis = deadline_in_text(letter), DeadlineBasis.LETTER
+        if deadline is None and row["effective"] is not None:
+            days_before = ctx.settings.working_days_before_effect
+            deadline = ctx.calendar.add_working_days(row["effective"], -days_before)
+            basis = DeadlineBasis.COMPUTED
+        if deadline is None:
+            row.warn(
+                ctx,
+                "chưa xác định được hạn xử lý (không có hạn, công văn có hạn hoặc ngày "
+                "hiệu lực); nhiệm vụ vẫn được lưu",
+            )
+        return TaskRecord(
+            values={
+                "ministry_decision": decision,
+                "ministry_decision_no": number,
+                "ministry_decision_date": decision_date,
+                "content": row["content"],
+                "effective_date": row["effective"],
+                "deadline": deadline,
+                "deadline_basis": basis if deadline else None,
+                "office_letter": letter,
+                "office_letter_date": letter_date if letter_no else None,
+                "unit_submission": row["submission"],
+                "submission_date": submission_date,
+                "province_decision": row["province_decision"],
+                "province_decision_date": province_date,
+                "note": row["note"],
+            },
+            lead_unit=unit,
+            row=row.number,
+        )
+
+    def store(
+        self, records: list[TaskRecord], ctx: ImportContext, import_file: ImportFile
+    ) -> list[str]:
         session = ctx.session
         counts = UpsertCounts()
         rows = [

@@ -150,7 +150,10 @@ def dated_columns(header_labels: list[str], keys: list[str], taken: set[int]) ->
     return found
 
 
-class ScoresImporter(Importer):
+class ScoresImporter(Importer[ObservationRecord]):
+    """Its layouts are not one column per field (dates or quarters as columns), so it reads
+    rows in its own :meth:`parse`."""
+
     kind = "scores"
     label = "điểm số, tỷ lệ"
 
@@ -194,7 +197,7 @@ class ScoresImporter(Importer):
 
         return accept
 
-    def parse(self, detected: Detected, ctx: ImportContext) -> list[Any]:
+    def parse(self, detected: Detected, ctx: ImportContext) -> list[ObservationRecord]:
         parser = {
             "long": self._parse_long,
             "unit_table": self._parse_unit_table,
@@ -495,7 +498,9 @@ class ScoresImporter(Importer):
                     records.append(record)
         return records
 
-    def store(self, records: list[Any], ctx: ImportContext, import_file: ImportFile) -> list[str]:
+    def store(
+        self, records: list[ObservationRecord], ctx: ImportContext, import_file: ImportFile
+    ) -> list[str]:
         counts = store_observations(records, ctx, import_file)
         no_data = sum(1 for r in records if r.value is None and r.rank is None)
         lines = summary_lines(counts, "Điểm số, tỷ lệ")

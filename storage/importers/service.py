@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,7 +34,7 @@ from storage.importers.targets import TargetsImporter
 from storage.importers.units import UnitsImporter
 from storage.models import ImportFile
 
-IMPORTERS: dict[str, Importer] = {
+IMPORTERS: dict[str, Importer[Any]] = {
     importer.kind: importer
     for importer in (
         ScoresImporter(),

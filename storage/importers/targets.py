@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 
@@ -92,7 +91,10 @@ class TargetRecord:
     row: int
 
 
-class TargetsImporter(Importer):
+class TargetsImporter(Importer[TargetRecord]):
+    """Its layouts are not one column per field (dates or quarters as columns), so it reads
+    rows in its own :meth:`parse`."""
+
     kind = "targets"
     label = "chỉ tiêu năm và lộ trình theo quý"
 
@@ -106,7 +108,7 @@ class TargetsImporter(Importer):
         match = re.search(r"(\d{4})", header.labels[header.fields["yearly"]])
         return int(match.group(1)) if match else None
 
-    def parse(self, detected: Detected, ctx: ImportContext) -> list[Any]:
+    def parse(self, detected: Detected, ctx: ImportContext) -> list[TargetRecord]:
         header = detected.header
         sheet = header.sheet.name
         header_year = self._year_from_header(header)
@@ -189,10 +191,12 @@ class TargetsImporter(Importer):
                 records.append(TargetRecord(lookup.indicator.id, kind, year, values, row_no))
         return records
 
-    def store(self, records: list[Any], ctx: ImportContext, import_file: ImportFile) -> list[str]:
+    def store(
+        self, records: list[TargetRecord], ctx: ImportContext, import_file: ImportFile
+    ) -> list[str]:
         session = ctx.session
         counts = UpsertCounts()
-        existing = {
+        existing: dict[tuple[int, str, int], Target] = {
             (t.indicator_id, t.unit_kind, t.year): t
             for t in session.scalars(
                 select(Target).where(Target.year.in_({r.year for r in records}))

@@ -5,22 +5,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 
-from core.parsing import is_blank, parse_date
+from core.parsing import ValueProblem, parse_date
 from core.textnorm import clean_cell_text
 from storage.importers.base import (
     Column,
     Detected,
+    Field,
     ImportContext,
     Importer,
+    Row,
     add_unit_alias,
-    find_header,
+    optional_text,
+    required_text,
 )
-from storage.importers.reader import Sheet
-from storage.models import ImportFile, Unit
+from storage.models import ImportFile, Unit, UnitKind
 from storage.units import KIND_LABELS, find_unit, parse_kind, unit_keys
 
 NAME = Column("name", keys=("tendonvi", "ten", "donvi", "name", "tencoquan", "coquandonvi"))
@@ -44,7 +45,7 @@ _ALIAS_SPLIT = re.compile(r"[;|\n]")
 @dataclass
 class UnitRecord:
     name: str
-    kind: str
+    kind: UnitKind
     aliases: list[str]
     parent: str | None
     portal_id: str | None
@@ -53,112 +54,87 @@ class UnitRecord:
     row: int
 
 
-class UnitsImporter(Importer):
+def _kind(cell: object) -> UnitKind:
+    kind = parse_kind(str(cell))
+    if kind is None:
+        raise ValueProblem(
+            f"loại đơn vị «{clean_cell_text(cell)}» không hợp lệ "
+            "(tỉnh, sở, huyện, xã, chi nhánh, khác)"
+        )
+    return kind
+
+
+def _aliases(cell: object) -> list[str]:
+    return [a.strip() for a in _ALIAS_SPLIT.split(str(cell)) if a.strip()]
+
+
+class UnitsImporter(Importer[UnitRecord]):
     kind = "units"
     label = "danh mục đơn vị"
+    fields = (
+        Field(NAME, required_text, required="thiếu tên đơn vị"),
+        Field(KIND, _kind, required="thiếu loại đơn vị (tỉnh, sở, huyện, xã, chi nhánh, khác)"),
+        Field(ALIASES, _aliases),
+        Field(PARENT, optional_text),
+        Field(PORTAL_ID, optional_text),
+        Field(VALID_FROM, parse_date),
+        Field(VALID_TO, parse_date),
+        Field(STT, optional_text),
+    )
+    required = frozenset({"name", "kind"})
+    key_field = "name"
 
-    def detect(self, sheet: Sheet, ctx: ImportContext) -> Detected | None:
-        columns = [NAME, KIND, ALIASES, PARENT, PORTAL_ID, VALID_FROM, VALID_TO, STT]
-        found = find_header(sheet, columns, {"name", "kind"})
-        return Detected(self, found[1], found[0]) if found else None
+    def key(self, row: Row) -> str | None:
+        return unit_keys(row["name"])[0] if row["name"] else None
 
-    def parse(self, detected: Detected, ctx: ImportContext) -> list[Any]:
-        header = detected.header
-        sheet = header.sheet.name
-        records: list[UnitRecord] = []
-        names_in_file: dict[str, int] = {}
+    def duplicate(self, row: Row, first_row: int) -> str:
+        return f"đơn vị trùng với dòng {first_row}"
+
+    def parse(self, detected: Detected, ctx: ImportContext) -> list[UnitRecord]:
+        """Rows in order: a parent must be known already or listed on an earlier row, and an
+        alias may name one unit only."""
+        earlier: set[str] = set()
         alias_owner: dict[str, tuple[str, int]] = {}
-        for row_no, row in header.data_rows():
-            name_cell = header.get(row, "name")
-            if is_blank(name_cell):
-                ctx.problems.error("thiếu tên đơn vị", sheet, row_no, header.position("name"))
-                continue
-            name = clean_cell_text(name_cell)
-            name_key = unit_keys(name)[0]
-            if name_key in names_in_file:
-                ctx.problems.error(
-                    f"đơn vị trùng với dòng {names_in_file[name_key]}",
-                    sheet,
-                    row_no,
-                    header.position("name"),
-                )
-                continue
-            names_in_file[name_key] = row_no
-            kind = parse_kind(str(header.get(row, "kind") or ""))
-            if kind is None:
-                ctx.problems.error(
-                    f"loại đơn vị «{clean_cell_text(header.get(row, 'kind') or '')}» không hợp lệ "
-                    "(tỉnh, sở, huyện, xã, chi nhánh, khác)",
-                    sheet,
-                    row_no,
-                    header.position("kind"),
-                )
-                continue
-            aliases = []
-            if not is_blank(header.get(row, "aliases")):
-                aliases = [
-                    a.strip()
-                    for a in _ALIAS_SPLIT.split(str(header.get(row, "aliases")))
-                    if a.strip()
-                ]
-            for alias in aliases:
-                key = unit_keys(alias)[0]
-                owner = alias_owner.setdefault(key, (name_key, row_no))
-                if owner[0] != name_key:
-                    ctx.problems.error(
-                        f"bí danh «{alias}» đã dùng cho đơn vị ở dòng {owner[1]}",
-                        sheet,
-                        row_no,
-                        header.position("aliases"),
-                    )
-            dates = {}
-            row_ok = True
-            for field_name in ("valid_from", "valid_to"):
-                ok, parsed = ctx.row_cell(parse_date, header, row, row_no, field_name)
-                dates[field_name] = parsed
-                row_ok &= ok
-            if (
-                dates["valid_from"]
-                and dates["valid_to"]
-                and dates["valid_to"] < dates["valid_from"]
-            ):
-                ctx.problems.error(
-                    "ngày hết hiệu lực trước ngày bắt đầu",
-                    sheet,
-                    row_no,
-                    header.position("valid_to"),
-                )
-                row_ok = False
-            parent = header.get(row, "parent")
-            parent_name = None if is_blank(parent) else clean_cell_text(parent)
-            if parent_name and unit_keys(parent_name)[0] not in names_in_file:
-                match = find_unit(ctx.session, parent_name)
-                if match.unit is None:
-                    ctx.problems.error(
-                        f"đơn vị cha «{parent_name}» chưa có (ghi ở dòng trước hoặc đã nhập)",
-                        sheet,
-                        row_no,
-                        header.position("parent"),
-                    )
-                    row_ok = False
-            portal = header.get(row, "portal_id")
-            if not row_ok:
-                continue
-            records.append(
-                UnitRecord(
-                    name,
-                    kind.value,
-                    aliases,
-                    parent_name,
-                    None if is_blank(portal) else clean_cell_text(portal),
-                    dates["valid_from"],
-                    dates["valid_to"],
-                    row_no,
-                )
-            )
-        return records
 
-    def store(self, records: list[Any], ctx: ImportContext, import_file: ImportFile) -> list[str]:
+        def check(row: Row, record: UnitRecord) -> None:
+            name_key = unit_keys(record.name)[0]
+            for alias in record.aliases:
+                owner = alias_owner.setdefault(unit_keys(alias)[0], (name_key, row.number))
+                if owner[0] != name_key:
+                    row.error(
+                        ctx, f"bí danh «{alias}» đã dùng cho đơn vị ở dòng {owner[1]}", "aliases"
+                    )
+            parent = record.parent
+            if (
+                parent
+                and unit_keys(parent)[0] not in earlier
+                and find_unit(ctx.session, parent).unit is None
+            ):
+                row.error(
+                    ctx, f"đơn vị cha «{parent}» chưa có (ghi ở dòng trước hoặc đã nhập)", "parent"
+                )
+            earlier.add(name_key)
+
+        return self.read(detected, ctx, check)
+
+    def record(self, row: Row, ctx: ImportContext) -> UnitRecord | None:
+        valid_from, valid_to = row["valid_from"], row["valid_to"]
+        if valid_from and valid_to and valid_to < valid_from:
+            row.error(ctx, "ngày hết hiệu lực trước ngày bắt đầu", "valid_to")
+        return UnitRecord(
+            row["name"],
+            row["kind"],
+            row["aliases"] or [],
+            row["parent"],
+            row["portal_id"],
+            valid_from,
+            valid_to,
+            row.number,
+        )
+
+    def store(
+        self, records: list[UnitRecord], ctx: ImportContext, import_file: ImportFile
+    ) -> list[str]:
         session = ctx.session
         inserted = updated = 0
         by_key: dict[str, Unit] = {}
