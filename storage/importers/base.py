@@ -288,6 +288,25 @@ class ImportContext:
             kinds=kinds,
         )
 
+    def unit_of(
+        self,
+        row: Row,
+        name: str = "unit",
+        on: date | None = None,
+        kinds: frozenset[str] | None = None,
+    ) -> UnitRef | None:
+        """The unit a declared row's field names (a blank one was reported already)."""
+        if row[name] is None:
+            return None
+        return self.resolve_unit(
+            row[name],
+            sheet=row.sheet,
+            row=row.number,
+            column=row.position(name),
+            on=on,
+            kinds=kinds,
+        )
+
     def _lookup_unit(
         self, name: str, on: date | None, kinds: frozenset[str] | None
     ) -> UnitRef | str:

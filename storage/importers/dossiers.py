@@ -146,15 +146,7 @@ class DossiersImporter(Importer[DossierRecord]):
             row.error(ctx, "ngày hẹn trả trước ngày tiếp nhận", "due")
         if received and finished and finished < received:
             row.error(ctx, "ngày kết thúc xử lý trước ngày tiếp nhận", "finished")
-        if row["unit"] is None:
-            return None
-        unit = ctx.resolve_unit(
-            row["unit"],
-            sheet=row.sheet,
-            row=row.number,
-            column=row.position("unit"),
-            on=(received or due or ctx.now().replace(tzinfo=None)).date(),
-        )
+        unit = ctx.unit_of(row, on=(received or due or ctx.now().replace(tzinfo=None)).date())
         if unit is None:
             return None
         return DossierRecord(

@@ -78,16 +78,9 @@ class OverdueImporter(Importer[ObservationRecord]):
 
     def record(self, row: Row, ctx: ImportContext) -> ObservationRecord | None:
         as_of = ctx.date_of(row)
-        if as_of is None or row["unit"] is None:
+        if as_of is None:
             return None
-        unit = ctx.resolve_unit(
-            row["unit"],
-            sheet=row.sheet,
-            row=row.number,
-            column=row.position("unit"),
-            on=as_of,
-            kinds=row["kind"],
-        )
+        unit = ctx.unit_of(row, on=as_of, kinds=row["kind"])
         if unit is None:
             return None
         source = ctx.source or row["source"]

@@ -202,16 +202,10 @@ class PublicationsImporter(Importer[TaskRecord]):
         return self.read(detected, ctx, once)
 
     def record(self, row: Row, ctx: ImportContext) -> TaskRecord | None:
-        if row["decision"] is None or row["lead_unit"] is None:
+        if row["decision"] is None:
             return None
         decision, number, decision_date = row["decision"]
-        unit = ctx.resolve_unit(
-            row["lead_unit"],
-            sheet=row.sheet,
-            row=row.number,
-            column=row.position("lead_unit"),
-            on=decision_date,
-        )
+        unit = ctx.unit_of(row, "lead_unit", on=decision_date)
         if unit is None:
             return None
         letter: str | None = row["letter"]
