@@ -1,7 +1,6 @@
 """tthc-bot: steering administrative-procedure (TTHC) reform from a chat.
 
-The ``bot`` package is the composition root (config, clock, services, CLI)
-and the domain logic that turns stored data into answers.  It never imports
-Telegram types outside ``bot.telegram_app`` so that the console chat reuses
-everything else.
+The ``bot`` package is the composition root and the transports: ``app`` builds the services,
+``cli`` is the ``tthc-bot`` command, ``console`` the terminal chat, and ``bot.telegram`` the
+only package that imports Telegram, so the console chat reuses everything below it.
 """

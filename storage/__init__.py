@@ -1,4 +1,5 @@
-"""Persistence: SQLAlchemy models, sessions, migrations, named queries and importers.
-
-Nothing here imports Telegram; the console chat and the bot share it.
+"""Persistence: SQLAlchemy models, engines, migrations, named queries, the alert queue and
+the importers. No SQL is written outside this package, and nothing in it commits: the
+router, the job runner, the engine, the delivery and ``handlers.imports`` own the
+transactions.
 """
