@@ -21,6 +21,9 @@ from storage.units import describe_match_failure, find_unit, guess_kind, unit_ke
 
 Progress = Callable[[str, int, int | None], None]
 
+#: The error for a row whose unit cell is blank.
+MISSING_UNIT = "thiếu tên đơn vị"
+
 
 def column_letter(index: int) -> str:
     """0 -> "A", 25 -> "Z", 26 -> "AA"."""
@@ -257,7 +260,7 @@ class ImportContext:
     ) -> UnitRef | None:
         """The unit a cell names, or None after logging why (cached per distinct name)."""
         if is_blank(text):
-            self.problems.error("thiếu tên đơn vị", sheet, row, column)
+            self.problems.error(MISSING_UNIT, sheet, row, column)
             return None
         name = clean_cell_text(text)
         cache_key = (name, on, kinds)

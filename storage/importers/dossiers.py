@@ -11,6 +11,7 @@ from sqlalchemy import select
 from core.parsing import parse_datetime
 from core.textnorm import clean_cell_text
 from storage.importers.base import (
+    MISSING_UNIT,
     Column,
     Field,
     ImportContext,
@@ -123,7 +124,7 @@ class DossiersImporter(Importer[DossierRecord]):
     fields = (
         Field(CODE, _code, required="thiếu mã hồ sơ"),
         Field(PROCEDURE, optional_text),
-        Field(UNIT, required_text, required="thiếu tên đơn vị"),
+        Field(UNIT, required_text, required=MISSING_UNIT),
         Field(RECEIVED, parse_datetime),
         Field(DUE, parse_datetime),
         Field(FINISHED, parse_datetime),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from core.parsing import ValueProblem, parse_count, parse_date
 from core.textnorm import clean_cell_text
 from storage.importers.base import (
+    MISSING_UNIT,
     Column,
     Detected,
     Field,
@@ -60,7 +61,7 @@ class OverdueImporter(Importer[ObservationRecord]):
     kind = "overdue"
     label = "số hồ sơ quá hạn theo đơn vị"
     fields = (
-        Field(UNIT, required_text, required="thiếu tên đơn vị"),
+        Field(UNIT, required_text, required=MISSING_UNIT),
         Field(COUNT, parse_count),
         Field(AS_OF, parse_date),
         Field(SOURCE, optional_text),

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from core.parsing import ValueProblem, find_date, parse_date
 from core.textnorm import clean_cell_text, strip_diacritics
 from storage.importers.base import (
+    MISSING_UNIT,
     Column,
     Detected,
     Field,
@@ -172,7 +173,7 @@ class PublicationsImporter(Importer[TaskRecord]):
     label = "nhiệm vụ công bố TTHC"
     fields = (
         Field(DECISION, _decision, required="thiếu quyết định công bố của bộ, ngành"),
-        Field(LEAD_UNIT, required_text, required="thiếu tên đơn vị"),
+        Field(LEAD_UNIT, required_text, required=MISSING_UNIT),
         Field(CONTENT, optional_text),
         Field(LETTER, optional_text),
         Field(SUBMISSION, optional_text),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from core.parsing import ValueProblem, parse_date
 from core.textnorm import clean_cell_text
 from storage.importers.base import (
+    MISSING_UNIT,
     Column,
     Detected,
     Field,
@@ -72,7 +73,7 @@ class UnitsImporter(Importer[UnitRecord]):
     kind = "units"
     label = "danh mục đơn vị"
     fields = (
-        Field(NAME, required_text, required="thiếu tên đơn vị"),
+        Field(NAME, required_text, required=MISSING_UNIT),
         Field(KIND, _kind, required="thiếu loại đơn vị (tỉnh, sở, huyện, xã, chi nhánh, khác)"),
         Field(ALIASES, _aliases),
         Field(PARENT, optional_text),
