@@ -3,6 +3,7 @@ delivery job of the running bot, and one round from the terminal (``tthc-bot ale
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -66,6 +67,12 @@ class TelegramTransport:
             raise RetryLater(str(exc)) from exc
 
 
+def use_timedelta_durations() -> None:
+    """Durations (retry_after, timeouts) as timedelta: python-telegram-bot's next major
+    behaviour, opted into so that no deprecation warning is raised (read at each call)."""
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
 def rate_limiter() -> AIORateLimiter:
     """Telegram's limits: about 30 messages a second overall, 20 a minute per group.
     A 429 is not retried here: the delivery loop reschedules it after its retry_after."""
@@ -80,6 +87,7 @@ async def deliver_job(context: BotContext) -> None:
 async def send_alerts_now(services: Services, token: str) -> DeliveryReport:
     """One delivery round through Telegram, outside the running bot (``alerts run``)."""
     protect_logs(token)
+    use_timedelta_durations()
     settings = services.config.telegram
     bot = ExtBot(
         token,

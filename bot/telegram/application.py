@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Any
 
 from telegram import (
@@ -27,7 +26,7 @@ from telegram.ext import (
 )
 
 from bot.telegram import updates
-from bot.telegram.alerts import rate_limiter
+from bot.telegram.alerts import rate_limiter, use_timedelta_durations
 from bot.telegram.context import SERVICES_KEY, BotContext
 from bot.telegram.redaction import protect_logs
 from bot.telegram.schedules import catch_up, schedule_jobs
@@ -43,12 +42,6 @@ log = logging.getLogger(__name__)
 IDENTIFY_GROUP = -1
 ANSWER_GROUP = 0
 LOG_GROUP = 1
-
-
-def use_timedelta_durations() -> None:
-    """Durations (retry_after, timeouts) as timedelta: python-telegram-bot's next major
-    behaviour, opted into so that no deprecation warning is raised (read at each call)."""
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 def _menu(role: str) -> list[BotCommand]:
