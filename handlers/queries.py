@@ -23,6 +23,7 @@ def rank_command(request: Request) -> Reply:
 def unit_command(request: Request) -> Reply:
     """One unit's card; without a name a focal point gets their own unit, others a keyboard."""
     session, clock, asker = request.session, request.services.clock, request.asker
+    calendar = request.services.calendar
     query, window = split_window(request.args)
     if query.startswith("@"):
         kind, _, page = query[1:].partition(" ")
@@ -31,12 +32,14 @@ def unit_command(request: Request) -> Reply:
         if asker.unit_id is not None:
             own = session.get(Unit, asker.unit_id)
             if own is not None:
-                return unit_card(session, clock, own, window=window)
+                return unit_card(session, clock, calendar, own, window=window)
         return unit_keyboard(session)
     found = pick_unit(session, clock, query, "/unit")
     if isinstance(found, Reply):
         return found
-    return unit_card(session, clock, found, detail=asker.sees_details_of(found.id), window=window)
+    return unit_card(
+        session, clock, calendar, found, detail=asker.sees_details_of(found.id), window=window
+    )
 
 
 def top_command(request: Request) -> Reply:

@@ -227,9 +227,44 @@ def test_stale_data_tells_the_admins_once(demo: Services, clock: FrozenClock) ->
     assert chats == {1}
 
 
-def test_unacknowledged_deadline_alerts_escalate_once_to_leaders(
-    demo: Services, clock: FrozenClock
+def _task_not_submitted(services: Services, folder: Path) -> None:
+    rows = [
+        ["Quyết định công bố của bộ, ngành", "Đơn vị tham mưu", "Hạn xử lý"],
+        ["Quyết định số 9/QĐ-BTP ngày 01/03/2025", "Sở Tư pháp", "07/04/2025"],
+    ]
+    assert do_import(services, write_csv(folder, "p.csv", rows)).ok
+
+
+def test_a_task_its_lead_unit_submitted_gets_no_reminder(
+    units: Services, clock: FrozenClock, tmp_path: Path
 ) -> None:
+    rows = [
+        [
+            "Quyết định công bố của bộ, ngành",
+            "Đơn vị tham mưu",
+            "Hạn xử lý",
+            "Văn bản đơn vị tham mưu",
+        ],
+        [
+            "Quyết định số 5/QĐ-BTP ngày 01/03/2025",
+            "Sở Tư pháp",
+            "11/04/2025",
+            "Tờ trình số 7/TTr-STP ngày 09/4/2025",
+        ],
+        ["Quyết định số 6/QĐ-BTP ngày 01/03/2025", "Sở Tư pháp", "11/04/2025", ""],
+    ]
+    assert do_import(units, write_csv(tmp_path, "p.csv", rows)).ok
+    created = raise_alerts(units, [DEADLINE])
+    assert [a.payload["task"] for a in created] == ["6/QĐ-BTP"]
+    clock.move(timedelta(days=1))  # Friday 11/04: the deadline day
+    (today,) = raise_alerts(units, [DEADLINE])
+    assert "đến hạn hôm nay (11/04/2025)" in render_batch([today])
+
+
+def test_unacknowledged_deadline_alerts_escalate_once_to_leaders(
+    demo: Services, clock: FrozenClock, tmp_path: Path
+) -> None:
+    _task_not_submitted(demo, tmp_path)
     with demo.session_factory() as session:
         people.save_person(session, 1, Role.ADMIN, None, clock.now())
         people.save_person(session, 2, Role.LEADER, None, clock.now())
@@ -251,9 +286,12 @@ def test_unacknowledged_deadline_alerts_escalate_once_to_leaders(
     assert raise_alerts(demo, [ESCALATION]) == []
 
 
-def test_an_acknowledged_alert_does_not_escalate(demo: Services, clock: FrozenClock) -> None:
+def test_an_acknowledged_alert_does_not_escalate(
+    demo: Services, clock: FrozenClock, tmp_path: Path
+) -> None:
     from storage.alerts import acknowledge
 
+    _task_not_submitted(demo, tmp_path)
     with demo.session_factory() as session:
         people.save_person(session, 1, Role.ADMIN, None, clock.now())
         session.commit()

@@ -50,7 +50,8 @@ def test_unit_names_are_matched_loosely(demo: Services) -> None:
     for query in ("Sở TT&TT", "so tt&tt", "Sở Thông tin và Truyền thông"):
         assert "Sở Thông tin và Truyền thông" in answer(demo, f"/unit {query}", ADMIN).text
     reply = answer(demo, "/unit Sở TT&TT", ADMIN)
-    assert "545" not in reply.text and "503/QĐ-BTTTT: chưa rõ hạn" in reply.text
+    assert "545" not in reply.text
+    assert "503/QĐ-BTTTT: đã trình ngày 22/04/2024; chờ quyết định của tỉnh" in reply.text
 
 
 def test_unknown_unit_gets_the_closest_suggestions_as_buttons(demo: Services) -> None:
@@ -107,12 +108,40 @@ def test_overdue_lists_units_and_one_units_dossiers(demo: Services) -> None:
     assert "ngày 10/04/2025: 204." in answer(demo, "/overdue Bình Long", ADMIN).text
 
 
-def test_deadlines_put_overdue_tasks_first(demo: Services) -> None:
-    text = answer(demo, "/deadlines", ADMIN).text
-    lines = text.splitlines()
-    assert lines[1] == "Đã quá hạn:"
-    assert lines[2].startswith("  • 545/QĐ BGTVT — Sở Giao thông vận tải: hạn 23/05/2024, quá")
-    assert "503/QĐ-BTTTT — Sở Thông tin và Truyền thông: chưa rõ hạn" in text
+def test_deadlines_show_what_the_lead_units_submitted_and_how_late(demo: Services) -> None:
+    # Seed 002: Sở GTVT submitted on 28/5/2024 for a deadline of 23/5/2024.
+    lines = answer(demo, "/deadlines", ADMIN).text.splitlines()
+    assert lines[1:] == [
+        "Đơn vị đã trình, chờ quyết định của tỉnh:",
+        "  • 503/QĐ-BTTTT — Sở Thông tin và Truyền thông: đã trình ngày 22/04/2024; "
+        "chờ quyết định của tỉnh",
+        "  • 545/QĐ BGTVT — Sở Giao thông vận tải: hạn 23/05/2024, đã trình ngày 28/05/2024, "
+        "trễ 3 ngày làm việc; chờ quyết định của tỉnh",
+    ]
+
+
+def test_deadlines_put_tasks_not_submitted_and_overdue_first(
+    units: Services, tmp_path: Path
+) -> None:
+    rows = [
+        ["Quyết định công bố của bộ, ngành", "Đơn vị tham mưu", "Hạn xử lý", "Ngày trình"],
+        ["Quyết định số 1/QĐ-BTP ngày 01/03/2025", "Sở Tư pháp", "14/04/2025", ""],
+        ["Quyết định số 2/QĐ-BTP ngày 01/03/2025", "Sở Tư pháp", "10/04/2025", ""],
+        ["Quyết định số 3/QĐ-BTP ngày 01/03/2025", "Sở Tư pháp", "07/04/2025", ""],
+        ["Quyết định số 4/QĐ-BTP ngày 01/03/2025", "Sở Tư pháp", "07/04/2025", "04/04/2025"],
+    ]
+    assert do_import(units, write_csv(tmp_path, "p.csv", rows)).ok
+    lines = answer(units, "/deadlines", ADMIN).text.splitlines()  # Thursday 10/04/2025
+    assert lines[1:] == [
+        "Đã quá hạn, đơn vị chưa trình:",
+        "  • 3/QĐ-BTP — Sở Tư pháp: hạn 07/04/2025, quá 3 ngày làm việc",
+        "Sắp đến hạn:",
+        "  • 2/QĐ-BTP — Sở Tư pháp: hạn 10/04/2025, đến hạn hôm nay",
+        "  • 1/QĐ-BTP — Sở Tư pháp: hạn 14/04/2025, còn 2 ngày làm việc",
+        "Đơn vị đã trình, chờ quyết định của tỉnh:",
+        "  • 4/QĐ-BTP — Sở Tư pháp: hạn 07/04/2025, đã trình ngày 04/04/2025, đúng hạn; "
+        "chờ quyết định của tỉnh",
+    ]
 
 
 def test_compare_reads_two_names_with_or_without_a_separator(demo: Services) -> None:

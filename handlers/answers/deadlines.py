@@ -1,4 +1,5 @@
-"""/deadlines: TTHC publication tasks, overdue first, then by working days left."""
+"""/deadlines: TTHC publication tasks still waiting for the province's decision: overdue
+first, then by working days left; tasks the lead unit already submitted apart."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.reply import Reply
-from core.vnformat import fmt_date
 from core.workdays import WorkCalendar
+from handlers.answers.tasks import task_state
 from storage import queries
 
 
@@ -24,31 +25,26 @@ def deadlines_reply(
     if not tasks:
         return Reply("Không có nhiệm vụ công bố TTHC nào đang chờ quyết định của tỉnh.")
     today = clock.now().date()
-    late, coming, unknown = [], [], []
+    late, coming, submitted, unknown = [], [], [], []
     for task, unit in tasks:
-        head = f"{task.ministry_decision_no} — {unit.name}"
-        if task.deadline is None:
-            unknown.append(f"  • {head}: chưa rõ hạn")
+        line = f"  • {task.ministry_decision_no} — {unit.name}: {task_state(task, today, calendar)}"
+        if task.submission_date is not None:
+            submitted.append((task.submission_date, line))
+        elif task.deadline is None:
+            unknown.append(line)
         elif task.deadline < today:
-            late_days = calendar.working_days_between(task.deadline, today)
-            late.append(
-                (
-                    task.deadline,
-                    f"  • {head}: hạn {fmt_date(task.deadline)}, quá {late_days} ngày làm việc",
-                )
-            )
+            late.append((task.deadline, line))
         else:
-            left = calendar.working_days_between(today, task.deadline)
-            coming.append(
-                (left, f"  • {head}: hạn {fmt_date(task.deadline)}, còn {left} ngày làm việc")
-            )
+            coming.append((task.deadline, line))
     lines = [f"📅 Nhiệm vụ công bố TTHC chưa có quyết định của tỉnh: {len(tasks)}"]
-    if late:
-        lines.append("Đã quá hạn:")
-        lines.extend(text for _, text in sorted(late))
-    if coming:
-        lines.append("Sắp đến hạn:")
-        lines.extend(text for _, text in sorted(coming))
+    for title, group in (
+        ("Đã quá hạn, đơn vị chưa trình:", sorted(late)),
+        ("Sắp đến hạn:", sorted(coming)),
+        ("Đơn vị đã trình, chờ quyết định của tỉnh:", sorted(submitted)),
+    ):
+        if group:
+            lines.append(title)
+            lines.extend(text for _, text in group)
     if unknown:
         lines.append("Chưa xác định hạn:")
         lines.extend(unknown)

@@ -12,6 +12,7 @@ from core.workdays import WorkCalendar
 from handlers.answers.common import no_province_text, province_unit, source_label
 from handlers.answers.rank import rank_chart, rank_series
 from handlers.answers.tables import ratio_moves
+from handlers.answers.tasks import time_left_text
 from storage import queries
 from storage.catalogue import Catalogue
 from storage.units import RANKED_KINDS
@@ -111,15 +112,15 @@ def _deadlines(session: Session, clock: Clock, calendar: WorkCalendar) -> list[s
     today = clock.now().date()
     near, late = [], 0
     for task, unit in queries.all_open_publication_tasks(session):
-        if task.deadline is None:
-            continue
+        if task.deadline is None or task.submission_date is not None:
+            continue  # submitted tasks wait for the province, not for their unit
         left = calendar.working_days_between(today, task.deadline)
         if left < 0:
             late += 1
         elif left <= DEADLINE_DAYS:
             near.append(
-                f"{task.ministry_decision_no} — {unit.name}: hạn {fmt_date(task.deadline)}"
-                f" (còn {left} ngày làm việc)"
+                f"{task.ministry_decision_no} — {unit.name}: "
+                + time_left_text(task.deadline, today, calendar)
             )
     lines = [
         f"📅 Hạn công bố TTHC trong {DEADLINE_DAYS} ngày làm việc tới: "
@@ -127,5 +128,5 @@ def _deadlines(session: Session, clock: Clock, calendar: WorkCalendar) -> list[s
         + "."
     ]
     if late:
-        lines.append(f"   {late} nhiệm vụ đã quá hạn, chưa có quyết định công bố.")
+        lines.append(f"   {late} nhiệm vụ đã quá hạn, đơn vị tham mưu chưa trình.")
     return lines

@@ -15,8 +15,10 @@ from core.vnformat import (
     fmt_score,
     sentence,
 )
+from core.workdays import WorkCalendar
 from handlers.answers.common import QUARTER_NAMES, source_label
 from handlers.answers.overdue import FINISHED_LATE
+from handlers.answers.tasks import task_state
 from handlers.charts import score_history_chart
 from handlers.windows import WINDOW_LABELS, Window, baseline_cutoff, describe_baseline, quarter_of
 from storage import queries
@@ -102,6 +104,7 @@ def unit_keyboard(session: Session, kind: str | None = None, page: int = 1) -> R
 def unit_card(
     session: Session,
     clock: Clock,
+    calendar: WorkCalendar,
     unit: Unit,
     *,
     detail: bool = True,
@@ -130,7 +133,7 @@ def unit_card(
         lines.extend(ratio_lines)
     if detail:
         lines.extend(_overdue_lines(session, clock, unit))
-        lines.extend(_publication_lines(session, clock, unit))
+        lines.extend(_publication_lines(session, clock, calendar, unit))
     history = [
         r for r in queries.history(session, unit.id, total.id) if r.period == Period.DAY.value
     ]
@@ -292,18 +295,14 @@ def _overdue_lines(session: Session, clock: Clock, unit: Unit) -> list[str]:
     return lines
 
 
-def _publication_lines(session: Session, clock: Clock, unit: Unit) -> list[str]:
+def _publication_lines(
+    session: Session, clock: Clock, calendar: WorkCalendar, unit: Unit
+) -> list[str]:
     tasks = queries.open_publication_tasks(session, unit.id)
     if not tasks:
         return []
     today = clock.now().date()
     lines = [f"Nhiệm vụ công bố TTHC chưa có quyết định của tỉnh: {len(tasks)}"]
     for task in tasks[:5]:
-        if task.deadline is None:
-            due = "chưa rõ hạn"
-        elif task.deadline < today:
-            due = f"hạn {fmt_date(task.deadline)}, đã quá hạn"
-        else:
-            due = f"hạn {fmt_date(task.deadline)}"
-        lines.append(f"  • {task.ministry_decision_no}: {due}")
+        lines.append(f"  • {task.ministry_decision_no}: {task_state(task, today, calendar)}")
     return lines

@@ -73,6 +73,9 @@ SUBMISSION = Column(
     "submission",
     keys=("vanbandonvithammuu", "totrinh", "vanbantrinh", "vanbancuadonvi", "submission"),
 )
+SUBMITTED = Column(
+    "submitted", keys=("ngaytrinh", "ngaytotrinh", "ngaydonvitrinh", "submitted", "ngaynop")
+)
 DEADLINE = Column(
     "deadline", keys=("hanxuly", "hantrinh", "thoihan", "han", "deadline", "hanthammuu")
 )
@@ -177,6 +180,7 @@ class PublicationsImporter(Importer[TaskRecord]):
         Field(CONTENT, optional_text),
         Field(LETTER, optional_text),
         Field(SUBMISSION, optional_text),
+        Field(SUBMITTED, parse_date),
         Field(DEADLINE, parse_date),
         Field(EFFECTIVE, parse_date),
         Field(PROVINCE_DECISION, optional_text),
@@ -211,7 +215,7 @@ class PublicationsImporter(Importer[TaskRecord]):
             return None
         letter: str | None = row["letter"]
         letter_no, letter_date = document_number_and_date(letter or "")
-        _, submission_date = document_number_and_date(row["submission"] or "")
+        submission_date = row["submitted"] or document_number_and_date(row["submission"] or "")[1]
         province_date = row["province_decision_date"]
         if province_date is None and row["province_decision"]:
             province_date = document_number_and_date(row["province_decision"])[1]

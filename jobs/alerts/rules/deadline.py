@@ -24,12 +24,13 @@ class DeadlinePayload(Payload):
 
 
 def detect(ctx: RuleContext) -> list[Draft[DeadlinePayload]]:
-    """A task first seen late gets only its nearest stage."""
+    """A task first seen late gets only its nearest stage; a task its lead unit has submitted
+    gets no more reminders (only the province's decision is awaited)."""
     stages = sorted(set(ctx.config.alerts.deadline_stages), reverse=True)
     today = ctx.today
     drafts = []
     for task, unit in queries.all_open_publication_tasks(ctx.session):
-        if task.deadline is None:
+        if task.deadline is None or task.submission_date is not None:
             continue
         left = ctx.calendar.working_days_between(today, task.deadline)
         if left < 0:
@@ -66,7 +67,7 @@ def render(items: Sequence[DeadlinePayload], _ctx: RenderContext) -> str:
         if p.stage == OVERDUE_STAGE:
             when = f"đã quá hạn {-p.left} ngày làm việc (hạn {fmt_date(p.deadline)})"
         elif p.left == 0:
-            when = f"hết hạn hôm nay ({fmt_date(p.deadline)})"
+            when = f"đến hạn hôm nay ({fmt_date(p.deadline)})"
         else:
             when = f"còn {p.left} ngày làm việc (hạn {fmt_date(p.deadline)})"
         lines.append(f"  • {p.task} — {p.unit}: {when}")
