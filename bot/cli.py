@@ -350,7 +350,9 @@ def load_demo(services: Services, only_if_empty: bool = False) -> int:
                 return 0
     failed = 0
     for path in demo_files():
-        outcome = import_file(services, path)
+        # The demo's dates were checked against the notices (README, "Demo data"): they
+        # are confirmed however long ago they are.
+        outcome = import_file(services, path, dates_confirmed=True)
         print(outcome.report())
         failed += not outcome.ok
     return 1 if failed else 0

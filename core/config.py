@@ -59,6 +59,9 @@ class ImportConfig(_Section):
     score_source: str = "DVCQG"
     count_source: str = "DVC_TINH"
     progress_every: int = Field(default=5000, gt=0)
+    #: A snapshot date farther than this from today and from every other date of its source
+    #: (in the file or stored) is refused unless confirmed with --as-of; a future date always.
+    far_days: int = Field(default=366, gt=0)
 
 
 class WorkdaysConfig(_Section):

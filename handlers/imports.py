@@ -19,6 +19,7 @@ def import_settings(config: Config) -> ImportSettings:
         score_source=config.imports.score_source,
         count_source=config.imports.count_source,
         progress_every=config.imports.progress_every,
+        far_days=config.imports.far_days,
         province=config.office.province,
         working_days_before_effect=config.publication.working_days_before_effect,
     )
@@ -33,6 +34,7 @@ def import_file(
     source: str | None = None,
     dry_run: bool = False,
     create_units: bool = False,
+    dates_confirmed: bool = False,
     progress: Progress | None = None,
     data: bytes | None = None,
     file_name: str | None = None,
@@ -50,6 +52,7 @@ def import_file(
             source=source,
             dry_run=dry_run,
             create_units=create_units,
+            dates_confirmed=dates_confirmed,
             progress=progress,
             data=data,
             file_name=file_name,

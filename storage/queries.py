@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -455,3 +455,16 @@ def newest_snapshot_by_source(session: Session) -> list[tuple[str, date]]:
 def has_snapshots(session: Session) -> bool:
     """Whether any data is stored yet."""
     return session.scalar(select(Snapshot.id).limit(1)) is not None
+
+
+def snapshot_dates(session: Session, source: str, around: date, days: int) -> list[date]:
+    """The source's snapshot dates within ``days`` of ``around``."""
+    stmt = (
+        select(Snapshot.as_of)
+        .where(
+            Snapshot.source == source,
+            Snapshot.as_of.between(around - timedelta(days=days), around + timedelta(days=days)),
+        )
+        .distinct()
+    )
+    return list(session.scalars(stmt))

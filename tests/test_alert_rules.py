@@ -61,7 +61,10 @@ def test_per_indicator_thresholds_override_the_default(demo: Services) -> None:
     assert not any(i.startswith(f"drop:{unit_id(demo, 'Sở Y tế')}:") for i in found)  # -1,43
 
 
-def test_no_data_is_not_a_drop_and_a_return_is_not_a_rise(demo: Services, tmp_path: Path) -> None:
+def test_no_data_is_not_a_drop_and_a_return_is_not_a_rise(
+    demo: Services, clock: FrozenClock, tmp_path: Path
+) -> None:
+    clock.current = datetime(2025, 4, 16, 9, tzinfo=TZ)  # the day after the file's date
     path = write_csv(
         tmp_path,
         "d.csv",
@@ -92,8 +95,9 @@ def _ratio(services: Services, tmp_path: Path, day: str, value: str) -> None:
 
 
 def test_below_roadmap_fires_first_time_in_a_quarter_and_when_worse(
-    units: Services, tmp_path: Path
+    units: Services, clock: FrozenClock, tmp_path: Path
 ) -> None:
+    clock.current = datetime(2024, 7, 2, 9, tzinfo=TZ)  # after every reading below
     assert do_import(units, DEMO_FILES / "02_chi_tieu_2024.csv").ok
     steps = [
         ("31/03/2024", "45", False),  # Q1 minimum for districts is 40%: met

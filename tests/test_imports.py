@@ -427,3 +427,28 @@ def test_the_indicator_catalogue_is_edited_as_data(services: Services, tmp_path:
         (2, "C «Loại»"),
         (2, "E «Cao hơn tốt»"),
     ]
+
+
+def test_a_future_or_far_away_date_is_refused_unless_confirmed(
+    demo: Services, tmp_path: Path
+) -> None:
+    # Seed 001 heads a column "04/8/2025" for 08/4/2025; on 10/04/2025 that is the future.
+    original = (DEMO_FILES / "04_chi_tieu_tinh_2025.csv").read_text(encoding="utf-8")
+    typo = tmp_path / "chi_tieu_typo.csv"
+    typo.write_text(original.replace("08/4/2025", "04/8/2025"), encoding="utf-8")
+    refused = do_import(demo, typo)
+    assert not refused.ok
+    assert [p.message for p in refused.errors] == [
+        "ngày số liệu 04/08/2025 ở tương lai (hôm nay 10/04/2025); hãy kiểm tra lại ngày "
+        "(nếu đúng, nhập lại với --as-of 04/08/2025)"
+    ]
+    rows = [["Ngày", "Đơn vị", "Chỉ số", "Giá trị"], ["10/04/2015", "Sở Tư pháp", "TOTAL", "80"]]
+    far = write_csv(tmp_path, "xa.csv", rows)
+    outcome = do_import(demo, far)
+    assert not outcome.ok
+    assert "cách hôm nay và các kỳ số liệu khác hơn 366 ngày" in outcome.errors[0].message
+    assert (outcome.errors[0].sheet, outcome.errors[0].row) == ("xa", 2)
+    confirmed = do_import(demo, far, as_of=date(2015, 4, 10))
+    assert confirmed.ok, confirmed.report()
+    recent = [["Ngày", "Đơn vị", "Chỉ số", "Giá trị"], ["09/04/2025", "Sở Tư pháp", "TOTAL", "81"]]
+    assert do_import(demo, write_csv(tmp_path, "gan.csv", recent)).ok

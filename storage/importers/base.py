@@ -217,6 +217,9 @@ class ImportSettings:
     province: str = "UBND tỉnh Bình Phước"
     #: The province's decision is due N working days before the ministry's act takes effect.
     working_days_before_effect: int = 5
+    #: A snapshot date this many days from today and from every other date of its source is
+    #: refused unless --as-of confirms it.
+    far_days: int = 366
 
 
 @dataclass
@@ -231,6 +234,8 @@ class ImportContext:
     as_of: date | None = None
     source: str | None = None
     create_units: bool = False
+    #: Every snapshot date of the file is known to be right (the shipped demo data).
+    dates_confirmed: bool = False
     problems: ProblemLog = field(default_factory=ProblemLog)
     progress: Progress | None = None
     _catalogue: Catalogue | None = None

@@ -10,6 +10,7 @@ from functools import partial
 from sqlalchemy import insert, select
 
 from core.textnorm import fold
+from core.vnformat import fmt_date
 from storage.importers.base import ImportContext, UnitRef
 from storage.importers.upsert import UpsertCounts, counted_upsert
 from storage.models import (
@@ -20,6 +21,7 @@ from storage.models import (
     Period,
     Snapshot,
 )
+from storage.queries import snapshot_dates
 
 _SOURCE_ALIASES = {
     "dvcqg": "DVCQG",
@@ -87,6 +89,43 @@ class ObservationRecord:
 
 
 assert set(OBSERVATION_FIELDS) <= {f.name for f in fields(ObservationRecord)}
+
+
+def check_dates(records: list[ObservationRecord], ctx: ImportContext) -> None:
+    """A snapshot date in the future, or far (``far_days``) from today, from the file's other
+    dates and from the source's stored snapshots, is refused unless ``--as-of`` confirms it
+    (a typo such as seed 001's "04/8/2025" for 08/4/2025 would make a phantom snapshot)."""
+    if ctx.dates_confirmed:
+        return
+    today = ctx.now().date()
+    far = ctx.settings.far_days
+    first: dict[tuple[str, date], ObservationRecord] = {}
+    for record in records:
+        first.setdefault((record.source, record.as_of), record)
+    in_file: dict[str, set[date]] = defaultdict(set)
+    for source, day in first:
+        in_file[source].add(day)
+    for (source, day), record in sorted(first.items(), key=lambda kv: kv[0][1]):
+        if day == ctx.as_of:
+            continue  # confirmed on the command line
+        confirm = f"nếu đúng, nhập lại với --as-of {fmt_date(day)}"
+        if day > today:
+            ctx.problems.error(
+                f"ngày số liệu {fmt_date(day)} ở tương lai (hôm nay {fmt_date(today)}); "
+                f"hãy kiểm tra lại ngày ({confirm})",
+                record.sheet,
+                record.row,
+            )
+            continue
+        near = [today, *(d for d in in_file[source] if d != day)]
+        near += snapshot_dates(ctx.session, source, day, far)
+        if all(abs((day - other).days) > far for other in near):
+            ctx.problems.error(
+                f"ngày số liệu {fmt_date(day)} cách hôm nay và các kỳ số liệu khác hơn "
+                f"{far} ngày; hãy kiểm tra lại ngày ({confirm})",
+                record.sheet,
+                record.row,
+            )
 
 
 def check_duplicates(records: list[ObservationRecord], ctx: ImportContext) -> None:

@@ -21,6 +21,7 @@ from storage.importers.base import (
 )
 from storage.importers.observations import (
     ObservationRecord,
+    check_dates,
     check_duplicates,
     normalize_source,
     store_observations,
@@ -75,6 +76,7 @@ class OverdueImporter(Importer[ObservationRecord]):
             return []
         records = super().parse(detected, ctx)
         check_duplicates(records, ctx)
+        check_dates(records, ctx)
         return records
 
     def record(self, row: Row, ctx: ImportContext) -> ObservationRecord | None:

@@ -40,6 +40,7 @@ from storage.importers.base import (
 )
 from storage.importers.observations import (
     ObservationRecord,
+    check_dates,
     check_duplicates,
     normalize_source,
     parse_period,
@@ -206,6 +207,7 @@ class ScoresImporter(Importer[ObservationRecord]):
         }[detected.layout]
         records = parser(detected.header, ctx)
         check_duplicates(records, ctx)
+        check_dates(records, ctx)
         return records
 
     # -- helpers -----------------------------------------------------------------

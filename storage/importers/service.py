@@ -110,6 +110,7 @@ def run_import(
     source: str | None = None,
     dry_run: bool = False,
     create_units: bool = False,
+    dates_confirmed: bool = False,
     progress: Progress | None = None,
     data: bytes | None = None,
     file_name: str | None = None,
@@ -149,6 +150,7 @@ def run_import(
         as_of=as_of,
         source=source,
         create_units=create_units,
+        dates_confirmed=dates_confirmed,
         progress=progress,
     )
     detected = _detect(sheets, kind, ctx)
