@@ -132,32 +132,6 @@ class KindRank:
     listed: int
 
 
-def rank_among_kind(
-    session: Session, snapshot_id: int, indicator_id: int, kind: str, unit_id: int
-) -> KindRank:
-    """The unit's place among units of its kind in a snapshot; units without data are not ranked."""
-    base = (
-        select(Observation.unit_id, Observation.value)
-        .join(Unit, Unit.id == Observation.unit_id)
-        .where(
-            Observation.snapshot_id == snapshot_id,
-            Observation.indicator_id == indicator_id,
-            Unit.kind == kind,
-        )
-        .subquery()
-    )
-    mine = select(base.c.value).where(base.c.unit_id == unit_id).scalar_subquery()
-    stmt = select(
-        func.count().filter(base.c.value.is_not(None)),
-        func.count(),
-        func.count().filter(base.c.value > mine),
-        mine,
-    )
-    ranked, listed, better, my_value = session.execute(stmt).one()
-    rank = None if my_value is None else better + 1
-    return KindRank(rank, ranked, listed)
-
-
 def targets_for(session: Session, year: int, unit_kind: str) -> dict[int, Target]:
     """The roadmap of one year for one kind of unit, by indicator id."""
     stmt = select(Target).where(Target.year == year, Target.unit_kind == unit_kind)
@@ -223,13 +197,34 @@ def units_by_id(session: Session, ids: list[int]) -> dict[int, Unit]:
 
 
 @dataclass(frozen=True)
+class KindRow:
+    """One unit's latest reading of an indicator and the reading before it (same source and
+    period), each with its own date."""
+
+    unit: Unit
+    value: float | None
+    as_of: date
+    before: float | None
+    before_as_of: date | None
+
+
+@dataclass(frozen=True)
 class KindTable:
-    """Every unit of one kind in the newest snapshot of an indicator, with the previous value."""
+    """Every unit of one kind with data from the source and period of the newest snapshot:
+    each unit's own latest reading (a file covering some units does not hide the others)."""
 
     as_of: date
-    previous_as_of: date | None
     source: str
-    rows: list[tuple[Unit, float | None, float | None]]
+    rows: list[KindRow]
+
+    @property
+    def previous_as_of(self) -> date | None:
+        """The date compared with, when every unit's latest reading is of the newest date and
+        they share one previous date (else each row carries its own dates)."""
+        befores = {r.before_as_of for r in self.rows}
+        if len(befores) == 1 and all(r.as_of == self.as_of for r in self.rows):
+            return befores.pop()
+        return None
 
 
 def kinds_with_data(session: Session, indicator_id: int) -> list[str]:
@@ -263,30 +258,53 @@ def _latest_snapshot_for_kind(
 
 
 def kind_table(session: Session, indicator_id: int, kind: str) -> KindTable | None:
-    """The seed-001 table for one kind: latest and previous comparable values of every unit."""
+    """The seed-001 table for one kind: each unit's latest and previous comparable values."""
     latest = _latest_snapshot_for_kind(session, indicator_id, kind)
     if latest is None:
         return None
-    previous = _latest_snapshot_for_kind(session, indicator_id, kind, before=latest)
-    ids = [latest.id] + ([previous.id] if previous else [])
-    stmt = (
-        select(Unit, Observation.snapshot_id, Observation.value)
-        .join(Observation, Observation.unit_id == Unit.id)
+    order = func.row_number().over(
+        partition_by=Observation.unit_id, order_by=(Snapshot.as_of.desc(), Snapshot.id.desc())
+    )
+    ranked = (
+        select(
+            Observation.unit_id,
+            Observation.value,
+            Snapshot.as_of,
+            order.label("n"),
+        )
+        .join(Snapshot, Snapshot.id == Observation.snapshot_id)
+        .join(Unit, Unit.id == Observation.unit_id)
         .where(
             Observation.indicator_id == indicator_id,
-            Observation.snapshot_id.in_(ids),
             Unit.kind == kind,
+            Snapshot.source == latest.source,
+            Snapshot.period == latest.period,
+            Snapshot.as_of <= latest.as_of,
         )
+        .subquery()
     )
-    now: dict[int, tuple[Unit, float | None]] = {}
-    before: dict[int, float | None] = {}
-    for unit, snapshot_id, value in session.execute(stmt):
-        if snapshot_id == latest.id:
-            now[unit.id] = (unit, value)
-        else:
-            before[unit.id] = value
-    rows = [(unit, value, before.get(unit_id)) for unit_id, (unit, value) in now.items()]
-    return KindTable(latest.as_of, previous.as_of if previous else None, latest.source, rows)
+    readings: dict[int, list[tuple[float | None, date]]] = {}
+    for unit_id, value, as_of, _n in session.execute(
+        select(ranked).where(ranked.c.n <= 2).order_by(ranked.c.unit_id, ranked.c.n)
+    ):
+        readings.setdefault(unit_id, []).append((value, as_of))
+    units = units_by_id(session, sorted(readings))
+    rows = []
+    for unit_id, pair in readings.items():
+        (value, as_of), previous = pair[0], (pair[1] if len(pair) > 1 else (None, None))
+        rows.append(KindRow(units[unit_id], value, as_of, previous[0], previous[1]))
+    return KindTable(latest.as_of, latest.source, rows)
+
+
+def place_in_table(table: KindTable, unit_id: int) -> KindRank:
+    """The unit's place among its kind: equal values share a place, units without data are
+    listed but not ranked."""
+    scored = [r for r in table.rows if r.value is not None]
+    mine = next((r for r in table.rows if r.unit.id == unit_id), None)
+    place = None
+    if mine is not None and mine.value is not None:
+        place = 1 + sum(1 for r in scored if (r.value or 0.0) > mine.value)
+    return KindRank(place, len(scored), len(table.rows))
 
 
 @dataclass(frozen=True)
@@ -466,5 +484,34 @@ def snapshot_dates(session: Session, source: str, around: date, days: int) -> li
             Snapshot.as_of.between(around - timedelta(days=days), around + timedelta(days=days)),
         )
         .distinct()
+    )
+    return list(session.scalars(stmt))
+
+
+def units_of_previous_snapshot(
+    session: Session,
+    source: str,
+    period: str,
+    before: date,
+    indicator_ids: list[int],
+    unit_ids: list[int],
+) -> list[Unit]:
+    """The units, of the kinds of ``unit_ids``, the previous snapshot of a source and period
+    (before ``before``) had values of these indicators for: who such a file usually covers."""
+    previous = session.scalar(
+        select(Snapshot.id)
+        .where(Snapshot.source == source, Snapshot.period == period, Snapshot.as_of < before)
+        .order_by(Snapshot.as_of.desc(), Snapshot.id.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return []
+    stmt = (
+        select(Unit)
+        .join(Observation, Observation.unit_id == Unit.id)
+        .where(Observation.snapshot_id == previous, Observation.indicator_id.in_(indicator_ids))
+        .where(Unit.kind.in_(select(Unit.kind).where(Unit.id.in_(unit_ids))))
+        .distinct()
+        .order_by(Unit.name)
     )
     return list(session.scalars(stmt))

@@ -190,3 +190,22 @@ def test_unit_and_overdue_count_the_same_unfinished_dossiers_and_name_late_ones_
     assert "A2" not in listing and "A3" not in listing
     assert "đã giải quyết nhưng trễ hạn (danh sách hồ sơ đã nhập): 1 hồ sơ" in listing
     assert "UBND huyện Phú Riềng: 1 hồ sơ" in answer(units, "/overdue", ADMIN).text
+
+
+def test_a_file_covering_one_department_does_not_hide_the_others(
+    demo: Services, tmp_path: Path
+) -> None:
+    rows = [["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (09/4/2025)"], ["1", "Sở Tư pháp", "90"]]
+    outcome = do_import(demo, write_csv(tmp_path, "stp.csv", rows))
+    assert outcome.ok, outcome.report()
+    partial = [s for s in outcome.summary if "thường có số liệu không có trong tệp" in s]
+    assert len(partial) == 1 and partial[0].startswith("Ngày 09/04/2025: 12 đơn vị")
+    top = answer(demo, "/top sở", ADMIN).text
+    lines = top.splitlines()
+    assert lines[0].startswith("Sở, ban, ngành — điểm cao nhất ngày 09/04/2025")
+    assert "3/11. Sở Tư pháp: 90 (+7,7 so với 08/04/2025)" in lines
+    # The ten others keep their own latest reading, dated, with their own change.
+    assert "1/11. Sở Nội vụ: 95,59 (ngày 08/04/2025) (+5,18 so với 27/03/2025)" in lines
+    assert lines[-1] == "Không có dữ liệu, không xếp hạng: Sở Dân tộc và Tôn giáo; Sở Ngoại vụ"
+    card = answer(demo, "/unit Sở Tư pháp", ADMIN).text
+    assert "Xếp hạng trong các sở, ngành: 3/11 (2 đơn vị không có dữ liệu" in card

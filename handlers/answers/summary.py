@@ -73,12 +73,12 @@ def _movers(session: Session, total_id: int) -> list[str]:
     changes: list[tuple[float, str]] = []
     for kind in RANKED_KINDS:
         table = queries.kind_table(session, total_id, kind)
-        if table is None or table.previous_as_of is None:
+        if table is None:
             continue
         changes.extend(
-            (value - before, unit.name)
-            for unit, value, before in table.rows
-            if value is not None and before is not None
+            (row.value - row.before, row.unit.name)
+            for row in table.rows
+            if row.value is not None and row.before is not None and row.as_of == table.as_of
         )
     if not changes:
         return []

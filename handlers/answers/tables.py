@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -12,7 +13,6 @@ from core.vnformat import fmt_change, fmt_date, fmt_number, fmt_percent
 from handlers.answers.common import no_province_text, province_unit, source_label
 from storage import queries
 from storage.catalogue import Catalogue
-from storage.models import Unit
 from storage.units import KIND_LABELS, RANKED_KINDS, parse_kind
 
 
@@ -45,35 +45,43 @@ def ranking_reply(session: Session, kind_text: str, bottom: bool, limit: int = 1
 
 def _ranking_section(table: queries.KindTable, kind: str, bottom: bool, limit: int) -> str:
     scored = sorted(
-        (row for row in table.rows if row[1] is not None),
-        key=lambda row: (-(row[1] or 0.0), row[0].name),
+        (row for row in table.rows if row.value is not None),
+        key=lambda row: (-(row.value or 0.0), row.unit.name),
     )
-    missing = sorted(row[0].name for row in table.rows if row[1] is None)
-    # Equal scores share a place (competition ranking), as rank_among_kind does; the rows
+    missing = sorted(row.unit.name for row in table.rows if row.value is None)
+    # Equal scores share a place (competition ranking), as place_in_table does; the rows
     # are sorted best first, so a place changes only where the score does.
-    ranked: list[tuple[int, tuple[Unit, float | None, float | None]]] = []
+    ranked: list[tuple[int, queries.KindRow]] = []
     for index, row in enumerate(scored):
-        tied = ranked and ranked[-1][1][1] == row[1]
+        tied = ranked and ranked[-1][1].value == row.value
         ranked.append((ranked[-1][0] if tied else index + 1, row))
     chosen = ranked[-limit:][::-1] if bottom else ranked[:limit]
     head = "thấp nhất" if bottom else "cao nhất"
-    compared = f", so với {fmt_date(table.previous_as_of)}" if table.previous_as_of else ""
+    common = table.previous_as_of
+    compared = f", so với {fmt_date(common)}" if common else ""
     lines = [
         f"{KIND_LABELS[kind].capitalize()} — điểm {head} ngày {fmt_date(table.as_of)}"
         f" ({source_label(table.source)}{compared}):"
     ]
-    for place, (unit, value, before) in chosen:
-        change = ""
-        if table.previous_as_of is not None:
-            change = (
-                f" ({fmt_change(value - before)})"
-                if value is not None and before is not None
-                else " (kỳ trước không có dữ liệu)"
-            )
-        lines.append(f"{place}/{len(ranked)}. {unit.name}: {fmt_number(value)}{change}")
+    for place, row in chosen:
+        when = f" (ngày {fmt_date(row.as_of)})" if row.as_of != table.as_of else ""
+        lines.append(
+            f"{place}/{len(ranked)}. {row.unit.name}: {fmt_number(row.value)}{when}"
+            + _change(row, common)
+        )
     if missing:
         lines.append(f"Không có dữ liệu, không xếp hạng: {'; '.join(missing)}")
     return "\n".join(lines)
+
+
+def _change(row: queries.KindRow, common: date | None) -> str:
+    """The change since the unit's previous reading, dated unless the header dates it."""
+    if row.before_as_of is None:
+        return " (chưa có số liệu kỳ trước)" if common is not None else ""
+    if row.value is None or row.before is None:
+        return " (kỳ trước không có dữ liệu)"
+    since = f" so với {fmt_date(row.before_as_of)}" if row.before_as_of != common else ""
+    return f" ({fmt_change(row.value - row.before)}{since})"
 
 
 @dataclass

@@ -206,10 +206,13 @@ def _total_lines(
         line = f"Tổng điểm 766 ngày {fmt_date(newest.as_of)}: {fmt_score(newest.value, maximum)}"
         line += _change_text(newest, baselines.get(total.id), " điểm")
     lines = [line + "."]
-    rank = queries.rank_among_kind(session, newest.snapshot_id, total.id, unit.kind, unit.id)
+    table = queries.kind_table(session, total.id, unit.kind)
+    rank = queries.place_in_table(table, unit.id) if table is not None else None
     kind_name = KIND_SHORT.get(unit.kind, "đơn vị")
-    if rank.rank is not None:
+    if rank is not None and rank.rank is not None:
         text = f"Xếp hạng trong các {kind_name}: {rank.rank}/{rank.ranked}"
+        if table is not None and table.as_of != newest.as_of:
+            text += f" (số liệu mới nhất của từng đơn vị, đến ngày {fmt_date(table.as_of)})"
         unranked = rank.listed - rank.ranked
         if unranked:
             text += f" ({unranked} đơn vị không có dữ liệu, không xếp hạng)"

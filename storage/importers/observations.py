@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from functools import partial
 
@@ -21,7 +21,7 @@ from storage.models import (
     Period,
     Snapshot,
 )
-from storage.queries import snapshot_dates
+from storage.queries import snapshot_dates, units_of_previous_snapshot
 
 _SOURCE_ALIASES = {
     "dvcqg": "DVCQG",
@@ -147,6 +147,8 @@ class StoreCounts:
     replaced: int = 0
     unchanged: int = 0
     snapshots: int = 0
+    #: Per snapshot date: the units the previous snapshot covered that this file does not.
+    uncovered: dict[date, list[str]] = field(default_factory=dict)
 
 
 def store_observations(
@@ -167,6 +169,14 @@ def store_observations(
     counts.snapshots = len(by_snapshot)
     done = 0
     for (source, period, as_of), items in sorted(by_snapshot.items(), key=lambda kv: kv[0][2]):
+        indicators = sorted({indicator_id for _, indicator_id in items})
+        covered = {unit_id for unit_id, _ in items}
+        usual = units_of_previous_snapshot(
+            ctx.session, source, period, as_of, indicators, sorted(covered)
+        )
+        missing = [unit.name for unit in usual if unit.id not in covered]
+        if missing:
+            counts.uncovered[as_of] = missing
         snapshot = session.scalars(
             select(Snapshot).filter_by(source=source, period=period, as_of=as_of)
         ).one_or_none()
@@ -233,6 +243,10 @@ def _keep_revision(
     )
 
 
+#: Units named in the summary line about a file that covers only part of them.
+PARTIAL_NAMES = 5
+
+
 def summary_lines(counts: StoreCounts, what: str) -> list[str]:
     lines = [f"{what}: {counts.inserted} giá trị mới trong {counts.snapshots} kỳ số liệu"]
     if counts.replaced:
@@ -242,4 +256,10 @@ def summary_lines(counts: StoreCounts, what: str) -> list[str]:
         )
     if counts.unchanged:
         lines.append(f"{counts.unchanged} giá trị trùng với số liệu đã có, giữ nguyên")
+    for day, names in sorted(counts.uncovered.items()):
+        shown = "; ".join(names[:PARTIAL_NAMES]) + (" …" if len(names) > PARTIAL_NAMES else "")
+        lines.append(
+            f"Ngày {fmt_date(day)}: {len(names)} đơn vị thường có số liệu không có trong tệp "
+            f"này ({shown}); số liệu mới nhất của các đơn vị đó vẫn là kỳ trước"
+        )
     return lines
