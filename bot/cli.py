@@ -76,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--source", help="nguồn số liệu, ví dụ DVCQG hoặc DVC_TINH")
     imp.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không lưu gì")
     imp.add_argument("--create-units", action="store_true", help="tạo đơn vị mới có trong tệp")
+    imp.add_argument(
+        "--complete",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="tệp hồ sơ là danh sách đầy đủ hồ sơ đang mở: hồ sơ không có trong tệp được đóng "
+        "(mặc định theo [import] complete_sources)",
+    )
 
     demo = sub.add_parser("demo", help="nạp bộ dữ liệu mẫu từ các thông báo (bot/demo)")
     demo.add_argument("--if-empty", action="store_true", help="chỉ khi chưa có số liệu nào")
@@ -323,6 +330,7 @@ def _import(services: Services, args: argparse.Namespace) -> int:
         source=args.source,
         dry_run=args.dry_run,
         create_units=args.create_units,
+        complete=args.complete,
         progress=progress,  # type: ignore[arg-type]
     )
     if sys.stderr.isatty():

@@ -62,6 +62,8 @@ class ImportConfig(_Section):
     #: A snapshot date farther than this from today and from every other date of its source
     #: (in the file or stored) is refused unless confirmed with --as-of; a future date always.
     far_days: int = Field(default=366, gt=0)
+    #: Sources (--source) whose dossier files are always the complete list of open dossiers.
+    complete_sources: list[str] = Field(default_factory=list)
 
 
 class WorkdaysConfig(_Section):

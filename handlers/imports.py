@@ -20,6 +20,7 @@ def import_settings(config: Config) -> ImportSettings:
         count_source=config.imports.count_source,
         progress_every=config.imports.progress_every,
         far_days=config.imports.far_days,
+        complete_sources=tuple(config.imports.complete_sources),
         province=config.office.province,
         working_days_before_effect=config.publication.working_days_before_effect,
     )
@@ -35,6 +36,7 @@ def import_file(
     dry_run: bool = False,
     create_units: bool = False,
     dates_confirmed: bool = False,
+    complete: bool | None = None,
     progress: Progress | None = None,
     data: bytes | None = None,
     file_name: str | None = None,
@@ -53,6 +55,7 @@ def import_file(
             dry_run=dry_run,
             create_units=create_units,
             dates_confirmed=dates_confirmed,
+            complete=complete,
             progress=progress,
             data=data,
             file_name=file_name,

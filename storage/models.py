@@ -122,6 +122,21 @@ class Measure(StrEnum):
     COUNT = "count"
 
 
+class DossierState(StrEnum):
+    """Where a dossier stands, read from the export's status column (``TrangThai``)."""
+
+    PROCESSING = "processing"  # received, being handled: the clock runs
+    SUPPLEMENT = "supplement"  # waiting for the citizen's supplement: the clock stops
+    FINISHED = "finished"  # result given
+    WITHDRAWN = "withdrawn"  # the citizen withdrew it
+    RETURNED = "returned"  # returned or refused, not to be handled
+    CLOSED = "closed"  # absent from a complete list of open dossiers (``--complete``)
+
+
+#: States in which a dossier is still to act on (only these can be overdue and open).
+OPEN_DOSSIER_STATES = (DossierState.PROCESSING,)
+
+
 class DeadlineBasis(StrEnum):
     """Where a publication task's deadline came from."""
 
@@ -332,20 +347,37 @@ class Dossier(Base):
     received_at: Mapped[datetime | None] = mapped_column(DateTime)
     due_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: The status as the export wrote it, and what it means.
     status: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[DossierState] = mapped_column(
+        EnumText(DossierState, 12), default=DossierState.PROCESSING
+    )
+    #: When a complete list of open dossiers no longer had it (``--complete``).
+    closed_at: Mapped[date | None] = mapped_column(Date)
     import_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_files.id", ondelete="SET NULL")
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    # "Quá hạn chưa giải quyết": still to act on and past its due time, the one definition
-    # of an overdue dossier that the bot lists, counts and alerts on (in Python and in SQL).
+    # "Quá hạn chưa giải quyết": still to act on (being handled: not finished, withdrawn,
+    # returned, closed, nor waiting for the citizen's supplement, when the clock stops) and
+    # past its due time; the one definition of an overdue dossier that the bot lists, counts
+    # and alerts on (in Python and in SQL).
     def is_overdue_open(self, now_local: datetime) -> bool:
-        return self.finished_at is None and self.due_at is not None and self.due_at < now_local
+        return (
+            self.finished_at is None
+            and (self.state or DossierState.PROCESSING) in OPEN_DOSSIER_STATES
+            and self.due_at is not None
+            and self.due_at < now_local
+        )
 
     @classmethod
     def overdue_open(cls, now_local: datetime) -> ColumnElement[bool]:
-        return and_(cls.finished_at.is_(None), cls.due_at < now_local)
+        return and_(
+            cls.finished_at.is_(None),
+            cls.state.in_([s.value for s in OPEN_DOSSIER_STATES]),
+            cls.due_at < now_local,
+        )
 
     @hybrid_property
     def finished_late(self) -> bool:

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
     Dossier,
+    DossierState,
     Indicator,
     Observation,
     PublicationTask,
@@ -515,3 +516,26 @@ def units_of_previous_snapshot(
         .order_by(Unit.name)
     )
     return list(session.scalars(stmt))
+
+
+def close_absent_dossiers(session: Session, listed: set[str], day: date, now: datetime) -> int:
+    """Close, as of ``day``, every dossier still open (being handled or waiting for a
+    supplement) whose code a complete list does not hold; how many."""
+    open_states = [DossierState.PROCESSING.value, DossierState.SUPPLEMENT.value]
+    codes = [
+        code
+        for code in session.scalars(
+            select(Dossier.code).where(
+                Dossier.finished_at.is_(None), Dossier.state.in_(open_states)
+            )
+        )
+        if code not in listed
+    ]
+    for start in range(0, len(codes), 1000):
+        session.execute(
+            update(Dossier)
+            .where(Dossier.code.in_(codes[start : start + 1000]))
+            .values(state=DossierState.CLOSED.value, closed_at=day, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return len(codes)

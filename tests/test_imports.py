@@ -5,6 +5,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from handlers.access import Asker
+from handlers.router import answer
 from handlers.services import Services
 from storage.models import (
     Dossier,
@@ -452,3 +454,80 @@ def test_a_future_or_far_away_date_is_refused_unless_confirmed(
     assert confirmed.ok, confirmed.report()
     recent = [["Ngày", "Đơn vị", "Chỉ số", "Giá trị"], ["09/04/2025", "Sở Tư pháp", "TOTAL", "81"]]
     assert do_import(demo, write_csv(tmp_path, "gan.csv", recent)).ok
+
+
+def _dossier_rows(*rows: list[str]) -> list[list[str]]:
+    header = ["MaHoSo", "TenTTHC", "DonVi", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy"]
+    return [[*header, "TrangThai"], *rows]
+
+
+def _row(code: str, status: str, finished: str = "") -> list[str]:
+    return [code, "Cấp phép", "UBND huyện Phú Riềng", "01/04/2025", "05/04/2025", finished, status]
+
+
+def test_the_status_column_decides_what_is_still_overdue(units: Services, tmp_path: Path) -> None:
+    rows = _dossier_rows(
+        _row("D1", "Đang xử lý"),
+        _row("D2", "Chờ công dân bổ sung hồ sơ"),
+        _row("D3", "Công dân rút hồ sơ"),
+        _row("D4", "Trả lại hồ sơ"),
+        _row("D5", "Đã trả kết quả", "07/04/2025"),
+        _row("D6", "Lưu trữ"),
+    )
+    outcome = do_import(units, write_csv(tmp_path, "hs.csv", rows))
+    assert outcome.ok, outcome.report()
+    assert (
+        "Trong tệp: 2 hồ sơ quá hạn chưa giải quyết, 1 hồ sơ đã giải quyết nhưng trễ hạn"
+        in outcome.summary
+    )
+    assert (
+        "Không tính quá hạn: 1 hồ sơ chờ công dân bổ sung (tạm dừng tính thời gian), "
+        "1 hồ sơ đã rút, 1 hồ sơ trả lại, không giải quyết" in outcome.summary
+    )
+    assert [w.message for w in outcome.warnings] == [
+        "không hiểu trạng thái «Lưu trữ», coi là đang xử lý"
+    ]
+    with units.session_factory() as session:
+        states = {
+            code: state for code, state in session.execute(select(Dossier.code, Dossier.state))
+        }
+    assert states == {
+        "D1": "processing",
+        "D2": "supplement",
+        "D3": "withdrawn",
+        "D4": "returned",
+        "D5": "finished",
+        "D6": "processing",
+    }
+    listing = answer(units, "/overdue Phú Riềng", Asker()).text
+    assert "2 hồ sơ quá hạn chưa giải quyết:" in listing
+    assert "D1" in listing and "D6" in listing
+    assert not any(code in listing for code in ("D2", "D3", "D4", "D5"))
+
+
+def test_a_complete_list_closes_the_open_dossiers_it_no_longer_holds(
+    units: Services, tmp_path: Path
+) -> None:
+    first = _dossier_rows(_row("D1", "Đang xử lý"), _row("D2", "Chờ bổ sung"), _row("D6", ""))
+    assert do_import(units, write_csv(tmp_path, "hs1.csv", first)).ok
+    listed = _dossier_rows(_row("D1", "Đang xử lý"))
+    outcome = do_import(units, write_csv(tmp_path, "hs2.csv", listed), complete=True)
+    assert outcome.ok, outcome.report()
+    assert (
+        "Danh sách đầy đủ ngày 10/04/2025: 2 hồ sơ đang mở không có trong tệp được coi là đã "
+        "đóng (vẫn lưu lại)" in outcome.summary
+    )
+    with units.session_factory() as session:
+        rows = {d.code: (d.state, d.closed_at) for d in session.scalars(select(Dossier))}
+    assert rows == {
+        "D1": ("processing", None),
+        "D2": ("closed", date(2025, 4, 10)),
+        "D6": ("closed", date(2025, 4, 10)),
+    }
+    # Without --complete nothing is closed silently; a dossier listed again is open again.
+    again = _dossier_rows(_row("D6", "Đang xử lý"))
+    reopened = do_import(units, write_csv(tmp_path, "hs3.csv", again))
+    assert reopened.ok and not any("đã đóng" in s for s in reopened.summary)
+    with units.session_factory() as session:
+        d1, d6 = (session.scalars(select(Dossier).filter_by(code=c)).one() for c in ("D1", "D6"))
+        assert (d1.state, d6.state, d6.closed_at) == ("processing", "processing", None)

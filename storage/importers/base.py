@@ -220,6 +220,8 @@ class ImportSettings:
     #: A snapshot date this many days from today and from every other date of its source is
     #: refused unless --as-of confirms it.
     far_days: int = 366
+    #: Sources whose dossier files are complete lists of open dossiers unless said otherwise.
+    complete_sources: tuple[str, ...] = ()
 
 
 @dataclass
@@ -236,6 +238,8 @@ class ImportContext:
     create_units: bool = False
     #: Every snapshot date of the file is known to be right (the shipped demo data).
     dates_confirmed: bool = False
+    #: A dossier file is the complete list of open dossiers at its date (``--complete``).
+    complete: bool = False
     problems: ProblemLog = field(default_factory=ProblemLog)
     progress: Progress | None = None
     _catalogue: Catalogue | None = None

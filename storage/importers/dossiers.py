@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from core.parsing import parse_datetime
-from core.textnorm import clean_cell_text
+from core.textnorm import clean_cell_text, fold
+from core.vnformat import fmt_date
 from storage.importers.base import (
     MISSING_UNIT,
     Column,
@@ -22,7 +24,8 @@ from storage.importers.base import (
     required_text,
 )
 from storage.importers.upsert import UpsertCounts, counted_upsert
-from storage.models import Dossier, ImportFile
+from storage.models import Dossier, DossierState, ImportFile
+from storage.queries import close_absent_dossiers
 
 CODE = Column("code", keys=("mahoso", "mahs", "sohoso", "dossiercode", "code", "mahosotthc"))
 PROCEDURE = Column(
@@ -81,7 +84,52 @@ STATUS = Column("status", keys=("trangthai", "tinhtrang", "status", "trangthaiho
 
 
 #: What a re-import compares (and updates) of a dossier already stored under its code.
-DOSSIER_FIELDS = ("unit_id", "procedure", "received_at", "due_at", "finished_at", "status")
+DOSSIER_FIELDS = (
+    "unit_id",
+    "procedure",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "status",
+    "state",
+    "closed_at",
+)
+
+#: What status texts mean, first match wins (folded: no case, no diacritics). Returned and
+#: withdrawn come before "trả kết quả", supplements before processing.
+_STATUS_WORDS: tuple[tuple[str, DossierState], ...] = (
+    ("rut", DossierState.WITHDRAWN),
+    ("tra lai", DossierState.RETURNED),
+    ("tu choi", DossierState.RETURNED),
+    ("khong giai quyet", DossierState.RETURNED),
+    ("khong tiep nhan", DossierState.RETURNED),
+    ("huy", DossierState.RETURNED),
+    ("bo sung", DossierState.SUPPLEMENT),
+    ("tam dung", DossierState.SUPPLEMENT),
+    ("cho cong dan", DossierState.SUPPLEMENT),
+    ("tra ket qua", DossierState.FINISHED),
+    ("hoan thanh", DossierState.FINISHED),
+    ("da giai quyet", DossierState.FINISHED),
+    ("da xu ly", DossierState.FINISHED),
+    ("ket thuc", DossierState.FINISHED),
+    ("co ket qua", DossierState.FINISHED),
+    ("dang", DossierState.PROCESSING),
+    ("tiep nhan", DossierState.PROCESSING),
+    ("cho xu ly", DossierState.PROCESSING),
+    ("xu ly", DossierState.PROCESSING),
+    ("moi", DossierState.PROCESSING),
+)
+
+
+def read_status(text: str | None) -> DossierState | None:
+    """What a status cell means; None when it says nothing the bot knows."""
+    if text is None:
+        return None
+    folded = f" {fold(text)} "
+    for words, state in _STATUS_WORDS:
+        if f" {words} " in folded:
+            return state
+    return None
 
 
 @dataclass
@@ -93,6 +141,7 @@ class DossierRecord:
     due_at: datetime | None
     finished_at: datetime | None
     status: str | None
+    state: DossierState
     row: int
 
     def columns(self, unit_id: int) -> dict[str, Any]:
@@ -104,11 +153,21 @@ class DossierRecord:
             "due_at": self.due_at,
             "finished_at": self.finished_at,
             "status": self.status,
+            "state": self.state,
+            "closed_at": None,  # listed again: open again if a complete list had closed it
         }
 
     def as_model(self) -> Dossier:
         """An unsaved dossier with these dates (to apply the model's definitions)."""
-        return Dossier(due_at=self.due_at, finished_at=self.finished_at)
+        return Dossier(due_at=self.due_at, finished_at=self.finished_at, state=self.state)
+
+
+#: How the import summary names dossiers that are not overdue because of their state.
+STATE_LABELS = {
+    DossierState.SUPPLEMENT: "hồ sơ chờ công dân bổ sung (tạm dừng tính thời gian)",
+    DossierState.WITHDRAWN: "hồ sơ đã rút",
+    DossierState.RETURNED: "hồ sơ trả lại, không giải quyết",
+}
 
 
 def _code(cell: object) -> str:
@@ -158,8 +217,23 @@ class DossiersImporter(Importer[DossierRecord]):
             due_at=due,
             finished_at=finished,
             status=row["status"],
+            state=self._state(row, ctx),
             row=row.number,
         )
+
+    @staticmethod
+    def _state(row: Row, ctx: ImportContext) -> DossierState:
+        """The status column's meaning; a finish date means finished unless the status says
+        withdrawn or returned; a status nobody knows is a warning (read as being handled)."""
+        said = read_status(row["status"])
+        if said is None and row["status"] is not None:
+            row.warn(ctx, f"không hiểu trạng thái «{row['status']}», coi là đang xử lý", "status")
+        if row["finished"] is not None and said not in (
+            DossierState.WITHDRAWN,
+            DossierState.RETURNED,
+        ):
+            return DossierState.FINISHED
+        return said or DossierState.PROCESSING
 
     def store(
         self, records: list[DossierRecord], ctx: ImportContext, import_file: ImportFile
@@ -187,12 +261,34 @@ class DossiersImporter(Importer[DossierRecord]):
             if ctx.progress:
                 ctx.progress("lưu", start + len(chunk), len(records))
         inserted, updated, unchanged = counts.inserted, counts.updated, counts.unchanged
+        closed = self._close_absent(records, ctx) if ctx.complete else None
         now_local = ctx.now().replace(tzinfo=None)
         dossiers = [r.as_model() for r in records]
         overdue = sum(1 for d in dossiers if d.is_overdue_open(now_local))
         late = sum(1 for d in dossiers if d.finished_late)
-        return [
+        states = Counter(r.state for r in records)
+        lines = [
             f"Hồ sơ: {inserted} hồ sơ mới, {updated} hồ sơ cập nhật, {unchanged} không đổi",
             f"Trong tệp: {overdue} hồ sơ quá hạn chưa giải quyết, "
             f"{late} hồ sơ đã giải quyết nhưng trễ hạn",
         ]
+        paused = [
+            f"{states[state]} {label}" for state, label in STATE_LABELS.items() if states[state]
+        ]
+        if paused:
+            lines.append("Không tính quá hạn: " + ", ".join(paused))
+        if closed is not None:
+            day, count = closed
+            lines.append(
+                f"Danh sách đầy đủ ngày {fmt_date(day)}: {count} hồ sơ đang mở không có trong tệp "
+                "được coi là đã đóng (vẫn lưu lại)"
+            )
+        return lines
+
+    @staticmethod
+    def _close_absent(records: list[DossierRecord], ctx: ImportContext) -> tuple[date, int]:
+        """The file is the complete list of open dossiers at its date: those still open in
+        the database but absent from it are closed as of that date (kept, not deleted)."""
+        day = ctx.as_of or ctx.now().date()
+        count = close_absent_dossiers(ctx.session, {r.code for r in records}, day, ctx.now())
+        return day, count

@@ -111,6 +111,7 @@ def run_import(
     dry_run: bool = False,
     create_units: bool = False,
     dates_confirmed: bool = False,
+    complete: bool | None = None,
     progress: Progress | None = None,
     data: bytes | None = None,
     file_name: str | None = None,
@@ -151,6 +152,7 @@ def run_import(
         source=source,
         create_units=create_units,
         dates_confirmed=dates_confirmed,
+        complete=complete if complete is not None else source in settings.complete_sources,
         progress=progress,
     )
     detected = _detect(sheets, kind, ctx)
