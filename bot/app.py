@@ -17,8 +17,10 @@ from storage.db import make_engine, make_session_factory
 __all__ = ["Services", "build_services"]
 
 
-def build_services(config: Config, clock: Clock | None = None) -> Services:
-    engine = make_engine(config.database.url, echo=config.database.echo)
+def build_services(config: Config, clock: Clock | None = None, demo: bool = False) -> Services:
+    """The services on the configured database, or with ``demo`` on the demo database."""
+    url = config.database.demo_url if demo else config.database.url
+    engine = make_engine(url, echo=config.database.echo)
     return Services(
         config=config,
         engine=engine,
@@ -27,4 +29,5 @@ def build_services(config: Config, clock: Clock | None = None) -> Services:
         calendar=WorkCalendar(config.workdays.extra_holidays, config.workdays.extra_working_days),
         bot_username=config.telegram.bot_username,
         alert_rules={rule.name: rule for rule in RULES},
+        demo=demo,
     )

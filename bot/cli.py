@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.app import Services, build_services
 from bot.console import ConsoleTransport, run_console, write_reply
-from core.config import ConfigError, load_config
+from core.config import Config, ConfigError, load_config
 from core.parsing import ValueProblem, parse_date
 from handlers.access import Asker
 from handlers.imports import import_file
@@ -84,8 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(mặc định theo [import] complete_sources)",
     )
 
-    demo = sub.add_parser("demo", help="nạp bộ dữ liệu mẫu từ các thông báo (bot/demo)")
-    demo.add_argument("--if-empty", action="store_true", help="chỉ khi chưa có số liệu nào")
+    demo = sub.add_parser(
+        "demo",
+        help="nạp bộ dữ liệu mẫu (bot/demo) vào cơ sở dữ liệu mẫu riêng ([database] demo_url)",
+    )
+    demo.add_argument("--if-empty", action="store_true", help="chỉ khi dữ liệu mẫu chưa có")
+    demo.add_argument("--remove", action="store_true", help="xóa cơ sở dữ liệu mẫu")
 
     for name, helptext in (
         ("ask", "trả lời một tin nhắn đúng như bot sẽ trả lời"),
@@ -167,11 +171,30 @@ def _dispatch(args: argparse.Namespace, services: Services) -> int:
         else:
             print(db.current_revision(services.engine) or "chưa khởi tạo")
         return 0
+    if args.command == "demo":
+        return _demo(services.config, args)
     _require_schema(services)
     if args.command == "import":
         return _import(services, args)
-    if args.command == "demo":
-        return load_demo(services, only_if_empty=args.if_empty)
+    if args.command == "users":
+        return _users(services, args)
+    if args.command == "alerts":
+        return _alerts(services, args)
+    if args.command == "groups":
+        return _groups(services, args)
+    if args.command in ("ask", "console", "run"):
+        demo = _demo_if_unused(services)
+        try:
+            return _answer(demo or services, args)
+        finally:
+            if demo is not None:
+                demo.close()
+    raise AssertionError(args.command)
+
+
+def _answer(services: Services, args: argparse.Namespace) -> int:
+    """ask, console and run: answering, from the real database or, before any real work,
+    from the demo database."""
     if args.command in ("ask", "console"):
         asker = _asker(services, args.role, args.unit)
         if asker is None:
@@ -180,25 +203,17 @@ def _dispatch(args: argparse.Namespace, services: Services) -> int:
             write_reply(answer(services, args.text, asker), sys.stdout, args.out)
             return 0
         return run_console(services, asker, sys.stdin, sys.stdout, args.out)
-    if args.command == "users":
-        return _users(services, args)
-    if args.command == "alerts":
-        return _alerts(services, args)
-    if args.command == "groups":
-        return _groups(services, args)
-    if args.command == "run":
-        if services.config.telegram.token is not None:
-            from bot.telegram.application import run_bot
+    if services.config.telegram.token is not None:
+        from bot.telegram.application import run_bot
 
-            run_bot(services, webhook=args.webhook)
-            return 0
-        print(
-            "Chưa đặt TELEGRAM_BOT_TOKEN: mở cửa sổ trò chuyện trên terminal "
-            "(gõ /help, kết thúc bằng Ctrl+D).",
-            file=sys.stderr,
-        )
-        return run_console(services, Asker(), sys.stdin, sys.stdout, Path("out"))
-    raise AssertionError(args.command)
+        run_bot(services, webhook=args.webhook)
+        return 0
+    print(
+        "Chưa đặt TELEGRAM_BOT_TOKEN: mở cửa sổ trò chuyện trên terminal "
+        "(gõ /help, kết thúc bằng Ctrl+D).",
+        file=sys.stderr,
+    )
+    return run_console(services, Asker(), sys.stdin, sys.stdout, Path("out"))
 
 
 def _unit_id(services: Services, name: str | None) -> int | str | None:
@@ -347,6 +362,46 @@ def demo_files() -> list[Path]:
     """The demo data set, in import order (it works from an installed wheel too)."""
     folder = resources.files("bot") / "demo"
     return sorted(Path(str(entry)) for entry in folder.iterdir() if entry.name.endswith(".csv"))
+
+
+def _demo(config: Config, args: argparse.Namespace) -> int:
+    """``tthc-bot demo``: the demo data set in its own database, never the real one."""
+    if config.database.demo_url == config.database.url:
+        print("[database] demo_url phải khác [database] url.", file=sys.stderr)
+        return 2
+    services = build_services(config, demo=True)
+    try:
+        if args.remove:
+            db.drop(services.engine)
+            print(f"Đã xóa dữ liệu mẫu ({config.database.demo_url}).")
+            return 0
+        _require_schema(services)
+        return load_demo(services, only_if_empty=args.if_empty)
+    finally:
+        services.close()
+
+
+def _demo_if_unused(services: Services) -> Services | None:
+    """The demo services when the real database is still unused (nothing imported, nobody
+    registered) and the demo data exists; the bot then answers from it and sends nothing."""
+    with services.session_factory() as session:
+        if queries.in_use(session):
+            return None
+    demo = build_services(services.config, services.clock, demo=True)
+    if db.current_revision(demo.engine) is not None:
+        _require_schema(demo)
+        with demo.session_factory() as session:
+            if queries.has_snapshots(session):
+                print(
+                    "Chưa có số liệu thật: trả lời từ dữ liệu mẫu "
+                    f"({services.config.database.demo_url}); không gửi cảnh báo nào. "
+                    "Số liệu thật được nhập vào cơ sở dữ liệu chính "
+                    f"({services.config.database.url}).",
+                    file=sys.stderr,
+                )
+                return demo
+    demo.close()
+    return None
 
 
 def load_demo(services: Services, only_if_empty: bool = False) -> int:

@@ -50,6 +50,8 @@ class DatabaseConfig(_Section):
     """Where data is stored; a relative SQLite path is relative to the config file."""
 
     url: str = "sqlite:///data/tthc.db"
+    #: The demo data lives in a database of its own, never mixed with real data.
+    demo_url: str = "sqlite:///data/demo.db"
     echo: bool = False
 
 
@@ -200,7 +202,12 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     except ValidationError as exc:
         raise ConfigError(f"invalid config {path}:\n{exc}") from exc
     url = env.get(DATABASE_URL_ENV) or config.database.url
-    database = config.database.model_copy(update={"url": resolve_database_url(url, base_dir)})
+    database = config.database.model_copy(
+        update={
+            "url": resolve_database_url(url, base_dir),
+            "demo_url": resolve_database_url(config.database.demo_url, base_dir),
+        }
+    )
     telegram = config.telegram.model_copy(update={"token": token})
     return config.model_copy(update={"database": database, "telegram": telegram})
 

@@ -38,6 +38,8 @@ class Services:
     bot_username: str | None = None
     #: The alert rules by name, for /alerts (filled by the composition root).
     alert_rules: Mapping[str, RuleInfo] = field(default_factory=dict)
+    #: Running on the demo database: answers only, nothing is scheduled or delivered.
+    demo: bool = False
 
     def close(self) -> None:
         self.engine.dispose()

@@ -101,3 +101,16 @@ def new_revision(engine: Engine, message: str) -> str:
     )
     scripts = script if isinstance(script, list) else [script]
     return ", ".join(str(s.path) for s in scripts if s is not None)
+
+
+def drop(engine: Engine) -> None:
+    """Remove everything of this database: the file of an SQLite database, else every table
+    (the migrations down to nothing)."""
+    url = engine.url
+    engine.dispose()
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.database + suffix).unlink(missing_ok=True)
+        return
+    if current_revision(engine) is not None:
+        downgrade(engine, "base")

@@ -10,10 +10,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
+    Chat,
     Dossier,
     DossierState,
+    ImportFile,
     Indicator,
     Observation,
+    Person,
     PublicationTask,
     Snapshot,
     Target,
@@ -539,3 +542,11 @@ def close_absent_dossiers(session: Session, listed: set[str], day: date, now: da
             .execution_options(synchronize_session=False)
         )
     return len(codes)
+
+
+def in_use(session: Session) -> bool:
+    """Whether real work has started here: a file imported or a person or group registered."""
+    for model in (ImportFile, Person, Chat):
+        if session.scalar(select(model.id).limit(1)) is not None:
+            return True
+    return False

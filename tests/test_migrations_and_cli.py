@@ -12,7 +12,7 @@ from sqlalchemy import select
 from handlers.services import Services
 from storage import db
 from storage.models import Base, Indicator
-from tests.conftest import run_cli
+from tests.conftest import DEMO_FILES, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,21 +61,30 @@ def _run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.Complet
 def test_the_terminal_commands_work_end_to_end(tmp_path: Path) -> None:
     assert "Cơ sở dữ liệu ở phiên bản" in _in_process(["db", "upgrade"], tmp_path)
     assert "Đã nhập tệp «01_don_vi.csv»" in _in_process(["demo", "--if-empty"], tmp_path)
-    assert (tmp_path / "tthc.db").exists()
+    assert (tmp_path / "data" / "demo.db").exists()  # the demo has a database of its own
     asked = _run(["ask", "/rank"], tmp_path)
     assert "Xếp hạng 20/63" in asked.stdout
+    assert "Chưa có số liệu thật: trả lời từ dữ liệu mẫu" in asked.stderr
     chart = asked.stdout.split("(biểu đồ: ")[1].split(")")[0]
     assert (tmp_path / chart).read_bytes().startswith(b"\x89PNG")
     chat = _run(["run"], tmp_path, stdin="/rank\n/unit phu rieng\n")
     assert chat.returncode == 0
     assert "Giảm 12 bậc" in chat.stdout and "84,28/100, -6,34" in chat.stdout
     assert _in_process(["demo", "--if-empty"], tmp_path) == ""
+    # Alerts only ever come from the real database: none from the demo.
+    assert _in_process(["alerts", "preview"], tmp_path) == "Không có cảnh báo nào.\n"
+    assert "Đã nhập" in _in_process(["import", str(DEMO_FILES / "01_don_vi.csv")], tmp_path)
+    ranks = _in_process(["import", str(DEMO_FILES / "03_xep_hang_tinh.csv")], tmp_path)
+    assert "cảnh báo mới được xếp hàng" in ranks  # the import ran the rules
     preview = _in_process(["alerts", "preview"], tmp_path)
-    assert "[MỚI] rank:" in preview
+    assert "[đã có] rank:" in preview
     assert "giảm 12 bậc so với ngày 27/03/2025 (8/63)" in preview
     _in_process(["users", "add", "7", "--role", "leader"], tmp_path)
     assert "cảnh báo mới" in _in_process(["alerts", "run"], tmp_path)
     assert "[MỚI]" not in _in_process(["alerts", "preview"], tmp_path)  # all stored now
+    assert "Đã xóa dữ liệu mẫu" in _in_process(["demo", "--remove"], tmp_path)
+    assert not (tmp_path / "data" / "demo.db").exists()
+    assert "Xếp hạng 20/63" in _in_process(["ask", "/rank"], tmp_path)  # the real data now
 
 
 def test_a_bad_import_exits_non_zero_and_explains(tmp_path: Path) -> None:

@@ -30,6 +30,9 @@ def _scheduled(name: str) -> Callable[[BotContext], Coroutine[Any, Any, None]]:
 def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register every job once under its name (an old job of that name is removed)."""
     services = application.bot_data[SERVICES_KEY]
+    if services.demo:
+        log.warning("running on the demo database: no schedules, no alert delivery")
+        return
     job_queue = application.job_queue
     assert job_queue is not None, "python-telegram-bot[job-queue] is required"
     for spec in job_specs(services):
@@ -52,6 +55,9 @@ def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
 
 async def catch_up(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """The runs missed while the bot was down, once each (within their grace)."""
-    ran = await asyncio.to_thread(run_due, application.bot_data[SERVICES_KEY])
+    services = application.bot_data[SERVICES_KEY]
+    if services.demo:
+        return
+    ran = await asyncio.to_thread(run_due, services)
     if ran:
         log.info("caught up on missed runs: %s", ", ".join(ran))
