@@ -20,6 +20,11 @@ def fmt_number(value: float | None, decimals: int = 2) -> str:
     return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
 
 
+def fmt_count(value: int) -> str:
+    """A count with thousands separated by dots: "29.918"."""
+    return fmt_number(value, 0)
+
+
 def fmt_percent(value: float | None, decimals: int = 2) -> str:
     """ "96,9%"."""
     return NO_DATA if value is None else f"{fmt_number(value, decimals)}%"

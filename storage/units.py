@@ -41,11 +41,14 @@ _KIND_PREFIXES: list[tuple[str, frozenset[str]]] = [
 ] + [
     ("tinh", frozenset({UnitKind.PROVINCE.value})),
     ("huyen", frozenset({UnitKind.DISTRICT.value})),
+    ("h", frozenset({UnitKind.DISTRICT.value})),  # "H. Phú Riềng"
     ("thi xa", frozenset({UnitKind.DISTRICT.value})),
+    ("tx", frozenset({UnitKind.DISTRICT.value})),  # "TX Bình Long"
     ("quan", frozenset({UnitKind.DISTRICT.value})),
     ("thanh pho", frozenset({UnitKind.DISTRICT.value, UnitKind.PROVINCE.value})),
     ("tp", frozenset({UnitKind.DISTRICT.value, UnitKind.PROVINCE.value})),
     ("thi tran", frozenset({UnitKind.COMMUNE.value})),
+    ("tt", frozenset({UnitKind.COMMUNE.value})),  # "TT Thanh Bình"
     ("xa", frozenset({UnitKind.COMMUNE.value})),
     ("phuong", frozenset({UnitKind.COMMUNE.value})),
     ("dac khu", frozenset({UnitKind.COMMUNE.value})),
@@ -158,11 +161,14 @@ def find_unit(
     text: str,
     on: date | None = None,
     kinds: frozenset[str] | None = None,
+    partial: bool = False,
 ) -> Match:
     """Look a unit up by name, alias or bare place name.
 
     ``on`` prefers units that existed on that date when several match;
-    ``kinds`` restricts the search to some kinds of unit.
+    ``kinds`` restricts the search to some kinds of unit; ``partial`` (what a person types,
+    never a file) also accepts a unit whose name holds every typed word in order ("Dân tộc"
+    for "Sở Dân tộc và Tôn giáo") when only one does.
     """
     query = text.strip()
     key = fold(query)
@@ -189,7 +195,21 @@ def find_unit(
         return Match(query, unit=candidates[0])
     if candidates:
         return Match(query, candidates=sorted(candidates, key=lambda u: (u.kind, u.name)))
+    if partial:
+        containing = _filter_kinds(_units_containing(session, core), allowed)
+        if len(containing) == 1:
+            return Match(query, unit=containing[0])
+        if containing:
+            return Match(query, candidates=sorted(containing, key=lambda u: (u.kind, u.name)))
     return Match(query, suggestions=suggest_units(session, query, allowed))
+
+
+def _units_containing(session: Session, core: str) -> list[Unit]:
+    """Units whose name (without its prefix) holds ``core`` as whole words."""
+    if len(core) < 3:
+        return []
+    stmt = select(Unit).where(Unit.core_key.contains(core))
+    return [u for u in session.scalars(stmt) if f" {core} " in f" {u.core_key} "]
 
 
 def _units_where(session: Session, unit_clause: object, alias_clause: object) -> list[Unit]:

@@ -209,3 +209,22 @@ def test_a_file_covering_one_department_does_not_hide_the_others(
     assert lines[-1] == "Không có dữ liệu, không xếp hạng: Sở Dân tộc và Tôn giáo; Sở Ngoại vụ"
     card = answer(demo, "/unit Sở Tư pháp", ADMIN).text
     assert "Xếp hạng trong các sở, ngành: 3/11 (2 đơn vị không có dữ liệu" in card
+
+
+def test_abbreviations_and_a_part_of_a_name_find_the_unit(demo: Services) -> None:
+    for query, name in (
+        ("TX Bình Long", "UBND thị xã Bình Long"),
+        ("TP Đồng Xoài", "UBND thành phố Đồng Xoài"),
+        ("H. Phú Riềng", "UBND huyện Phú Riềng"),
+        ("Dân tộc", "Sở Dân tộc và Tôn giáo"),
+    ):
+        assert answer(demo, f"/unit {query}", ADMIN).text.startswith(f"🏢 {name} ("), query
+    several = answer(demo, "/unit Long", ADMIN)
+    assert "khớp với nhiều đơn vị" in several.text and len(several.buttons) >= 2
+
+
+def test_counts_have_thousands_separators_and_kinds_keep_their_capitals() -> None:
+    from core.vnformat import fmt_count, sentence
+
+    assert fmt_count(29918) == "29.918" and fmt_count(204) == "204"
+    assert sentence("chi nhánh VPĐK đất đai") == "Chi nhánh VPĐK đất đai"

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.reply import Reply
-from core.vnformat import fmt_date
+from core.vnformat import fmt_count, fmt_date
 from handlers.answers.common import source_label
 from storage import queries
 from storage.models import Unit
@@ -34,7 +34,9 @@ def overdue_reply(session: Session, clock: Clock, only_unit_id: int | None = Non
         )
         for row in _visible(from_dossiers, only_unit_id):
             days = (now_local - row.oldest_due).days if row.oldest_due else 0
-            lines.append(f"  • {row.unit.name}: {row.count} hồ sơ, lâu nhất quá hạn {days} ngày")
+            lines.append(
+                f"  • {row.unit.name}: {fmt_count(row.count)} hồ sơ, lâu nhất quá hạn {days} ngày"
+            )
     as_of, source, counts = queries.overdue_counts(session)
     if counts and as_of is not None:
         total = sum(row.count for row in counts)
@@ -42,10 +44,11 @@ def overdue_reply(session: Session, clock: Clock, only_unit_id: int | None = Non
             lines.append("")
         lines.append(
             f"⏰ Hồ sơ quá hạn theo {source_label(source or '')} ngày {fmt_date(as_of)}: "
-            f"{total} hồ sơ tại {len(counts)} đơn vị"
+            f"{fmt_count(total)} hồ sơ tại {len(counts)} đơn vị"
         )
         lines.extend(
-            f"  • {row.unit.name}: {row.count} hồ sơ" for row in _visible(counts, only_unit_id)
+            f"  • {row.unit.name}: {fmt_count(row.count)} hồ sơ"
+            for row in _visible(counts, only_unit_id)
         )
     if not lines:
         return Reply(
@@ -65,7 +68,7 @@ def unit_overdue_reply(session: Session, clock: Clock, unit: Unit) -> Reply:
     summary = queries.overdue_for_unit(session, unit.id, now_local)
     lines = [f"⏰ Hồ sơ quá hạn của {unit.name}"]
     if dossiers:
-        lines.append(f"{len(dossiers)} hồ sơ quá hạn chưa giải quyết:")
+        lines.append(f"{fmt_count(len(dossiers))} hồ sơ quá hạn chưa giải quyết:")
         for dossier in dossiers[:LIST_LIMIT]:
             assert dossier.due_at is not None
             days = (now_local - dossier.due_at).days
@@ -74,7 +77,7 @@ def unit_overdue_reply(session: Session, clock: Clock, unit: Unit) -> Reply:
                 f"(hẹn trả {fmt_date(dossier.due_at)}, quá {days} ngày)"
             )
         if len(dossiers) > LIST_LIMIT:
-            lines.append(f"  … và {len(dossiers) - LIST_LIMIT} hồ sơ khác")
+            lines.append(f"  … và {fmt_count(len(dossiers) - LIST_LIMIT)} hồ sơ khác")
         lines.append(
             "Đơn vị cần báo cáo giải trình và gửi phiếu xin lỗi, hẹn lại ngày trả kết quả."
         )

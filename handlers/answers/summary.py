@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from core.clock import Clock
 from core.config import Config
 from core.reply import Reply
-from core.vnformat import fmt_change, fmt_date, fmt_rank, fmt_rank_move
+from core.vnformat import fmt_change, fmt_count, fmt_date, fmt_rank, fmt_rank_move
 from core.workdays import WorkCalendar
 from handlers.answers.common import no_province_text, province_unit, source_label
 from handlers.answers.rank import rank_chart, rank_series
@@ -103,9 +103,10 @@ def _overdue(session: Session, clock: Clock) -> list[str]:
     if not rows:
         return ["⏰ Hồ sơ quá hạn: chưa có số liệu."]
     total = sum(r.count for r in rows)
-    top = "; ".join(f"{r.unit.name}: {r.count}" for r in rows[:OVERDUE_UNITS])
+    top = "; ".join(f"{r.unit.name}: {fmt_count(r.count)}" for r in rows[:OVERDUE_UNITS])
     more = f"; … và {len(rows) - OVERDUE_UNITS} đơn vị khác" if len(rows) > OVERDUE_UNITS else ""
-    return [f"⏰ Hồ sơ quá hạn ({label}): {total} hồ sơ tại {len(rows)} đơn vị — {top}{more}."]
+    total_text = f"{fmt_count(total)} hồ sơ tại {len(rows)} đơn vị"
+    return [f"⏰ Hồ sơ quá hạn ({label}): {total_text} — {top}{more}."]
 
 
 def _deadlines(session: Session, clock: Clock, calendar: WorkCalendar) -> list[str]:

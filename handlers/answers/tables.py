@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.config import Config
 from core.reply import Reply
-from core.vnformat import fmt_change, fmt_date, fmt_number, fmt_percent
+from core.vnformat import fmt_change, fmt_date, fmt_number, fmt_percent, sentence
 from handlers.answers.common import no_province_text, province_unit, source_label
 from storage import queries
 from storage.catalogue import Catalogue
@@ -35,7 +35,7 @@ def ranking_reply(session: Session, kind_text: str, bottom: bool, limit: int = 1
     for kind_value in kinds:
         table = queries.kind_table(session, total.id, kind_value)
         if table is None:
-            sections.append(f"{KIND_LABELS[kind_value].capitalize()}: chưa có số liệu.")
+            sections.append(f"{sentence(KIND_LABELS[kind_value])}: chưa có số liệu.")
             continue
         sections.append(_ranking_section(table, kind_value, bottom, limit))
     if not sections:
@@ -60,7 +60,7 @@ def _ranking_section(table: queries.KindTable, kind: str, bottom: bool, limit: i
     common = table.previous_as_of
     compared = f", so với {fmt_date(common)}" if common else ""
     lines = [
-        f"{KIND_LABELS[kind].capitalize()} — điểm {head} ngày {fmt_date(table.as_of)}"
+        f"{sentence(KIND_LABELS[kind])} — điểm {head} ngày {fmt_date(table.as_of)}"
         f" ({source_label(table.source)}{compared}):"
     ]
     for place, row in chosen:

@@ -9,6 +9,7 @@ from core.reply import Button, Reply
 from core.vnformat import (
     NO_DATA,
     fmt_change,
+    fmt_count,
     fmt_date,
     fmt_number,
     fmt_percent,
@@ -46,7 +47,7 @@ def pick_unit(session: Session, clock: Clock, query: str, command: str) -> Unit 
     if query.startswith("#") and query[1:].isdigit():
         unit = session.get(Unit, int(query[1:]))
         return unit if unit is not None else Reply(f"Không có đơn vị mã {query}.")
-    match = find_unit(session, query, on=clock.now().date())
+    match = find_unit(session, query, on=clock.now().date(), partial=True)
     if match.unit is not None:
         return match.unit
     options = match.candidates or match.suggestions
@@ -78,7 +79,7 @@ def unit_keyboard(session: Session, kind: str | None = None, page: int = 1) -> R
     if kind is None:
         counts = unit_counts_by_kind(session)
         buttons = [
-            [Button(f"{KIND_LABELS[k].capitalize()} ({counts[k]})", f"/unit @{k} 1")]
+            [Button(f"{sentence(KIND_LABELS[k])} ({counts[k]})", f"/unit @{k} 1")]
             for k in KIND_ORDER
             if counts.get(k)
         ]
@@ -97,7 +98,7 @@ def unit_keyboard(session: Session, kind: str | None = None, page: int = 1) -> R
     if page < pages:
         nav.append(Button("Sau ▶", f"/unit @{kind} {page + 1}"))
     buttons.append(nav)
-    label = KIND_LABELS.get(kind, kind).capitalize()
+    label = sentence(KIND_LABELS.get(kind, kind))
     return Reply(f"{label} — trang {page}/{pages}:", buttons=buttons, edit=True)
 
 
@@ -278,18 +279,18 @@ def _overdue_lines(session: Session, clock: Clock, unit: Unit) -> list[str]:
     if summary.dossiers_known:
         text = (
             "Hồ sơ quá hạn chưa giải quyết (danh sách hồ sơ đã nhập): "
-            f"{summary.dossiers_overdue} hồ sơ"
+            f"{fmt_count(summary.dossiers_overdue)} hồ sơ"
         )
         if summary.oldest_due is not None:
             text += f", quá hạn lâu nhất từ {fmt_date(summary.oldest_due)}"
         lines.append(text + ".")
         if summary.dossiers_finished_late:
-            lines.append(FINISHED_LATE.format(summary.dossiers_finished_late))
+            lines.append(FINISHED_LATE.format(fmt_count(summary.dossiers_finished_late)))
     if summary.count_as_of is not None:
         count = (
             "không có dữ liệu"
             if summary.count_value is None
-            else f"{int(summary.count_value)} hồ sơ"
+            else f"{fmt_count(int(summary.count_value))} hồ sơ"
         )
         lines.append(
             f"Hồ sơ quá hạn theo {source_label(summary.count_source or '')} ngày "

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.parsing import parse_datetime
 from core.textnorm import clean_cell_text, fold
-from core.vnformat import fmt_date
+from core.vnformat import fmt_count, fmt_date
 from storage.importers.base import (
     MISSING_UNIT,
     Column,
@@ -268,9 +268,10 @@ class DossiersImporter(Importer[DossierRecord]):
         late = sum(1 for d in dossiers if d.finished_late)
         states = Counter(r.state for r in records)
         lines = [
-            f"Hồ sơ: {inserted} hồ sơ mới, {updated} hồ sơ cập nhật, {unchanged} không đổi",
-            f"Trong tệp: {overdue} hồ sơ quá hạn chưa giải quyết, "
-            f"{late} hồ sơ đã giải quyết nhưng trễ hạn",
+            f"Hồ sơ: {fmt_count(inserted)} hồ sơ mới, {fmt_count(updated)} hồ sơ cập nhật, "
+            f"{fmt_count(unchanged)} không đổi",
+            f"Trong tệp: {fmt_count(overdue)} hồ sơ quá hạn chưa giải quyết, "
+            f"{fmt_count(late)} hồ sơ đã giải quyết nhưng trễ hạn",
         ]
         paused = [
             f"{states[state]} {label}" for state, label in STATE_LABELS.items() if states[state]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from core.parsing import ValueProblem, parse_count, parse_date
 from core.textnorm import clean_cell_text
+from core.vnformat import fmt_count
 from storage.importers.base import (
     MISSING_UNIT,
     Column,
@@ -106,5 +107,5 @@ class OverdueImporter(Importer[ObservationRecord]):
         total = sum(int(r.value) for r in records if r.value is not None)
         units = sum(1 for r in records if r.value)
         lines = summary_lines(counts, "Số hồ sơ quá hạn")
-        lines.append(f"Tổng cộng {total} hồ sơ quá hạn tại {units} đơn vị")
+        lines.append(f"Tổng cộng {fmt_count(total)} hồ sơ quá hạn tại {units} đơn vị")
         return lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from core.vnformat import fmt_date
+from core.vnformat import fmt_count, fmt_date
 from jobs.alerts.base import (
     AlertRule,
     Draft,
@@ -50,12 +50,12 @@ def render(items: Sequence[OverduePayload], ctx: RenderContext) -> str:
     limit = ctx.list_limit
     lines = []
     for unit, group in by_unit(items, lambda p: p.unit):
-        lines.append(f"⏰ {unit}: {len(group)} hồ sơ mới quá hạn")
+        lines.append(f"⏰ {unit}: {fmt_count(len(group))} hồ sơ mới quá hạn")
         for p in group[:limit]:
             due = f" (hẹn trả {fmt_date(p.due)})" if p.due else ""
             lines.append(f"  • {p.code} — {p.procedure or 'không rõ thủ tục'}{due}")
         if len(group) > limit:
-            lines.append(f"  … và {len(group) - limit} hồ sơ khác")
+            lines.append(f"  … và {fmt_count(len(group) - limit)} hồ sơ khác")
     lines.append(
         "Đề nghị đơn vị báo cáo giải trình nguyên nhân và gửi phiếu xin lỗi, hẹn lại ngày trả "
         "kết quả cho tổ chức, công dân."

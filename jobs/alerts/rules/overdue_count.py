@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.vnformat import fmt_date
+from core.vnformat import fmt_count, fmt_date
 from handlers.answers.common import source_label
 from jobs.alerts.base import AlertRule, Draft, RenderContext, RuleContext, RuleName, When
 from jobs.alerts.changes import ChangePayload, changes
@@ -32,7 +32,7 @@ def render(items: Sequence[ChangePayload], _ctx: RenderContext) -> str:
     lines = ["⏰ Số hồ sơ quá hạn tăng:"]
     for p in items:
         lines.append(
-            f"  • {p.unit}: {int(p.old)} → {int(p.new)} hồ sơ "
+            f"  • {p.unit}: {fmt_count(int(p.old))} → {fmt_count(int(p.new))} hồ sơ "
             f"(ngày {fmt_date(p.old_date)} → {fmt_date(p.new_date)}, {source_label(p.source)})"
         )
     lines.append(
