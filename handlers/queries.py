@@ -81,9 +81,6 @@ def deadlines_command(request: Request) -> Reply:
 def compare_command(request: Request) -> Reply:
     """Two units side by side (scores are public)."""
     pair = split_two_units(request.session, request.services.clock, request.args)
-    if pair is None:
-        return Reply(
-            "Hãy ghi hai đơn vị, cách nhau bằng dấu phẩy hoặc «|», ví dụ: "
-            "/compare Phú Riềng, Bù Đăng"
-        )
+    if isinstance(pair, str):
+        return Reply(pair)
     return compare_reply(request.session, *pair)

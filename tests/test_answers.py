@@ -151,6 +151,16 @@ def test_compare_reads_two_names_with_or_without_a_separator(demo: Services) -> 
     assert "Hãy ghi hai đơn vị" in answer(demo, "/compare Phú Riềng", ADMIN).text
 
 
+def test_compare_finds_names_holding_va_and_says_what_is_wrong(demo: Services) -> None:
+    both = answer(demo, "/compare Sở Dân tộc và Tôn giáo và Sở Tư pháp", ADMIN).text
+    assert "Sở Dân tộc và Tôn giáo" in both and "Sở Tư pháp" in both
+    assert "Hãy ghi" not in both
+    unknown = answer(demo, "/compare Phú Riềng, xyz", ADMIN).text
+    assert unknown.startswith("Không tìm thấy đơn vị «xyz»")
+    same = answer(demo, "/compare Phú Riềng, UBND huyện Phú Riềng", ADMIN).text
+    assert same == "Hai tên cùng chỉ UBND huyện Phú Riềng: hãy chọn hai đơn vị khác nhau."
+
+
 def test_overdue_dossiers_are_listed_with_code_procedure_and_days(demo: Services) -> None:
     from tests.conftest import EXAMPLES, do_import
 

@@ -29,6 +29,7 @@ from storage.units import (
     KIND_LABELS,
     KIND_ORDER,
     KIND_SHORT,
+    Match,
     describe_match_failure,
     find_unit,
     unit_counts_by_kind,
@@ -55,23 +56,53 @@ def pick_unit(session: Session, clock: Clock, query: str, command: str) -> Unit 
     return Reply(sentence(describe_match_failure(match)) + ".", buttons=buttons)
 
 
-def split_two_units(session: Session, clock: Clock, text: str) -> tuple[Unit, Unit] | None:
-    """Two unit names in one line: "A | B", "A, B", "A và B" or just "A B" when unambiguous."""
+SEPARATORS = ("|", ";", ",", " và ", " với ", " vs ")
+
+
+def split_two_units(session: Session, clock: Clock, text: str) -> tuple[Unit, Unit] | str:
+    """Two unit names in one line ("A | B", "A, B", "A và B", or "A B" when that is
+    unambiguous), or what is wrong in Vietnamese. A separator may also stand inside a name
+    ("Sở Dân tộc và Tôn giáo và Sở Tư pháp"): every place it stands is tried."""
     today = clock.now().date()
-    for separator in ("|", ";", ",", " và ", " với ", " vs "):
-        if separator in text:
-            left, _, right = text.partition(separator)
-            a, b = find_unit(session, left, on=today).unit, find_unit(session, right, on=today).unit
-            if a is not None and b is not None:
-                return a, b
-    words = text.split()
-    found = []
-    for cut in range(1, len(words)):
-        a = find_unit(session, " ".join(words[:cut]), on=today).unit
-        b = find_unit(session, " ".join(words[cut:]), on=today).unit
-        if a is not None and b is not None:
-            found.append((a, b))
-    return found[0] if len(found) == 1 else None
+
+    def unit(name: str) -> Match:
+        return find_unit(session, name, on=today, partial=True)
+
+    splits = [
+        (text[:i], text[i + len(separator) :])
+        for separator in SEPARATORS
+        for i in _positions(text, separator)
+    ]
+    if not splits:
+        words = text.split()
+        splits = [(" ".join(words[:cut]), " ".join(words[cut:])) for cut in range(1, len(words))]
+    pairs: list[tuple[Unit, Unit]] = []
+    half_found: list[Match] = []
+    for left, right in splits:
+        a, b = unit(left), unit(right)
+        if a.unit is not None and b.unit is not None:
+            pairs.append((a.unit, b.unit))
+        elif a.unit is not None or b.unit is not None:
+            half_found.append(b if a.unit is not None else a)
+    distinct = {(a.id, b.id): (a, b) for a, b in pairs}
+    if len(distinct) == 1:
+        first, second = next(iter(distinct.values()))
+        if first.id == second.id:
+            return f"Hai tên cùng chỉ {first.name}: hãy chọn hai đơn vị khác nhau."
+        return first, second
+    if not distinct and half_found and any(s in text for s in SEPARATORS):
+        return sentence(describe_match_failure(half_found[0])) + "."
+    return (
+        "Hãy ghi hai đơn vị, cách nhau bằng dấu phẩy hoặc «|», ví dụ: /compare Phú Riềng, Bù Đăng"
+    )
+
+
+def _positions(text: str, separator: str) -> list[int]:
+    found, start = [], text.find(separator)
+    while start > 0:
+        found.append(start)
+        start = text.find(separator, start + 1)
+    return found
 
 
 def unit_keyboard(session: Session, kind: str | None = None, page: int = 1) -> Reply:
