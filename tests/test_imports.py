@@ -1,8 +1,10 @@
 """Every import kind: good files, bad input (all problems, nothing stored), re-imports."""
 
+import unicodedata
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from handlers.access import Asker
@@ -354,9 +356,52 @@ def test_an_unrecognised_or_broken_file_gets_a_clear_message(
     broken.write_bytes(b"not a workbook")
     outcome = do_import(units, broken)
     assert not outcome.ok and "không đọc được tệp Excel" in outcome.errors[0].message
-    latin = tmp_path / "latin.csv"
-    latin.write_bytes("Đơn vị;Số hồ sơ quá hạn\n".encode("utf-16"))
-    assert "UTF-8" in do_import(units, latin).errors[0].message
+    empty = tmp_path / "trong.csv"
+    empty.write_bytes(b"")
+    assert [p.message for p in do_import(units, empty).errors] == [
+        "tệp trống, không có dữ liệu nào"
+    ]
+    blank = write_csv(tmp_path, "trang.csv", [["", ""], [" ", ""]])
+    assert do_import(units, blank).errors[0].message == "tệp trống, không có dữ liệu nào"
+
+
+LETTER_MARKS = "\u0302\u0306\u031b"  # circumflex, breve, horn
+
+
+def _cp1258(text: str) -> bytes:
+    """Text as Vietnamese Windows writes it: Windows-1258 with tone marks as combining
+    characters after the (possibly precomposed) letter."""
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            base, *marks = unicodedata.normalize("NFD", char)
+            letter = unicodedata.normalize(
+                "NFC", base + "".join(m for m in marks if m in "\u0302\u0306\u031b")
+            )
+            out += letter.encode("cp1258")
+            out += "".join(m for m in marks if m not in "\u0302\u0306\u031b").encode("cp1258")
+    return bytes(out)
+
+
+def test_csv_in_legacy_code_pages_and_excel_unicode_text_is_read(
+    units: Services, tmp_path: Path
+) -> None:
+    text = "Ngày;Đơn vị;Số hồ sơ quá hạn\n10/04/2025;UBND huyện Phú Riềng;3\n"
+    windows = tmp_path / "cp1258.csv"
+    windows.write_bytes(_cp1258(text))
+    with pytest.raises(UnicodeDecodeError):
+        windows.read_bytes().decode("utf-8")
+    outcome = do_import(units, windows)
+    assert outcome.ok, outcome.report()
+    unicode_text = tmp_path / "unicode.txt"  # Excel's "Unicode text": UTF-16, tabs
+    unicode_text.write_bytes(text.replace(";", "\t").replace("10/04", "09/04").encode("utf-16"))
+    outcome = do_import(units, unicode_text)
+    assert outcome.ok, outcome.report()
+    with units.session_factory() as session:
+        values = session.scalars(select(Observation.value).order_by(Observation.id)).all()
+    assert values == [3.0, 3.0]
 
 
 def test_units_file_rejects_an_alias_used_twice(services: Services, tmp_path: Path) -> None:

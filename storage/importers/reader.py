@@ -6,8 +6,10 @@ CSV through the standard library so every cell stays text as written.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,13 +41,31 @@ def read_sheets(path: Path, data: bytes) -> list[Sheet]:
     raise UnreadableFile(f"không hỗ trợ loại tệp «{suffix or path.name}» (chỉ nhận {allowed})")
 
 
+def decode_text(data: bytes) -> str:
+    """A text file's characters: UTF-8 (with or without BOM), Excel's "Unicode text" (UTF-16
+    with its BOM), else the legacy code page charset-normalizer finds most plausible
+    (Windows-1258 for Vietnamese, Windows-1252); always in composed (NFC) form."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            import charset_normalizer  # only for files that are not UTF-8
+
+            best = charset_normalizer.from_bytes(
+                data, cp_isolation=["cp1258", "cp1252", "utf_16_le", "utf_16_be"]
+            ).best()
+            if best is None:
+                raise UnreadableFile(
+                    "không nhận ra bảng mã của tệp CSV (hãy lưu lại bằng «CSV UTF-8» trong Excel)"
+                ) from None
+            text = str(best)
+    return unicodedata.normalize("NFC", text)
+
+
 def _read_csv(data: bytes) -> list[list[object]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(
-            "tệp CSV không ở mã UTF-8 (hãy lưu lại bằng «CSV UTF-8» trong Excel)"
-        ) from exc
+    text = decode_text(data)
     sample = text[:20000]
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
+from core.parsing import is_blank
 from core.vnformat import fmt_date
 from core.workdays import WorkCalendar
 from storage.importers.base import (
@@ -141,6 +142,9 @@ def run_import(
         sheets = read_sheets(Path(name), raw)
     except UnreadableFile as exc:
         outcome.errors.append(Problem(str(exc)))
+        return outcome
+    if not any(not is_blank(cell) for sheet in sheets for row in sheet.rows for cell in row):
+        outcome.errors.append(Problem("tệp trống, không có dữ liệu nào"))
         return outcome
     ctx = ImportContext(
         session=session,
