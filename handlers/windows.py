@@ -58,25 +58,35 @@ def quarter_start(day: date) -> date:
     return date(day.year, 3 * (quarter_of(day) - 1) + 1, 1)
 
 
-def baseline_cutoff(window: Window, reference: date) -> tuple[date, bool] | None:
-    """The date a window compares with, and whether readings must be strictly before it.
-
-    4 weeks: the newest reading at least 28 days older; quarter and year: the newest
-    reading before the quarter or the year began.
-    """
+def window_start(window: Window, reference: date) -> date | None:
+    """Where a comparison window begins: 28 days before the reading, the first day of its
+    quarter or of its year. The baseline is the first reading from that day on (a quarter's
+    start is never the previous quarter's end); None for the latest window."""
     if window is Window.WEEKS4:
-        return reference - timedelta(days=28), False
+        return reference - timedelta(days=28)
     if window is Window.QUARTER:
-        return quarter_start(reference), True
+        return quarter_start(reference)
     if window is Window.YEAR:
-        return date(reference.year, 1, 1), True
+        return date(reference.year, 1, 1)
     return None
 
 
 def describe_baseline(window: Window) -> str:
+    """What a window compares with, as a sentence goes on ("so với …")."""
     return {
         Window.LATEST: "kỳ trước",
-        Window.WEEKS4: "4 tuần trước",
-        Window.QUARTER: "đầu quý",
-        Window.YEAR: "đầu năm",
+        Window.WEEKS4: "số liệu đầu tiên trong 4 tuần qua",
+        Window.QUARTER: "đầu quý (số liệu đầu tiên của quý)",
+        Window.YEAR: "đầu năm (số liệu đầu tiên của năm)",
+    }[window]
+
+
+def describe_no_baseline(window: Window, reference: date) -> str:
+    """Why a window has nothing to compare with."""
+    return {
+        Window.LATEST: "chưa có kỳ trước để so sánh",
+        Window.WEEKS4: "không có số liệu nào khác trong 4 tuần qua để so sánh",
+        Window.QUARTER: f"chưa có số liệu nào khác trong quý {quarter_of(reference)}/"
+        f"{reference.year} để so sánh",
+        Window.YEAR: f"chưa có số liệu nào khác trong năm {reference.year} để so sánh",
     }[window]

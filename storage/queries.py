@@ -400,6 +400,31 @@ def readings_before(
     return result
 
 
+def first_readings_from(
+    session: Session, unit_id: int, indicator_ids: list[int], start: date, before: date
+) -> dict[tuple[int, str, str], Reading]:
+    """Per (indicator, source, period): the first reading on or after ``start`` and before
+    ``before`` (a window's baseline), in one windowed query."""
+    partition = (Observation.indicator_id, Snapshot.source, Snapshot.period)
+    row_number = func.row_number().over(partition_by=partition, order_by=Snapshot.as_of)
+    inner = (
+        _reading_select()
+        .add_columns(row_number.label("rn"))
+        .where(
+            Observation.unit_id == unit_id,
+            Observation.indicator_id.in_(indicator_ids),
+            Snapshot.as_of >= start,
+            Snapshot.as_of < before,
+        )
+        .subquery()
+    )
+    result: dict[tuple[int, str, str], Reading] = {}
+    for row in session.execute(select(inner).where(inner.c.rn == 1)):
+        reading = _reading(row)
+        result[(reading.indicator_id, reading.source, reading.period)] = reading
+    return result
+
+
 @dataclass(frozen=True)
 class Pair:
     """A value in a snapshot and the previous comparable one (same source and period)."""

@@ -1,14 +1,22 @@
 """/rank and /unit computed from the demo data built from the seeds."""
 
+from datetime import datetime
 from pathlib import Path
 
+from core.clock import FrozenClock
 from handlers.access import Asker
 from handlers.router import answer
 from handlers.services import Services
 from storage.models import Unit
-from tests.conftest import do_import, write_csv
+from tests.conftest import TZ, do_import, write_csv
 
 ADMIN = Asker()
+
+
+def test_a_window_without_an_earlier_reading_says_so(demo: Services) -> None:
+    quarter = answer(demo, "/rank q", ADMIN).text
+    assert "Chưa có số liệu nào khác trong quý 2/2025 để so sánh." in quarter
+    assert "Giảm 12 bậc so với ngày 27/03/2025 (xếp hạng 8/63)." in quarter
 
 
 def test_rank_shows_the_province_down_twelve_places(demo: Services) -> None:
@@ -238,3 +246,27 @@ def test_counts_have_thousands_separators_and_kinds_keep_their_capitals() -> Non
 
     assert fmt_count(29918) == "29.918" and fmt_count(204) == "204"
     assert sentence("chi nhánh VPĐK đất đai") == "Chi nhánh VPĐK đất đai"
+
+
+def test_each_window_compares_with_its_first_reading_or_says_there_is_none(
+    units: Services, clock: FrozenClock, tmp_path: Path
+) -> None:
+    clock.current = datetime(2025, 5, 20, 9, tzinfo=TZ)
+    rows = [["Ngày", "Đơn vị", "Chỉ số", "Giá trị"]] + [
+        [day, "UBND huyện Bù Đăng", "TOTAL", value]
+        for day, value in (
+            ("31/12/2024", "70"),  # last of 2024: never the start of 2025
+            ("15/01/2025", "72"),
+            ("31/03/2025", "74"),  # the end of Q1: never the start of Q2
+            ("10/04/2025", "75"),
+            ("15/05/2025", "78"),
+        )
+    ]
+    assert do_import(units, write_csv(tmp_path, "bd.csv", rows)).ok
+    year = answer(units, "/unit Bù Đăng y", ADMIN).text
+    assert "So sánh với đầu năm (số liệu đầu tiên của năm)." in year
+    assert "78/100, +6 điểm so với ngày 15/01/2025 (72)" in year
+    quarter = answer(units, "/unit Bù Đăng q", ADMIN).text
+    assert "+3 điểm so với ngày 10/04/2025 (75)" in quarter
+    weeks = answer(units, "/unit Bù Đăng 4w", ADMIN).text
+    assert "Không có số liệu nào khác trong 4 tuần qua để so sánh." in weeks

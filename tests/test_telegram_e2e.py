@@ -271,11 +271,11 @@ def _as_message(call: Call) -> dict[str, Any]:
 def test_buttons_edit_the_card_in_place(bot: Bot) -> None:
     rank = bot.ask(ADMIN, "/rank")[0]
     start = len(bot.fake.calls)
-    bot.fake.press(ADMIN, _as_message(rank), "/rank 4w")
+    bot.fake.press(ADMIN, _as_message(rank), "/rank y")
     edit = bot.fake.wait_for(lambda c: c.method.startswith("editMessage"), start=start)
     assert edit.method == "editMessageMedia"
-    assert "• 4 tuần" in _labels(edit)
-    assert "so với 4 tuần trước" in json.loads(edit.params["media"])["caption"]
+    assert "• Năm" in _labels(edit)
+    assert "Giảm 12 bậc so với ngày 27/03/2025" in json.loads(edit.params["media"])["caption"]
     keyboard = bot.ask(LEADER, "/unit")[0]
     assert "Sở, ban, ngành (17)" in _labels(keyboard)
     start = len(bot.fake.calls)

@@ -11,15 +11,22 @@ from core.reply import Button, Reply
 from core.vnformat import fmt_change, fmt_date, fmt_rank, fmt_rank_move, fmt_score, sentence
 from handlers.answers.common import no_province_text, province_unit, source_label
 from handlers.charts import rank_and_score_chart
-from handlers.windows import WINDOW_LABELS, Window, baseline_cutoff, describe_baseline
+from handlers.windows import (
+    WINDOW_LABELS,
+    Window,
+    describe_baseline,
+    describe_no_baseline,
+    window_start,
+)
 from storage import queries
 from storage.catalogue import Catalogue
 from storage.models import Period
 
 
-def _baseline(ranked: list[queries.Reading], cutoff: date, strict: bool) -> queries.Reading | None:
-    before = [r for r in ranked if (r.as_of < cutoff if strict else r.as_of <= cutoff)]
-    return before[-1] if before else None
+def _first_from(ranked: list[queries.Reading], start: date) -> queries.Reading | None:
+    """The first reading from ``start`` on, before the newest one (a window's baseline)."""
+    inside = [r for r in ranked[:-1] if r.as_of >= start]
+    return inside[0] if inside else None
 
 
 def _move_line(latest: queries.Reading, base: queries.Reading, what: str) -> str:
@@ -73,22 +80,22 @@ def rank_reply(session: Session, config: Config, window: Window = Window.LATEST)
     ]
     if len(ranked) > 1:
         lines.append(_move_line(latest, ranked[-2], ""))
-    year_start = _baseline(ranked, date(latest.as_of.year, 1, 1), strict=True)
-    if year_start is None:
-        in_year = [r for r in ranked[:-1] if r.as_of.year == latest.as_of.year]
-        year_start = in_year[0] if in_year else None
-    if year_start is not None and (len(ranked) < 2 or year_start is not ranked[-2]):
-        lines.append(_move_line(latest, year_start, "đầu năm, "))
-    cutoff = baseline_cutoff(window, latest.as_of)
-    window_base = _baseline(ranked, *cutoff) if cutoff else None
-    if window is not Window.YEAR and window_base is not None:
-        lines.append(_move_line(latest, window_base, f"{describe_baseline(window)}, "))
+    # The year's move is always shown; another window's when its button asks for it.
+    for shown in dict.fromkeys((Window.YEAR, window)):
+        start = window_start(shown, latest.as_of)
+        if start is None:
+            continue
+        base = _first_from(ranked, start)
+        if base is None:
+            lines.append(sentence(describe_no_baseline(shown, latest.as_of)) + ".")
+        elif len(ranked) < 2 or base is not ranked[-2]:
+            lines.append(_move_line(latest, base, f"{describe_baseline(shown)}, "))
+    cutoff = window_start(window, latest.as_of)
     lines.extend(_score_lines(readings, latest, total.max_score))
     lines.extend(_group_lines(session, catalogue, province.id))
     series = rank_series(readings)
     if cutoff is not None:
-        start = window_base.as_of if window_base else cutoff[0]
-        series = [r for r in series if r.as_of >= start]
+        series = [r for r in series if r.as_of >= cutoff]
     image = rank_chart(province.name, series)
     buttons = [
         [

@@ -21,7 +21,14 @@ from handlers.answers.common import QUARTER_NAMES, source_label
 from handlers.answers.overdue import FINISHED_LATE
 from handlers.answers.tasks import task_state
 from handlers.charts import score_history_chart
-from handlers.windows import WINDOW_LABELS, Window, baseline_cutoff, describe_baseline, quarter_of
+from handlers.windows import (
+    WINDOW_LABELS,
+    Window,
+    describe_baseline,
+    describe_no_baseline,
+    quarter_of,
+    window_start,
+)
 from storage import queries
 from storage.catalogue import Catalogue
 from storage.models import Indicator, Period, Target, Unit
@@ -157,7 +164,12 @@ def unit_card(
     if unit.valid_to is not None:
         lines.append(f"Đơn vị hoạt động đến ngày {fmt_date(unit.valid_to)}.")
     if window is not Window.LATEST:
-        lines.append(f"So sánh với {describe_baseline(window)}.")
+        newest_total = latest.get(total.id)
+        if newest_total and total.id not in baselines:
+            reference = newest_total[0].as_of
+            lines.append(sentence(describe_no_baseline(window, reference)) + ".")
+        else:
+            lines.append(f"So sánh với {describe_baseline(window)}.")
     lines.extend(_total_lines(session, unit, total, latest.get(total.id, []), baselines))
     ratio_lines = _ratio_lines(session, unit, ratios, latest, baselines)
     if ratio_lines:
@@ -198,9 +210,10 @@ def _baselines(
     newest_days = [r[0].as_of for r in latest.values()]
     if not newest_days:
         return {}
-    cutoff = baseline_cutoff(window, max(newest_days))
-    assert cutoff is not None
-    before = queries.readings_before(session, unit.id, ids, cutoff[0], cutoff[1])
+    reference = max(newest_days)
+    start = window_start(window, reference)
+    assert start is not None
+    before = queries.first_readings_from(session, unit.id, ids, start, reference)
     result = {}
     for indicator_id, readings in latest.items():
         newest = readings[0]
