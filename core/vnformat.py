@@ -62,10 +62,22 @@ def fmt_rank(rank: int | None, out_of: int | None) -> str:
     return f"{rank}/{out_of}" if out_of else str(rank)
 
 
-def fmt_rank_move(previous: int | None, current: int | None) -> str:
-    """ "giảm 12 bậc", "tăng 43 bậc", "giữ nguyên" (a smaller rank number is better)."""
+def fmt_rank_move(
+    previous: int | None,
+    current: int | None,
+    previous_of: int | None = None,
+    current_of: int | None = None,
+) -> str:
+    """ "giảm 12 bậc", "tăng 43 bậc", "giữ nguyên" (a smaller rank number is better).
+
+    Ranks out of different totals ("20/63" before the 2025 reorganisation, "12/34" after)
+    are never compared as places."""
     if previous is None or current is None:
         return "không so sánh được"
+    if previous_of and current_of and previous_of != current_of:
+        return (
+            f"không so sánh theo bậc (thang xếp hạng đổi từ {previous_of} sang {current_of} tỉnh)"
+        )
     places = previous - current
     if places > 0:
         return f"tăng {places} bậc"

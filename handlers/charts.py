@@ -42,6 +42,21 @@ def _labelled(points: list[tuple[date, float]]) -> list[tuple[date, float]]:
     return [points[i] for i in sorted(keep)]
 
 
+def _split_at_changes(
+    points: list[tuple[date, float]], scale_of: dict[date, int | None]
+) -> list[list[tuple[date, float]]]:
+    """Runs of points with the same scale (a known scale that changes starts a new run)."""
+    runs: list[list[tuple[date, float]]] = []
+    current: int | None = None
+    for day, value in points:
+        scale = scale_of.get(day)
+        if not runs or (scale is not None and current is not None and scale != current):
+            runs.append([])
+        runs[-1].append((day, value))
+        current = scale if scale is not None else current
+    return runs
+
+
 def _line(
     ax: Any,
     points: list[tuple[date, float]],
@@ -114,18 +129,22 @@ def rank_and_score_chart(
     days: Sequence[date],
     ranks: Sequence[int | None],
     scores: Sequence[float | None],
+    scales: Sequence[int | None] | None = None,
 ) -> bytes:
     """Rank (1 at the top, left axis) and total score (right axis) over time in one panel,
-    as PNG bytes: a score history shorter than the rank history leaves no empty panel."""
+    as PNG bytes: a score history shorter than the rank history leaves no empty panel. The
+    rank line breaks where the number of ranked provinces changes (63 -> 34)."""
     rank_points = _points(days, [float(r) if r is not None else None for r in ranks])
     score_points = _points(days, scores)
+    scale_of = dict(zip(days, scales or [None] * len(days), strict=True))
 
     def draw(axes: Any) -> None:
         ax = axes[0]
         ax.set_title(title)
         _date_axis(ax)
         if rank_points:
-            _line(ax, rank_points, "#1f5fa8", "o", label=lambda v: str(int(v)))
+            for segment in _split_at_changes(rank_points, scale_of):
+                _line(ax, segment, "#1f5fa8", "o", label=lambda v: str(int(v)))
             _rank_axis(ax, [v for _, v in rank_points])
         if score_points:
             score_ax = ax.twinx() if rank_points else ax

@@ -1,6 +1,6 @@
 """/rank and /unit computed from the demo data built from the seeds."""
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from core.clock import FrozenClock
@@ -270,3 +270,30 @@ def test_each_window_compares_with_its_first_reading_or_says_there_is_none(
     assert "+3 điểm so với ngày 10/04/2025 (75)" in quarter
     weeks = answer(units, "/unit Bù Đăng 4w", ADMIN).text
     assert "Không có số liệu nào khác trong 4 tuần qua để so sánh." in weeks
+
+
+def test_ranks_out_of_different_totals_are_not_compared_as_places(
+    demo: Services, clock: FrozenClock, tmp_path: Path
+) -> None:
+    from handlers.charts import _split_at_changes
+    from jobs.alerts.engine import raise_alerts
+    from jobs.alerts.registry import RANK
+
+    clock.current = datetime(2025, 9, 2, 9, tzinfo=TZ)
+    rows = [
+        ["Ngày", "Đơn vị", "Chỉ số", "Giá trị", "Xếp hạng"],
+        ["31/08/2025", "UBND tỉnh Bình Phước", "TOTAL", "80", "25/34"],
+    ]
+    assert do_import(demo, write_csv(tmp_path, "tinh.csv", rows)).ok
+    text = answer(demo, "/rank", ADMIN).text
+    assert "Xếp hạng 25/34 tính đến ngày 31/08/2025" in text
+    assert (
+        "Không so sánh theo bậc (thang xếp hạng đổi từ 63 sang 34 tỉnh) so với ngày 08/04/2025 "
+        "(xếp hạng 20/63)" in text
+    )
+    assert "giảm 5 bậc" not in text.lower()
+    assert raise_alerts(demo, [RANK]) == []  # 20/63 -> 25/34 is no drop of 5 places
+    days = [date(2025, 3, 27), date(2025, 4, 8), date(2025, 8, 31)]
+    points = [(d, v) for d, v in zip(days, (8.0, 20.0, 25.0), strict=True)]
+    runs = _split_at_changes(points, dict(zip(days, (63, 63, 34), strict=True)))
+    assert [[d for d, _ in run] for run in runs] == [days[:2], days[2:]]

@@ -8,7 +8,15 @@ from sqlalchemy.orm import Session
 
 from core.config import Config
 from core.reply import Button, Reply
-from core.vnformat import fmt_change, fmt_date, fmt_rank, fmt_rank_move, fmt_score, sentence
+from core.vnformat import (
+    fmt_change,
+    fmt_date,
+    fmt_number,
+    fmt_rank,
+    fmt_rank_move,
+    fmt_score,
+    sentence,
+)
 from handlers.answers.common import no_province_text, province_unit, source_label
 from handlers.charts import rank_and_score_chart
 from handlers.windows import (
@@ -30,10 +38,18 @@ def _first_from(ranked: list[queries.Reading], start: date) -> queries.Reading |
 
 
 def _move_line(latest: queries.Reading, base: queries.Reading, what: str) -> str:
-    return (
-        f"{sentence(fmt_rank_move(base.rank, latest.rank))} so với {what}ngày "
-        f"{fmt_date(base.as_of)} (xếp hạng {fmt_rank(base.rank, base.rank_of)})."
+    move = fmt_rank_move(base.rank, latest.rank, base.rank_of, latest.rank_of)
+    line = (
+        f"{sentence(move)} so với {what}ngày {fmt_date(base.as_of)} "
+        f"(xếp hạng {fmt_rank(base.rank, base.rank_of)})"
     )
+    scale_changed = base.rank_of and latest.rank_of and base.rank_of != latest.rank_of
+    if scale_changed and base.value is not None and latest.value is not None:
+        line += (
+            f"; tổng điểm {fmt_number(latest.value)} so với {fmt_number(base.value)} "
+            f"({fmt_change(latest.value - base.value)} điểm)"
+        )
+    return line + "."
 
 
 def rank_series(readings: list[queries.Reading]) -> list[queries.Reading]:
@@ -54,6 +70,7 @@ def rank_chart(province_name: str, series: list[queries.Reading]) -> bytes | Non
         [r.as_of for r in series],
         [r.rank for r in series],
         [r.value for r in series],
+        [r.rank_of for r in series],
     )
 
 

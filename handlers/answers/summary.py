@@ -42,7 +42,8 @@ def summary_reply(session: Session, config: Config, clock: Clock, calendar: Work
         )
         if len(same) > 1:
             line += (
-                f", {fmt_rank_move(same[-2].rank, latest.rank)} so với {fmt_date(same[-2].as_of)}"
+                f", {fmt_rank_move(same[-2].rank, latest.rank, same[-2].rank_of, latest.rank_of)}"
+                f" so với {fmt_date(same[-2].as_of)}"
             )
         lines.append(line + ".")
     moves = ratio_moves(session, province.id)

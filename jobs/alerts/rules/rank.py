@@ -43,6 +43,8 @@ def detect(ctx: RuleContext) -> list[Draft[RankPayload]]:
         return []
     previous = before[-1]
     assert latest.rank is not None and previous.rank is not None
+    if previous.rank_of and latest.rank_of and previous.rank_of != latest.rank_of:
+        return []  # out of a different total (63 -> 34 provinces): places do not compare
     lost = latest.rank - previous.rank
     band = settings.rank_band
     left_band = band > 0 and previous.rank <= band < latest.rank
