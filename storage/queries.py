@@ -155,6 +155,9 @@ class OverdueSummary:
     count_value: float | None
     count_as_of: date | None
     count_source: str | None
+    #: The newest list of counts of that source, when it is newer than the unit's count
+    #: (the unit was not in it: its count is old, not current).
+    newer_list_as_of: date | None = None
 
 
 def overdue_for_unit(session: Session, unit_id: int, now_local: datetime) -> OverdueSummary:
@@ -175,6 +178,15 @@ def overdue_for_unit(session: Session, unit_id: int, now_local: datetime) -> Ove
         .limit(1)
     )
     count = session.execute(count_stmt).first()
+    newer = None
+    if count is not None:
+        newest_list = session.scalar(
+            select(func.max(Snapshot.as_of))
+            .join(Observation, Observation.snapshot_id == Snapshot.id)
+            .join(Indicator, Indicator.id == Observation.indicator_id)
+            .where(Indicator.code == "OVERDUE_COUNT", Snapshot.source == count[2])
+        )
+        newer = newest_list if newest_list is not None and newest_list > count[1] else None
     return OverdueSummary(
         dossiers_overdue=row[0],
         dossiers_finished_late=row[1],
@@ -183,6 +195,7 @@ def overdue_for_unit(session: Session, unit_id: int, now_local: datetime) -> Ove
         count_value=count[0] if count else None,
         count_as_of=count[1] if count else None,
         count_source=count[2] if count else None,
+        newer_list_as_of=newer,
     )
 
 
@@ -530,6 +543,14 @@ def units_of_previous_snapshot(
     previous = session.scalar(
         select(Snapshot.id)
         .where(Snapshot.source == source, Snapshot.period == period, Snapshot.as_of < before)
+        .where(
+            select(Observation.id)
+            .where(
+                Observation.snapshot_id == Snapshot.id,
+                Observation.indicator_id.in_(indicator_ids),
+            )
+            .exists()
+        )
         .order_by(Snapshot.as_of.desc(), Snapshot.id.desc())
         .limit(1)
     )

@@ -297,3 +297,29 @@ def test_ranks_out_of_different_totals_are_not_compared_as_places(
     points = [(d, v) for d, v in zip(days, (8.0, 20.0, 25.0), strict=True)]
     runs = _split_at_changes(points, dict(zip(days, (63, 63, 34), strict=True)))
     assert [[d for d, _ in run] for run in runs] == [days[:2], days[2:]]
+
+
+def test_a_count_a_newer_list_left_out_is_old_and_a_complete_list_writes_zeros(
+    demo: Services, clock: FrozenClock, tmp_path: Path
+) -> None:
+    # The demo's list of 31/07/2024 names units that the list of 10/04/2025 does not:
+    # their cards must not present the 2024 count as current.
+    card = answer(demo, "/unit Sở Tư pháp", ADMIN).text
+    assert (
+        "ngày 31/07/2024: 37 hồ sơ (số liệu cũ: đơn vị không có trong danh sách mới nhất "
+        "ngày 10/04/2025)." in card
+    )
+    rows = [["Ngày", "Đơn vị", "Số hồ sơ quá hạn"], ["10/04/2025", "Thị xã Bình Long", "5"]]
+    partial = do_import(demo, write_csv(tmp_path, "qh.csv", rows), source="DVC_TINH")
+    assert partial.ok, partial.report()  # a correction of one unit: the others stay
+    listing = answer(demo, "/overdue", ADMIN).text
+    assert "UBND thị xã Bình Long: 5 hồ sơ" in listing and "UBND huyện Đồng Phú: 2 hồ sơ" in listing
+    clock.current = datetime(2025, 4, 11, 9, tzinfo=TZ)
+    rows[1][0] = "11/04/2025"
+    complete = do_import(demo, write_csv(tmp_path, "qh2.csv", rows), complete=True)
+    assert complete.ok, complete.report()
+    assert any("được ghi 0 hồ sơ quá hạn" in line for line in complete.summary)
+    listing = answer(demo, "/overdue", ADMIN).text
+    assert "ngày 11/04/2025: 5 hồ sơ tại 1 đơn vị" in listing
+    assert "Đồng Phú" not in listing
+    assert "ngày 11/04/2025: 0 hồ sơ." in answer(demo, "/unit Đồng Phú", ADMIN).text

@@ -57,6 +57,16 @@ def overdue_reply(session: Session, clock: Clock, only_unit_id: int | None = Non
     return Reply("\n".join(lines))
 
 
+def old_count_note(summary: queries.OverdueSummary) -> str:
+    """A unit's count that a newer list of the same source left out is old, not current."""
+    if summary.newer_list_as_of is None:
+        return ""
+    return (
+        " (số liệu cũ: đơn vị không có trong danh sách mới nhất ngày "
+        f"{fmt_date(summary.newer_list_as_of)})"
+    )
+
+
 def _visible(rows: list[queries.CountRow], only_unit_id: int | None) -> list[queries.CountRow]:
     return rows if only_unit_id is None else [r for r in rows if r.unit.id == only_unit_id]
 
@@ -89,7 +99,7 @@ def unit_overdue_reply(session: Session, clock: Clock, unit: Unit) -> Reply:
         count = "không có dữ liệu" if summary.count_value is None else f"{int(summary.count_value)}"
         lines.append(
             f"Số hồ sơ quá hạn theo {source_label(summary.count_source or '')} ngày "
-            f"{fmt_date(summary.count_as_of)}: {count}."
+            f"{fmt_date(summary.count_as_of)}: {count}{old_count_note(summary)}."
         )
     if len(lines) == 1:
         lines.append("Chưa có số liệu hồ sơ của đơn vị này.")

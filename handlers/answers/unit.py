@@ -18,7 +18,7 @@ from core.vnformat import (
 )
 from core.workdays import WorkCalendar
 from handlers.answers.common import QUARTER_NAMES, source_label
-from handlers.answers.overdue import FINISHED_LATE
+from handlers.answers.overdue import FINISHED_LATE, old_count_note
 from handlers.answers.tasks import task_state
 from handlers.charts import score_history_chart
 from handlers.windows import (
@@ -338,7 +338,7 @@ def _overdue_lines(session: Session, clock: Clock, unit: Unit) -> list[str]:
         )
         lines.append(
             f"Hồ sơ quá hạn theo {source_label(summary.count_source or '')} ngày "
-            f"{fmt_date(summary.count_as_of)}: {count}."
+            f"{fmt_date(summary.count_as_of)}: {count}{old_count_note(summary)}."
         )
     return lines
 

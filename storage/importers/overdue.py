@@ -30,7 +30,11 @@ from storage.importers.observations import (
 )
 from storage.importers.scores import AS_OF, SOURCE, STT, UNIT
 from storage.models import ImportFile, Period
+from storage.queries import units_of_previous_snapshot
 from storage.units import parse_kind
+
+#: The row number of a 0 written for a unit a complete list does not name.
+ABSENT_ROW = 0
 
 COUNT = Column(
     "count",
@@ -76,6 +80,8 @@ class OverdueImporter(Importer[ObservationRecord]):
         if not ctx.has_dates(detected.header):
             return []
         records = super().parse(detected, ctx)
+        if ctx.complete:
+            records += self._zeros_for_absent(records, ctx)
         check_duplicates(records, ctx)
         check_dates(records, ctx)
         return records
@@ -100,6 +106,36 @@ class OverdueImporter(Importer[ObservationRecord]):
             value=None if count is None else float(count),
         )
 
+    @staticmethod
+    def _zeros_for_absent(
+        records: list[ObservationRecord], ctx: ImportContext
+    ) -> list[ObservationRecord]:
+        """A complete list (``--complete``): a unit the previous list of the same source
+        counted and this one does not name has no overdue dossier at this date (0)."""
+        zeros = []
+        dates = {(r.source, r.as_of): r for r in records}
+        for (source, as_of), first in sorted(dates.items(), key=lambda kv: kv[0][1]):
+            named = {r.unit for r in records if (r.source, r.as_of) == (source, as_of)}
+            ids = sorted(u for u in named if isinstance(u, int))
+            previous = units_of_previous_snapshot(
+                ctx.session, source, Period.DAY.value, as_of, [first.indicator_id], ids
+            )
+            zeros += [
+                ObservationRecord(
+                    as_of,
+                    Period.DAY.value,
+                    source,
+                    unit.id,
+                    first.indicator_id,
+                    first.sheet,
+                    ABSENT_ROW,
+                    value=0.0,
+                )
+                for unit in previous
+                if unit.id not in named
+            ]
+        return zeros
+
     def store(
         self, records: list[ObservationRecord], ctx: ImportContext, import_file: ImportFile
     ) -> list[str]:
@@ -108,4 +144,10 @@ class OverdueImporter(Importer[ObservationRecord]):
         units = sum(1 for r in records if r.value)
         lines = summary_lines(counts, "Số hồ sơ quá hạn")
         lines.append(f"Tổng cộng {fmt_count(total)} hồ sơ quá hạn tại {units} đơn vị")
+        absent = sum(1 for r in records if r.row == ABSENT_ROW)
+        if absent:
+            lines.append(
+                f"Danh sách đầy đủ: {absent} đơn vị có trong danh sách trước nhưng không có trong "
+                "tệp này được ghi 0 hồ sơ quá hạn"
+            )
         return lines
