@@ -284,7 +284,13 @@ def test_ranks_out_of_different_totals_are_not_compared_as_places(
         ["Ngày", "Đơn vị", "Chỉ số", "Giá trị", "Xếp hạng"],
         ["31/08/2025", "UBND tỉnh Bình Phước", "TOTAL", "80", "25/34"],
     ]
-    assert do_import(demo, write_csv(tmp_path, "tinh.csv", rows)).ok
+    outcome = do_import(demo, write_csv(tmp_path, "tinh.csv", rows))
+    assert outcome.ok  # kept, with a warning: the province ended with the 2025 merger
+    assert [w.message for w in outcome.warnings] == [
+        "đơn vị «UBND tỉnh Bình Phước» đã hết hiệu lực từ sau ngày 30/06/2025 nhưng có số liệu "
+        "ngày 31/08/2025; số liệu vẫn được lưu, hãy kiểm tra lại (sáp nhập, sắp xếp đơn vị "
+        "hành chính)"
+    ]
     text = answer(demo, "/rank", ADMIN).text
     assert "Xếp hạng 25/34 tính đến ngày 31/08/2025" in text
     assert (

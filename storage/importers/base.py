@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from core.clock import Clock
 from core.parsing import ValueProblem, is_blank, parse_date
 from core.textnorm import clean_cell_text, header_key
+from core.vnformat import fmt_date
 from core.workdays import WorkCalendar
 from storage.catalogue import Catalogue
 from storage.importers.reader import Sheet
@@ -247,6 +248,9 @@ class ImportContext:
         default_factory=dict
     )
     _pending: dict[str, PendingUnit] = field(default_factory=dict)
+    #: Units found, with their validity, and those already warned about being out of it.
+    _validity: dict[int, tuple[str, date | None, date | None]] = field(default_factory=dict)
+    _out_of_validity_warned: set[int] = field(default_factory=set)
 
     @property
     def catalogue(self) -> Catalogue:
@@ -279,7 +283,30 @@ class ImportContext:
         if isinstance(found, str):
             self.problems.error(found, sheet, row, column)
             return None
+        if isinstance(found, int) and on is not None:
+            self._check_validity(found, on, sheet, row, column)
         return found
+
+    def _check_validity(self, unit_id: int, on: date, sheet: str, row: int, column: str) -> None:
+        """Data for a unit after its end (a merger, the 2025 reorganisation) or before it
+        began is kept, with one warning per unit naming the date."""
+        name, valid_from, valid_to = self._validity[unit_id]
+        if unit_id in self._out_of_validity_warned:
+            return
+        if valid_to is not None and on > valid_to:
+            why = f"đơn vị «{name}» đã hết hiệu lực từ sau ngày {fmt_date(valid_to)}"
+        elif valid_from is not None and on < valid_from:
+            why = f"đơn vị «{name}» chỉ có hiệu lực từ ngày {fmt_date(valid_from)}"
+        else:
+            return
+        self._out_of_validity_warned.add(unit_id)
+        self.problems.warn(
+            f"{why} nhưng có số liệu ngày {fmt_date(on)}; số liệu vẫn được lưu, hãy kiểm tra "
+            "lại (sáp nhập, sắp xếp đơn vị hành chính)",
+            sheet,
+            row,
+            column,
+        )
 
     def row_unit(
         self,
@@ -325,7 +352,9 @@ class ImportContext:
         """The unit, or the Vietnamese reason there is none."""
         match = find_unit(self.session, name, on=on, kinds=kinds)
         if match.unit is not None:
-            return match.unit.id
+            unit = match.unit
+            self._validity[unit.id] = (unit.name, unit.valid_from, unit.valid_to)
+            return unit.id
         if self.create_units and not match.ambiguous:
             key = unit_keys(name)[0]
             return self._pending.setdefault(key, PendingUnit(name))
