@@ -19,8 +19,7 @@ from handlers.access import Asker
 from handlers.imports import import_file
 from handlers.router import answer
 from jobs.alerts.delivery import deliver_pending
-from jobs.alerts.engine import preview_alerts, raise_alerts
-from jobs.alerts.registry import DATA_RULES
+from jobs.alerts.engine import after_new_data, preview_alerts, raise_alerts
 from jobs.alerts.render import render_preview
 from storage import db, people, queries
 from storage.importers import KINDS
@@ -278,10 +277,12 @@ def _alerts(services: Services, args: argparse.Namespace) -> int:
         found = preview_alerts(services)
         if not found:
             print("Không có cảnh báo nào.")
-        for draft, new in found:
-            state = "MỚI" if new else "đã có"
-            print(f"[{state}] {draft.identity}")
-            print("    " + render_preview(draft).replace("\n", "\n    "))
+        for preview in found:
+            state = "MỚI" if preview.new else "đã có"
+            print(f"[{state}] {preview.draft.identity}")
+            print("    " + render_preview(preview.draft).replace("\n", "\n    "))
+            to = "; ".join(preview.recipients) or "chưa có ai (chưa đăng ký người nhận)"
+            print(f"    → gửi đến: {to}")
         return 0
     created = raise_alerts(services)
     print(f"Đã tạo {len(created)} cảnh báo mới.")
@@ -352,9 +353,13 @@ def _import(services: Services, args: argparse.Namespace) -> int:
         print(file=sys.stderr)
     print(outcome.report())
     if outcome.ok and outcome.import_id is not None:
-        created = raise_alerts(services, DATA_RULES)
+        created, recheck = after_new_data(services)
         if created:
             print(f"{len(created)} cảnh báo mới được xếp hàng; bot đang chạy sẽ gửi đi.")
+        if recheck.withdrawn:
+            print(f"{recheck.withdrawn} tin cảnh báo chưa gửi được rút lại vì số liệu đã sửa.")
+        if recheck.corrections:
+            print(f"{len(recheck.corrections)} tin đính chính được xếp hàng cho cảnh báo đã gửi.")
     return 0 if outcome.ok else 1
 
 

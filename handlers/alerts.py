@@ -182,7 +182,13 @@ def alerts_command(request: Request) -> Reply:
         about = payload.get("unit") or payload.get("province") or payload.get("source") or ""
         extra = payload.get("indicator") or payload.get("code") or payload.get("task") or ""
         created = row.alert.created_at.astimezone(tz)
-        no_one = " — chưa có người nhận" if not (row.pending + row.sent + row.failed) else ""
+        no_one = (
+            " — đã rút lại, không gửi (số liệu đã sửa)"
+            if row.withdrawn
+            else " — chưa có người nhận"
+            if not (row.pending + row.sent + row.failed)
+            else ""
+        )
         known = request.services.alert_rules.get(row.alert.rule)
         rule = known.label if known is not None else row.alert.rule
         head = f"• #{row.alert.id} {created:%d/%m %H:%M} {rule}: {about} {extra}".rstrip()

@@ -29,6 +29,9 @@ from storage.models import (
     Subscription,
 )
 
+#: Marks the identity of an alert that no longer holds (see :func:`retire_identity`).
+RETIRED = "~"
+
 
 class Audience(StrEnum):
     UNIT = "unit"  # the unit's focal points, its group, its subscribers
@@ -51,6 +54,8 @@ class AlertDraft:
     period_key: str | None = None
     value: float | None = None
     urgent: bool = False
+    #: Exactly these chats, instead of the audience's (a correction goes where the alert went).
+    chats: list[int] | None = None
 
 
 def blocked_chats(session: Session) -> set[int]:
@@ -113,9 +118,13 @@ def store_alerts(session: Session, drafts: list[AlertDraft], now: datetime) -> l
                 session.add(alert)
                 session.flush()
                 key = (draft.audience, draft.unit_id)
-                if key not in audiences:
-                    audiences[key] = recipients(session, draft.audience, draft.unit_id)
-                for chat_id in sorted(audiences[key]):
+                if draft.chats is not None:
+                    chats = set(draft.chats)
+                else:
+                    if key not in audiences:
+                        audiences[key] = recipients(session, draft.audience, draft.unit_id)
+                    chats = audiences[key]
+                for chat_id in sorted(chats):
                     session.add(
                         Delivery(
                             alert_id=alert.id,
@@ -279,6 +288,47 @@ def acknowledge(session: Session, token: str, telegram_id: int, now: datetime) -
     return len(alert_ids)
 
 
+def alerts_about_snapshots(
+    session: Session, rules: list[str], snapshot_ids: list[int]
+) -> list[Alert]:
+    """The stored alerts of these rules about these snapshots (their ``period_key``), but
+    those already retired."""
+    keys = [str(i) for i in snapshot_ids]
+    if not keys:
+        return []
+    stmt = select(Alert).where(
+        Alert.rule.in_(rules),
+        Alert.period_key.in_(keys),
+        Alert.identity.not_like(f"%{RETIRED}%"),
+    )
+    return list(session.scalars(stmt))
+
+
+def delivery_chats(session: Session, alert_id: int, statuses: list[AlertStatus]) -> list[int]:
+    """The chats an alert's deliveries in these states go to."""
+    stmt = select(Delivery.chat_id).where(
+        Delivery.alert_id == alert_id, Delivery.status.in_([s.value for s in statuses])
+    )
+    return sorted(session.scalars(stmt))
+
+
+def withdraw_pending(session: Session, alert_id: int) -> int:
+    """Deliveries of an alert not sent yet are withdrawn (never sent); how many."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.alert_id == alert_id, Delivery.status == AlertStatus.PENDING.value)
+        .values(status=AlertStatus.WITHDRAWN.value)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def retire_identity(session: Session, alert: Alert) -> None:
+    """The alert no longer holds (withdrawn or corrected): its identity is freed, so that
+    the same finding, should a later file bring it back, is raised and sent anew."""
+    alert.identity = f"{alert.identity}{RETIRED}{alert.id}"
+
+
 def known_identities(session: Session, identities: list[str]) -> set[str]:
     """Which of these alert identities are stored already."""
     if not identities:
@@ -337,6 +387,7 @@ class AlertRow:
     sent: int
     failed: int
     acknowledged: int
+    withdrawn: int = 0
 
 
 def alert_overview(session: Session, limit: int = 30) -> list[AlertRow]:
@@ -366,6 +417,7 @@ def alert_overview(session: Session, limit: int = 30) -> list[AlertRow]:
             counts.get((a.id, AlertStatus.SENT.value), 0),
             counts.get((a.id, AlertStatus.FAILED.value), 0),
             acks.get(a.id, 0),
+            counts.get((a.id, AlertStatus.WITHDRAWN.value), 0),
         )
         for a in alerts
     ]

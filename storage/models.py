@@ -481,6 +481,7 @@ class AlertStatus(StrEnum):
     CLAIMED = "claimed"
     SENT = "sent"
     FAILED = "failed"
+    WITHDRAWN = "withdrawn"  # a corrected file removed what the alert said, before sending
 
 
 class Alert(Base):

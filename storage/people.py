@@ -168,3 +168,35 @@ def subscribed_units(session: Session, chat_id: int) -> list[Unit]:
             .order_by(Unit.name)
         )
     )
+
+
+def describe_chats(session: Session, chat_ids: list[int]) -> list[str]:
+    """Who each chat is, for checking an alert's routing: "501 (focal, Ba, Sở Y tế)"."""
+    people = {
+        p.telegram_id: (p, u)
+        for p, u in session.execute(
+            select(Person, Unit)
+            .outerjoin(Unit, Unit.id == Person.unit_id)
+            .where(Person.telegram_id.in_(chat_ids), Person.active.is_(True))
+        )
+    }
+    chats = {
+        c.chat_id: (c, u)
+        for c, u in session.execute(
+            select(Chat, Unit)
+            .outerjoin(Unit, Unit.id == Chat.unit_id)
+            .where(Chat.chat_id.in_(chat_ids))
+        )
+    }
+    described = []
+    for chat_id in chat_ids:
+        if chat_id in people:
+            person, unit = people[chat_id]
+            parts = [str(person.role), person.name, unit.name if unit else None]
+        elif chat_id in chats:
+            chat, unit = chats[chat_id]
+            parts = [f"nhóm «{chat.title or 'không tên'}»", unit.name if unit else None]
+        else:
+            parts = ["đăng ký theo dõi"]
+        described.append(f"{chat_id} ({', '.join(p for p in parts if p)})")
+    return described

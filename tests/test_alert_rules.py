@@ -136,8 +136,12 @@ def test_rank_band_and_places(demo: Services) -> None:
     with_alerts(demo, rank_drop_places=13)
     assert preview_alerts(demo, [RANK]) == []
     with_alerts(demo, rank_drop_places=13, rank_band=10)
-    ((draft, new),) = preview_alerts(demo, [RANK])
-    assert new and draft.payload["band"] == 10
+    with demo.session_factory.begin() as session:
+        people.save_person(session, 7, Role.LEADER, None, demo.clock.now(), "Chủ tịch")
+        people.save_person(session, 8, Role.ADMIN, None, demo.clock.now())
+    (preview,) = preview_alerts(demo, [RANK])
+    assert preview.new and preview.draft.payload["band"] == 10
+    assert preview.recipients == ["7 (leader, Chủ tịch)", "8 (admin)"]  # who would get it
 
 
 def test_new_overdue_dossiers_alert_once_each_with_the_first_ten_listed(
@@ -332,3 +336,55 @@ def test_the_daily_check_skips_public_holidays(demo: Services, clock: FrozenCloc
     clock.current = datetime(2025, 5, 5, 7, 30, tzinfo=TZ)  # Monday, a working day
     assert "daily_checks" in run_due(demo)
     assert "daily_checks" not in run_due(demo)
+
+
+def _health_scores(services: Services, folder: Path, name: str, score: str) -> None:
+    rows = [["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (15/4/2025)"], ["1", "Sở Y tế", score]]
+    outcome = do_import(services, write_csv(folder, name, rows))
+    assert outcome.ok, outcome.report()
+
+
+def test_a_corrected_file_withdraws_a_drop_not_sent_and_corrects_one_sent(
+    demo: Services, clock: FrozenClock, tmp_path: Path
+) -> None:
+    from jobs.alerts.engine import after_new_data
+
+    clock.current = datetime(2025, 4, 16, 9, tzinfo=TZ)
+    health = unit_id(demo, "Sở Y tế")
+    with demo.session_factory.begin() as session:
+        people.save_person(session, 501, Role.FOCAL, health, clock.now())
+    _health_scores(demo, tmp_path, "a.csv", "80")  # 87,17 -> 80: a drop
+    created, _ = after_new_data(demo)
+    (drop,) = [a for a in created if a.unit_id == health and a.rule == "drop"]
+    _health_scores(demo, tmp_path, "b.csv", "88")  # the office corrects the file: no drop
+    _, recheck = after_new_data(demo)
+    assert recheck.withdrawn == 1 and recheck.corrections == []
+    with demo.session_factory() as session:
+        statuses = set(session.scalars(select(Delivery.status).filter_by(alert_id=drop.id)))
+    assert statuses == {"withdrawn"}
+    # The same again, but the drop was sent before the correction came.
+    _health_scores(demo, tmp_path, "c.csv", "79")
+    created, _ = after_new_data(demo)
+    (sent,) = [a for a in created if a.unit_id == health and a.rule == "drop"]
+    with demo.session_factory.begin() as session:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.alert_id == sent.id)
+            .values(status=AlertStatus.SENT.value, sent_at=clock.now())
+        )
+    _health_scores(demo, tmp_path, "d.csv", "90")
+    _, recheck = after_new_data(demo)
+    (correction,) = recheck.corrections
+    text = render_batch([correction])
+    assert text.startswith("✏️ Đính chính: cảnh báo gửi ngày 16/04/2025 không còn đúng")
+    assert "87,17 → 79" in text
+    with demo.session_factory() as session:
+        chats = set(session.scalars(select(Delivery.chat_id).filter_by(alert_id=correction.id)))
+    assert chats == {501}
+    assert after_new_data(demo)[1] == type(recheck)(0, 0, [])  # said once
+    with demo.session_factory() as session:
+        identities = set(session.scalars(select(Alert.identity).where(Alert.rule == "drop")))
+    assert {i for i in identities if i.startswith(f"drop:{health}:TOTAL:")} == {
+        f"drop:{health}:TOTAL:{drop.period_key}~{drop.id}",
+        f"drop:{health}:TOTAL:{sent.period_key}~{sent.id}",
+    }

@@ -22,8 +22,7 @@ from handlers.answers.help import stranger_reply
 from handlers.imports import import_file
 from handlers.router import answer
 from handlers.services import Services
-from jobs.alerts.engine import raise_alerts
-from jobs.alerts.registry import DATA_RULES
+from jobs.alerts.engine import after_new_data
 from storage import alerts as queue
 from storage.importers.reader import SUPPORTED_SUFFIXES
 
@@ -142,7 +141,7 @@ async def on_document(update: Update, context: BotContext) -> None:
     )
     await send_reply(context.bot, chat.id, Reply(outcome.report()))
     if outcome.ok and outcome.import_id is not None:
-        await asyncio.to_thread(raise_alerts, services, DATA_RULES)
+        await asyncio.to_thread(after_new_data, services)
 
 
 async def on_migrate(update: Update, context: BotContext) -> None:

@@ -37,6 +37,7 @@ class RuleName(StrEnum):
     ROADMAP = "roadmap"
     STALE = "stale"
     SUMMARY = "summary"
+    CORRECTION = "correction"
 
 
 class When(StrEnum):

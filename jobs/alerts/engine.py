@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from handlers.services import Services
 from jobs.alerts.base import AlertRule, RuleContext
-from jobs.alerts.registry import ALL_RULES, BY_NAME
-from storage.alerts import AlertDraft, known_identities, store_alerts
+from jobs.alerts.registry import ALL_RULES, BY_NAME, CORRECTABLE, DATA_RULES
+from jobs.alerts.rules.correction import correction_for
+from storage import queries
+from storage.alerts import (
+    AlertDraft,
+    alerts_about_snapshots,
+    delivery_chats,
+    known_identities,
+    recipients,
+    retire_identity,
+    store_alerts,
+    withdraw_pending,
+)
 from storage.catalogue import Catalogue
-from storage.models import Alert
+from storage.models import Alert, AlertStatus
+from storage.people import describe_chats
 
 
 def rule_context(services: Services, session: Session) -> RuleContext:
@@ -48,11 +61,70 @@ def raise_alerts(services: Services, rules: Sequence[AlertRule[Any]] = ALL_RULES
         return created
 
 
+@dataclass(frozen=True)
+class Recheck:
+    """What a re-check after new or corrected data changed."""
+
+    withdrawn: int  # deliveries not sent yet, withdrawn
+    refreshed: int  # alerts not sent yet whose figures changed
+    corrections: list[Alert]  # correction messages queued for alerts already sent
+
+
+def recheck_alerts(services: Services) -> Recheck:
+    """Alerts about the newest snapshots that the data no longer supports (a corrected
+    file): deliveries not sent yet are withdrawn; where the alert was sent, a correction goes
+    to the same chats. Alerts still true but with other figures are refreshed if unsent."""
+    now = services.clock.now()
+    withdrawn = refreshed = 0
+    corrections: list[AlertDraft] = []
+    with services.session_factory.begin() as session:
+        ctx = rule_context(services, session)
+        current = {d.identity: d for d in evaluate(ctx, CORRECTABLE)}
+        latest = [s.id for s in queries.latest_snapshots(session)]
+        names = [rule.name.value for rule in CORRECTABLE]
+        for alert in alerts_about_snapshots(session, names, latest):
+            sent = delivery_chats(session, alert.id, [AlertStatus.SENT, AlertStatus.CLAIMED])
+            still = current.get(alert.identity)
+            if still is not None:
+                if still.payload != alert.payload and not sent:
+                    alert.payload = still.payload
+                    refreshed += 1
+                continue
+            withdrawn += withdraw_pending(session, alert.id)
+            if sent:
+                corrections.append(correction_for(alert, sent))
+            retire_identity(session, alert)
+        created = store_alerts(session, corrections, now)
+    return Recheck(withdrawn, refreshed, created)
+
+
+def after_new_data(services: Services) -> tuple[list[Alert], Recheck]:
+    """What runs after every import: the data rules, then the re-check of earlier alerts."""
+    return raise_alerts(services, DATA_RULES), recheck_alerts(services)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a rule would raise now: the draft, whether it is new, and who would get it."""
+
+    draft: AlertDraft
+    new: bool
+    recipients: list[str]
+
+
 def preview_alerts(
     services: Services, rules: Sequence[AlertRule[Any]] = ALL_RULES
-) -> list[tuple[AlertDraft, bool]]:
-    """What the rules would raise now, each with whether it is new; nothing is stored."""
+) -> list[Preview]:
+    """What the rules would raise now, each with whether it is new and its recipients
+    (person, role, unit, or group); nothing is stored."""
     with services.session_factory() as session:
         drafts = evaluate(rule_context(services, session), rules)
         known = known_identities(session, [d.identity for d in drafts])
-        return [(draft, draft.identity not in known) for draft in drafts]
+        return [
+            Preview(
+                draft,
+                draft.identity not in known,
+                describe_chats(session, sorted(recipients(session, draft.audience, draft.unit_id))),
+            )
+            for draft in drafts
+        ]

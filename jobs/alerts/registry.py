@@ -6,6 +6,7 @@ from typing import Any
 
 from jobs.alerts.base import AlertRule, When
 from jobs.alerts.rules import (
+    correction,
     deadline,
     drop,
     escalation,
@@ -26,10 +27,22 @@ DROP = drop.RULE
 ROADMAP = roadmap.RULE
 STALE = stale.RULE
 SUMMARY = summary.RULE
+CORRECTION = correction.RULE
 
 RULES: tuple[AlertRule[Any], ...] = tuple(
     sorted(
-        (RANK, ESCALATION, DEADLINE, OVERDUE, OVERDUE_COUNT, DROP, ROADMAP, STALE, SUMMARY),
+        (
+            CORRECTION,
+            RANK,
+            ESCALATION,
+            DEADLINE,
+            OVERDUE,
+            OVERDUE_COUNT,
+            DROP,
+            ROADMAP,
+            STALE,
+            SUMMARY,
+        ),
         key=lambda r: r.order,
     )
 )
@@ -45,3 +58,5 @@ def rules_for(*when: When) -> list[AlertRule[Any]]:
 DATA_RULES = rules_for(When.DATA)
 #: Everything ``tthc-bot alerts run`` and ``preview`` evaluate (not the weekly summary).
 ALL_RULES = rules_for(When.DATA, When.DAILY, When.STALE, When.ESCALATION)
+#: Rules whose alerts are about one snapshot (``period_key``): a corrected file re-checks them.
+CORRECTABLE: list[AlertRule[Any]] = [RANK, DROP, OVERDUE_COUNT]
