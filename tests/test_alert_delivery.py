@@ -337,7 +337,10 @@ def test_the_weekly_summary_runs_at_its_time_once_and_catches_up_the_same_day(
     (summary,) = [m for m in messages(fake, GROUP) if "Tóm tắt tuần 16/2025" in m.params["text"]]
     assert photos and photos[0].files["photo"].startswith(b"\x89PNG")
     assert "Xếp hạng 20/63" in summary.params["text"]
-    assert "Giảm nhiều nhất: UBND huyện Bù Đăng (-6,46)" in summary.params["text"]
+    text = summary.params["text"]
+    assert "Giảm nhiều nhất (ngày 08/04/2025 so với 27/03/2025): UBND huyện Bù Đăng (-6,46)" in text
+    assert "Chỉ tiêu (ngày 08/04/2025 so với 27/03/2025): tăng 4, giảm 5" in text
+    assert "số liệu cũ" not in text  # six days old on Monday 14/04/2025
     clock.current = datetime(2025, 4, 21, 15, 0, tzinfo=TZ)  # type: ignore[attr-defined]
     assert "weekly_summary" in run_due(setup)  # the bot was down at 08:00: same day
     clock.current = datetime(2025, 4, 29, 9, 0, tzinfo=TZ)  # type: ignore[attr-defined]

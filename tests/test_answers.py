@@ -329,3 +329,17 @@ def test_a_count_a_newer_list_left_out_is_old_and_a_complete_list_writes_zeros(
     assert "ngày 11/04/2025: 5 hồ sơ tại 1 đơn vị" in listing
     assert "Đồng Phú" not in listing
     assert "ngày 11/04/2025: 0 hồ sơ." in answer(demo, "/unit Đồng Phú", ADMIN).text
+
+
+def test_the_summary_dates_every_section_and_flags_old_data(
+    demo: Services, clock: FrozenClock
+) -> None:
+    clock.current = datetime(2025, 5, 19, 9, tzinfo=TZ)  # six weeks after the newest scores
+    lines = answer(demo, "/summary", ADMIN).text.splitlines()
+    rank = next(line for line in lines if line.startswith("📊"))
+    assert rank.endswith("so với 27/03/2025 — ⚠️ số liệu cũ, đã 41 ngày chưa có số liệu mới.")
+    ratios = next(line for line in lines if line.startswith("📋"))
+    assert ratios.startswith("📋 Chỉ tiêu (ngày 08/04/2025 so với 27/03/2025): tăng 4")
+    assert "số liệu cũ" in ratios
+    overdue = next(line for line in lines if line.startswith("⏰"))
+    assert "ngày 10/04/2025" in overdue and "đã 39 ngày chưa có số liệu mới" in overdue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
@@ -45,17 +47,21 @@ def summary_reply(session: Session, config: Config, clock: Clock, calendar: Work
                 f", {fmt_rank_move(same[-2].rank, latest.rank, same[-2].rank_of, latest.rank_of)}"
                 f" so với {fmt_date(same[-2].as_of)}"
             )
-        lines.append(line + ".")
+        lines.append(line + _age(latest.as_of, today, config) + ".")
     moves = ratio_moves(session, province.id)
     if moves is not None:
+        newest = max(moves.newest_dates)
         lines.append(
-            f"📋 Chỉ tiêu: tăng {len(moves.rising)}, giảm {len(moves.falling)}, "
-            f"không đổi {len(moves.flat)}, đạt 100%: {len(moves.full)}."
+            f"📋 Chỉ tiêu ({_period(moves.newest_dates, moves.previous_dates)}): "
+            f"tăng {len(moves.rising)}, giảm {len(moves.falling)}, "
+            f"không đổi {len(moves.flat)}, đạt 100%: {len(moves.full)}"
+            + _age(newest, today, config)
+            + "."
         )
         if moves.falling:
             lines.append("   Giảm: " + "; ".join(moves.falling))
-    lines.extend(_movers(session, total.id))
-    lines.extend(_overdue(session, clock))
+    lines.extend(_movers(session, total.id, today, config))
+    lines.extend(_overdue(session, clock, config))
     lines.extend(_deadlines(session, clock, calendar))
     image = rank_chart(province.name, rank_series(history))
     return Reply("\n".join(lines), image=image, image_name="tom-tat-tuan.png")
@@ -70,44 +76,78 @@ def province_chart(session: Session, config: Config) -> bytes | None:
     return rank_chart(province.name, rank_series(queries.history(session, province.id, total.id)))
 
 
-def _movers(session: Session, total_id: int) -> list[str]:
+def _age(day: date, today: date, config: Config) -> str:
+    """A note on data older than the stale limit: a summary never passes it off as this
+    week's."""
+    days = (today - day).days
+    if days < config.alerts.stale_days:
+        return ""
+    return f" — ⚠️ số liệu cũ, đã {days} ngày chưa có số liệu mới"
+
+
+def _period(newest: set[date], previous: set[date]) -> str:
+    """ "ngày 08/04/2025 so với 27/03/2025", or the range when readings differ in date."""
+
+    def dates(days: set[date]) -> str:
+        if len(days) == 1:
+            return fmt_date(next(iter(days)))
+        return f"{fmt_date(min(days))}–{fmt_date(max(days))}"
+
+    text = f"ngày {dates(newest)}"
+    return text + (f" so với {dates(previous)}" if previous else "")
+
+
+def _movers(session: Session, total_id: int, today: date, config: Config) -> list[str]:
     changes: list[tuple[float, str]] = []
+    newest: set[date] = set()
+    previous: set[date] = set()
     for kind in RANKED_KINDS:
         table = queries.kind_table(session, total_id, kind)
         if table is None:
             continue
-        changes.extend(
-            (row.value - row.before, row.unit.name)
-            for row in table.rows
-            if row.value is not None and row.before is not None and row.as_of == table.as_of
-        )
+        for row in table.rows:
+            if row.value is None or row.before is None or row.as_of != table.as_of:
+                continue
+            assert row.before_as_of is not None
+            changes.append((row.value - row.before, row.unit.name))
+            newest.add(row.as_of)
+            previous.add(row.before_as_of)
     if not changes:
         return []
     changes.sort()
     lines = []
     drops = [c for c in changes if c[0] < 0][:MOVERS]
     rises = [c for c in reversed(changes) if c[0] > 0][:MOVERS]
+    when = f" ({_period(newest, previous)})"
     if drops:
-        lines.append("🔻 Giảm nhiều nhất: " + "; ".join(f"{n} ({fmt_change(d)})" for d, n in drops))
+        lines.append(
+            f"🔻 Giảm nhiều nhất{when}: " + "; ".join(f"{n} ({fmt_change(d)})" for d, n in drops)
+        )
     if rises:
-        lines.append("🔺 Tăng nhiều nhất: " + "; ".join(f"{n} ({fmt_change(d)})" for d, n in rises))
+        lines.append(
+            f"🔺 Tăng nhiều nhất{when}: " + "; ".join(f"{n} ({fmt_change(d)})" for d, n in rises)
+        )
+    if lines:
+        lines[-1] += _age(max(newest), today, config)
     return lines
 
 
-def _overdue(session: Session, clock: Clock) -> list[str]:
+def _overdue(session: Session, clock: Clock, config: Config) -> list[str]:
     now_local = clock.now().replace(tzinfo=None)
     rows = queries.overdue_dossier_counts(session, now_local)
-    label = "theo danh sách hồ sơ"
+    label = f"theo danh sách hồ sơ, đến {fmt_date(now_local)}"
+    age = ""
     if not rows:
         as_of, source, rows = queries.overdue_counts(session)
         label = f"theo {source_label(source or '')} ngày {fmt_date(as_of)}" if as_of else ""
+        age = _age(as_of, now_local.date(), config) if as_of else ""
     if not rows:
         return ["⏰ Hồ sơ quá hạn: chưa có số liệu."]
     total = sum(r.count for r in rows)
     top = "; ".join(f"{r.unit.name}: {fmt_count(r.count)}" for r in rows[:OVERDUE_UNITS])
     more = f"; … và {len(rows) - OVERDUE_UNITS} đơn vị khác" if len(rows) > OVERDUE_UNITS else ""
     total_text = f"{fmt_count(total)} hồ sơ tại {len(rows)} đơn vị"
-    return [f"⏰ Hồ sơ quá hạn ({label}): {total_text} — {top}{more}."]
+    return [f"⏰ Hồ sơ quá hạn ({label}): {total_text} — {top}{more}{age}."]
 
 
 def _deadlines(session: Session, clock: Clock, calendar: WorkCalendar) -> list[str]:

@@ -93,6 +93,9 @@ class RatioMoves:
     falling: list[str] = field(default_factory=list)
     flat: list[str] = field(default_factory=list)
     full: list[str] = field(default_factory=list)
+    #: The dates of the newest readings and of those they are compared with.
+    newest_dates: set[date] = field(default_factory=set)
+    previous_dates: set[date] = field(default_factory=set)
 
     def count_lines(self) -> list[str]:
         def line(head: str, names: list[str]) -> str:
@@ -119,9 +122,11 @@ def ratio_moves(session: Session, unit_id: int) -> RatioMoves | None:
             moves.rows.append(f"{number}. {indicator.label}: chưa có số liệu")
             continue
         newest = readings[0]
+        moves.newest_dates.add(newest.as_of)
         text = f"{number}. {indicator.label}: {fmt_percent(newest.value)}"
         if len(readings) > 1:
             before = readings[1]
+            moves.previous_dates.add(before.as_of)
             text += f" (ngày {fmt_date(before.as_of)}: {fmt_percent(before.value)}"
             if newest.value is not None and before.value is not None:
                 delta = round(newest.value - before.value, 2)
