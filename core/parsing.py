@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from core.textnorm import fold
 
@@ -208,14 +208,32 @@ def find_date(text: str) -> date | None:
     return None
 
 
+#: Day 0 of Excel's date serials (1900 system, after its leap-year bug).
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+def excel_serial(cell: object) -> datetime | None:
+    """A number Excel shows as a date in a general-format cell (45755 is 08/04/2025): the
+    date-time it stands for, for serials between 1954 and 2119; else None."""
+    if isinstance(cell, bool) or not isinstance(cell, int | float):
+        return None
+    if not 20000 <= cell <= 80000:
+        return None
+    return _EXCEL_EPOCH + timedelta(days=float(cell))
+
+
 def parse_date(cell: object) -> date | None:
-    """Parse a date cell: Excel dates, "27/3/2025", "27-03-2025", "2025-03-27"; None if blank."""
+    """Parse a date cell: Excel dates (also a serial number in a general-format cell),
+    "27/3/2025", "27-03-2025", "2025-03-27"; None if blank."""
     if is_blank(cell):
         return None
     if isinstance(cell, datetime):
         return cell.date()
     if isinstance(cell, date):
         return cell
+    serial = excel_serial(cell)
+    if serial is not None:
+        return serial.date()
     text = str(cell).strip()
     found = find_date(text)
     if found is None:
@@ -234,6 +252,9 @@ def parse_datetime(cell: object) -> datetime | None:
         return cell.replace(tzinfo=None)
     if isinstance(cell, date):
         return datetime(cell.year, cell.month, cell.day)
+    serial = excel_serial(cell)
+    if serial is not None:
+        return serial.replace(microsecond=0)
     text = str(cell).strip()
     day = parse_date(text)
     assert day is not None

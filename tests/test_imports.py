@@ -576,3 +576,19 @@ def test_a_complete_list_closes_the_open_dossiers_it_no_longer_holds(
     with units.session_factory() as session:
         d1, d6 = (session.scalars(select(Dossier).filter_by(code=c)).one() for c in ("D1", "D6"))
         assert (d1.state, d6.state, d6.closed_at) == ("processing", "processing", None)
+
+
+def test_a_footnote_under_a_pasted_table_is_skipped_with_a_warning(
+    units: Services, tmp_path: Path
+) -> None:
+    rows = [
+        ["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (08/4/2025)"],
+        ["1", "Sở Tư pháp", "82,3"],
+        ["Ghi chú: số liệu trích xuất từ Cổng DVCQG lúc 8 giờ", "", ""],
+    ]
+    outcome = do_import(units, write_csv(tmp_path, "bang.csv", rows))
+    assert outcome.ok, outcome.report()
+    (warning,) = outcome.warnings
+    assert warning.row == 3
+    assert warning.message.startswith("dòng chú thích dưới bảng («Ghi chú: số liệu trích xuất")
+    assert count(units, Observation) == 1

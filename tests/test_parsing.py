@@ -79,3 +79,15 @@ def test_it_reads_dates_in_cells_and_headers() -> None:
 def test_it_reads_local_date_times() -> None:
     assert parse_datetime("10/04/2025 09:30") == datetime(2025, 4, 10, 9, 30)
     assert parse_datetime("10/04/2025") == datetime(2025, 4, 10)
+
+
+def test_excel_serial_numbers_in_general_format_cells_are_dates() -> None:
+    from datetime import datetime
+
+    from core.parsing import parse_datetime
+
+    assert parse_date(45755) == date(2025, 4, 8)
+    assert parse_date(45755.0) == date(2025, 4, 8)
+    assert parse_datetime(45755.5) == datetime(2025, 4, 8, 12, 0)
+    with pytest.raises(ValueProblem):
+        parse_date(12)  # a small number is no date

@@ -108,6 +108,16 @@ class Header:
     labels: list[str]
     keys: list[str]
     fields: dict[str, int]
+    #: Rows under the table that are a note, not data (row number -> text), skipped.
+    footnotes: dict[int, str] = field(default_factory=dict)
+
+    def _is_footnote(self, row: Sequence[object]) -> bool:
+        filled = [c for c in row if not is_blank(c)]
+        if len(filled) != 1 or not isinstance(filled[0], str):
+            return False
+        if not any(ch.isalpha() for ch in filled[0]):
+            return False
+        return "unit" in self.fields and is_blank(self.get(row, "unit"))
 
     def label(self, index: int) -> str:
         text = self.labels[index] if index < len(self.labels) else ""
@@ -125,12 +135,16 @@ class Header:
     def data_rows(self) -> Iterator[tuple[int, list[object]]]:
         """(spreadsheet row number, cells) of every non-empty row under the header.
 
-        A repeat of the header (a table pasted across a page break) is skipped.
+        A repeat of the header (a table pasted across a page break) is skipped, and so is a
+        footnote under a pasted table (one cell of text, no unit), noted in ``footnotes``.
         """
         mapped = sorted(self.fields.values())
         for index in range(self.last_row + 1, len(self.sheet.rows)):
             row = self.sheet.rows[index]
             if all(is_blank(c) for c in row):
+                continue
+            if self._is_footnote(row):
+                self.footnotes[index + 1] = clean_cell_text(next(c for c in row if not is_blank(c)))
                 continue
             keys = [
                 header_key(row[i]) if i < len(row) and not is_blank(row[i]) else "" for i in mapped

@@ -167,6 +167,12 @@ def run_import(
         records = item.importer.parse(item, ctx)
         parsed.append((item, records))
         outcome.rows += sum(1 for _ in item.header.data_rows())
+        for row_no, text in sorted(item.header.footnotes.items()):
+            ctx.problems.warn(
+                f"dòng chú thích dưới bảng («{text[:60]}»), không phải số liệu: bỏ qua",
+                item.header.sheet.name,
+                row_no,
+            )
     if progress:
         progress("kiểm tra", sum(len(r) for _, r in parsed), None)
     if not ctx.problems.errors and not any(records for _, records in parsed):
