@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -388,21 +388,25 @@ def all_open_publication_tasks(session: Session) -> list[tuple[PublicationTask, 
     return [(task, unit) for task, unit in session.execute(stmt)]
 
 
-def readings_before(
-    session: Session, unit_id: int, indicator_ids: list[int], cutoff: date, strict: bool
+def _one_per_series(
+    session: Session,
+    unit_id: int,
+    indicator_ids: list[int],
+    bounds: list[ColumnElement[bool]],
+    newest_first: bool,
 ) -> dict[tuple[int, str, str], Reading]:
-    """Per (indicator, source, period): the newest reading on or before ``cutoff``
-    (strictly before when ``strict``), in one windowed query."""
+    """Per (indicator, source, period) of a unit: the newest (or the first) reading within
+    ``bounds``, in one windowed query."""
     partition = (Observation.indicator_id, Snapshot.source, Snapshot.period)
-    row_number = func.row_number().over(partition_by=partition, order_by=Snapshot.as_of.desc())
-    bound = Snapshot.as_of < cutoff if strict else Snapshot.as_of <= cutoff
+    order = Snapshot.as_of.desc() if newest_first else Snapshot.as_of.asc()
+    row_number = func.row_number().over(partition_by=partition, order_by=order)
     inner = (
         _reading_select()
         .add_columns(row_number.label("rn"))
         .where(
             Observation.unit_id == unit_id,
             Observation.indicator_id.in_(indicator_ids),
-            bound,
+            *bounds,
         )
         .subquery()
     )
@@ -411,31 +415,24 @@ def readings_before(
         reading = _reading(row)
         result[(reading.indicator_id, reading.source, reading.period)] = reading
     return result
+
+
+def readings_before(
+    session: Session, unit_id: int, indicator_ids: list[int], cutoff: date, strict: bool
+) -> dict[tuple[int, str, str], Reading]:
+    """Per (indicator, source, period): the newest reading on or before ``cutoff``
+    (strictly before when ``strict``)."""
+    bound = Snapshot.as_of < cutoff if strict else Snapshot.as_of <= cutoff
+    return _one_per_series(session, unit_id, indicator_ids, [bound], newest_first=True)
 
 
 def first_readings_from(
     session: Session, unit_id: int, indicator_ids: list[int], start: date, before: date
 ) -> dict[tuple[int, str, str], Reading]:
     """Per (indicator, source, period): the first reading on or after ``start`` and before
-    ``before`` (a window's baseline), in one windowed query."""
-    partition = (Observation.indicator_id, Snapshot.source, Snapshot.period)
-    row_number = func.row_number().over(partition_by=partition, order_by=Snapshot.as_of)
-    inner = (
-        _reading_select()
-        .add_columns(row_number.label("rn"))
-        .where(
-            Observation.unit_id == unit_id,
-            Observation.indicator_id.in_(indicator_ids),
-            Snapshot.as_of >= start,
-            Snapshot.as_of < before,
-        )
-        .subquery()
-    )
-    result: dict[tuple[int, str, str], Reading] = {}
-    for row in session.execute(select(inner).where(inner.c.rn == 1)):
-        reading = _reading(row)
-        result[(reading.indicator_id, reading.source, reading.period)] = reading
-    return result
+    ``before`` (a window's baseline)."""
+    bounds = [Snapshot.as_of >= start, Snapshot.as_of < before]
+    return _one_per_series(session, unit_id, indicator_ids, bounds, newest_first=False)
 
 
 @dataclass(frozen=True)
