@@ -19,7 +19,12 @@ from handlers.access import Asker
 from handlers.imports import import_file
 from handlers.router import answer
 from jobs.alerts.delivery import deliver_pending
-from jobs.alerts.engine import after_new_data, preview_alerts, raise_alerts
+from jobs.alerts.engine import (
+    after_new_data,
+    extend_to_new_recipients,
+    preview_alerts,
+    raise_alerts,
+)
 from jobs.alerts.render import render_preview
 from storage import db, people, queries
 from storage.importers import KINDS
@@ -245,6 +250,7 @@ def _users(services: Services, args: argparse.Namespace) -> int:
                 return 1
             session.commit()
             print(f"Đã lưu {args.telegram_id} ({args.role}).")
+            _welcome(services)
             return 0
         if args.users_command == "remove":
             if not people.revoke_person(session, args.telegram_id):
@@ -269,7 +275,15 @@ def _groups(services: Services, args: argparse.Namespace) -> int:
         people.register_chat(session, args.chat_id, args.title, unit, services.clock.now())
         session.commit()
     print(f"Đã đăng ký nhóm {args.chat_id}.")
+    _welcome(services)
     return 0
+
+
+def _welcome(services: Services) -> None:
+    """Open alerts still relevant go to the person or group just registered too."""
+    added = extend_to_new_recipients(services)
+    if added:
+        print(f"{added} cảnh báo còn hiệu lực của đơn vị được xếp hàng gửi cho người mới.")
 
 
 def _alerts(services: Services, args: argparse.Namespace) -> int:

@@ -323,6 +323,31 @@ def withdraw_pending(session: Session, alert_id: int) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def stored_alerts(session: Session, identities: list[str]) -> list[Alert]:
+    """The stored alerts with these identities."""
+    if not identities:
+        return []
+    return list(session.scalars(select(Alert).where(Alert.identity.in_(identities))))
+
+
+def add_deliveries(session: Session, alert_id: int, chat_ids: set[int], now: datetime) -> int:
+    """Pending deliveries of an alert for chats it was never meant for before (someone who
+    joined since); how many."""
+    have = set(session.scalars(select(Delivery.chat_id).where(Delivery.alert_id == alert_id)))
+    new = sorted(chat_ids - have)
+    for chat_id in new:
+        session.add(
+            Delivery(
+                alert_id=alert_id,
+                chat_id=chat_id,
+                status=AlertStatus.PENDING.value,
+                attempts=0,
+                next_attempt_at=now,
+            )
+        )
+    return len(new)
+
+
 def retire_identity(session: Session, alert: Alert) -> None:
     """The alert no longer holds (withdrawn or corrected): its identity is freed, so that
     the same finding, should a later file bring it back, is raised and sent anew."""

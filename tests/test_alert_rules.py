@@ -388,3 +388,34 @@ def test_a_corrected_file_withdraws_a_drop_not_sent_and_corrects_one_sent(
         f"drop:{health}:TOTAL:{drop.period_key}~{drop.id}",
         f"drop:{health}:TOTAL:{sent.period_key}~{sent.id}",
     }
+
+
+def test_a_focal_point_added_later_gets_the_units_open_alerts_but_not_old_drops(
+    demo: Services, clock: FrozenClock, tmp_path: Path
+) -> None:
+    from jobs.alerts.engine import extend_to_new_recipients
+
+    header = ["MaHoSo", "TenTTHC", "DonVi", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy"]
+    open_one = ["X1", "Cấp phép", "UBND huyện Phú Riềng", "01/04/2025", "05/04/2025", ""]
+    assert do_import(demo, write_csv(tmp_path, "x1.csv", [header, open_one])).ok
+    raised = raise_alerts(demo, [DROP, OVERDUE])  # nobody is registered yet
+    assert {a.rule for a in raised} >= {"drop", "overdue"}
+    phu = unit_id(demo, "UBND huyện Phú Riềng")
+    with demo.session_factory.begin() as session:
+        people.save_person(session, 501, Role.FOCAL, phu, clock.now())
+    assert extend_to_new_recipients(demo) == 1
+    with demo.session_factory() as session:
+        got = set(
+            session.scalars(
+                select(Alert.identity)
+                .join(Delivery, Delivery.alert_id == Alert.id)
+                .where(Delivery.chat_id == 501)
+            )
+        )
+    assert got == {"overdue:X1"}  # the drop of 08/04 is old news for a newcomer
+    assert extend_to_new_recipients(demo) == 0  # once
+    finished = [*open_one[:5], "09/04/2025"]
+    assert do_import(demo, write_csv(tmp_path, "x1b.csv", [header, finished])).ok
+    with demo.session_factory.begin() as session:
+        people.save_person(session, 502, Role.FOCAL, phu, clock.now())
+    assert extend_to_new_recipients(demo) == 0  # X1 is no longer overdue

@@ -12,11 +12,15 @@ from telegram.ext import Application
 
 from bot.telegram.alerts import deliver_job
 from bot.telegram.context import SERVICES_KEY, BotContext
+from jobs.alerts.engine import extend_to_new_recipients
 from jobs.runner import job_specs, run_due
 
 log = logging.getLogger(__name__)
 
 DELIVER_JOB = "deliver"
+WELCOME_JOB = "welcome"
+#: How often open alerts are extended to people who joined a unit since (seconds).
+WELCOME_EVERY = 60
 
 
 def _scheduled(name: str) -> Callable[[BotContext], Coroutine[Any, Any, None]]:
@@ -51,6 +55,16 @@ def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
         first=1,
         name=DELIVER_JOB,
     )
+    for old in job_queue.get_jobs_by_name(WELCOME_JOB):
+        old.schedule_removal()
+    job_queue.run_repeating(welcome_job, interval=WELCOME_EVERY, first=2, name=WELCOME_JOB)
+
+
+async def welcome_job(context: BotContext) -> None:
+    """Open alerts still relevant reach whoever joined their unit since they were raised."""
+    added = await asyncio.to_thread(extend_to_new_recipients, context.services)
+    if added:
+        log.info("open alerts extended to %d new recipients", added)
 
 
 async def catch_up(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -10,17 +10,25 @@ from sqlalchemy.orm import Session
 
 from handlers.services import Services
 from jobs.alerts.base import AlertRule, RuleContext
-from jobs.alerts.registry import ALL_RULES, BY_NAME, CORRECTABLE, DATA_RULES
+from jobs.alerts.registry import (
+    ALL_RULES,
+    BY_NAME,
+    CORRECTABLE,
+    DATA_RULES,
+    FOLLOW_NEW_RECIPIENTS,
+)
 from jobs.alerts.rules.correction import correction_for
 from storage import queries
 from storage.alerts import (
     AlertDraft,
+    add_deliveries,
     alerts_about_snapshots,
     delivery_chats,
     known_identities,
     recipients,
     retire_identity,
     store_alerts,
+    stored_alerts,
     withdraw_pending,
 )
 from storage.catalogue import Catalogue
@@ -96,6 +104,24 @@ def recheck_alerts(services: Services) -> Recheck:
             retire_identity(session, alert)
         created = store_alerts(session, corrections, now)
     return Recheck(withdrawn, refreshed, created)
+
+
+def extend_to_new_recipients(services: Services) -> int:
+    """Someone who joined a unit since its still-relevant alerts were raised (a new focal
+    point, a group, a subscriber) gets them too: the overdue dossiers still overdue and the
+    publication deadlines at their current stage, as the rules find them now; never old
+    drops. Returns the number of deliveries added."""
+    now = services.clock.now()
+    added = 0
+    with services.session_factory.begin() as session:
+        drafts = evaluate(rule_context(services, session), FOLLOW_NEW_RECIPIENTS)
+        stored = {a.identity: a for a in stored_alerts(session, [d.identity for d in drafts])}
+        for draft in drafts:
+            alert = stored.get(draft.identity)
+            if alert is not None:
+                chats = recipients(session, draft.audience, draft.unit_id)
+                added += add_deliveries(session, alert.id, chats, now)
+    return added
 
 
 def after_new_data(services: Services) -> tuple[list[Alert], Recheck]:
