@@ -17,13 +17,15 @@ from storage.models import Unit
 def rank_command(request: Request) -> Reply:
     """The province's rank; an optional window word (4w, q, y) switches the comparison."""
     _, window = split_window(request.args)
-    return rank_reply(request.session, request.services.config, window)
+    services = request.services
+    return rank_reply(request.session, services.config, services.clock.now().date(), window)
 
 
 def unit_command(request: Request) -> Reply:
     """One unit's card; without a name a focal point gets their own unit, others a keyboard."""
     session, clock, asker = request.session, request.services.clock, request.asker
     calendar = request.services.calendar
+    stale_days = request.services.config.alerts.stale_days
     query, window = split_window(request.args)
     if query.startswith("@"):
         kind, _, page = query[1:].partition(" ")
@@ -32,13 +34,21 @@ def unit_command(request: Request) -> Reply:
         if asker.unit_id is not None:
             own = session.get(Unit, asker.unit_id)
             if own is not None:
-                return unit_card(session, clock, calendar, own, window=window)
+                return unit_card(
+                    session, clock, calendar, own, window=window, stale_days=stale_days
+                )
         return unit_keyboard(session)
     found = pick_unit(session, clock, query, "/unit")
     if isinstance(found, Reply):
         return found
     return unit_card(
-        session, clock, calendar, found, detail=asker.sees_details_of(found.id), window=window
+        session,
+        clock,
+        calendar,
+        found,
+        detail=asker.sees_details_of(found.id),
+        window=window,
+        stale_days=stale_days,
     )
 
 

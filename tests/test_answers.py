@@ -343,3 +343,15 @@ def test_the_summary_dates_every_section_and_flags_old_data(
     assert "số liệu cũ" in ratios
     overdue = next(line for line in lines if line.startswith("⏰"))
     assert "ngày 10/04/2025" in overdue and "đã 39 ngày chưa có số liệu mới" in overdue
+
+
+def test_cards_mark_figures_older_than_the_stale_limit(demo: Services, clock: FrozenClock) -> None:
+    assert "số liệu cũ" not in answer(demo, "/rank", ADMIN).text  # two days old
+    clock.current = datetime(2025, 5, 19, 9, tzinfo=TZ)
+    rank = answer(demo, "/rank", ADMIN).text.splitlines()[1]
+    assert rank == (
+        "Xếp hạng 20/63 tính đến ngày 08/04/2025 (Cổng DVCQG) — ⚠️ số liệu cũ, đã 41 ngày chưa "
+        "có số liệu mới."
+    )
+    card = answer(demo, "/unit Phú Riềng", ADMIN).text
+    assert "84,28/100, -6,34 điểm so với ngày 27/03/2025 (90,62) — ⚠️ số liệu cũ, đã 41 ngày" in card

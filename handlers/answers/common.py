@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.orm import Session
 
 from core.config import Config
@@ -27,3 +29,11 @@ def no_province_text(config: Config) -> str:
         "Hãy nhập danh mục đơn vị (tthc-bot import TỆP --kind units) "
         "hoặc sửa mục [office] province trong config.toml."
     )
+
+
+def age_note(day: date, today: date, stale_days: int) -> str:
+    """A note on a figure older than ``[alerts] stale_days``: never presented as current."""
+    days = (today - day).days
+    if days < stale_days:
+        return ""
+    return f" — ⚠️ số liệu cũ, đã {days} ngày chưa có số liệu mới"

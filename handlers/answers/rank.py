@@ -17,7 +17,7 @@ from core.vnformat import (
     fmt_score,
     sentence,
 )
-from handlers.answers.common import no_province_text, province_unit, source_label
+from handlers.answers.common import age_note, no_province_text, province_unit, source_label
 from handlers.charts import rank_and_score_chart
 from handlers.windows import (
     WINDOW_LABELS,
@@ -74,7 +74,9 @@ def rank_chart(province_name: str, series: list[queries.Reading]) -> bytes | Non
     )
 
 
-def rank_reply(session: Session, config: Config, window: Window = Window.LATEST) -> Reply:
+def rank_reply(
+    session: Session, config: Config, today: date, window: Window = Window.LATEST
+) -> Reply:
     """The province's latest rank "x/N", its moves, total and group scores, and a chart."""
     province = province_unit(session, config)
     if province is None:
@@ -93,7 +95,8 @@ def rank_reply(session: Session, config: Config, window: Window = Window.LATEST)
     lines = [
         f"📊 {province.name} — Bộ chỉ số 766",
         f"Xếp hạng {fmt_rank(latest.rank, latest.rank_of)} tính đến ngày {fmt_date(latest.as_of)} "
-        f"({source_label(latest.source)}).",
+        f"({source_label(latest.source)})"
+        f"{age_note(latest.as_of, today, config.alerts.stale_days)}.",
     ]
     if len(ranked) > 1:
         lines.append(_move_line(latest, ranked[-2], ""))

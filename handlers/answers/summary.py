@@ -11,7 +11,7 @@ from core.config import Config
 from core.reply import Reply
 from core.vnformat import fmt_change, fmt_count, fmt_date, fmt_rank, fmt_rank_move
 from core.workdays import WorkCalendar
-from handlers.answers.common import no_province_text, province_unit, source_label
+from handlers.answers.common import age_note, no_province_text, province_unit, source_label
 from handlers.answers.rank import rank_chart, rank_series
 from handlers.answers.tables import ratio_moves
 from handlers.answers.tasks import time_left_text
@@ -47,7 +47,7 @@ def summary_reply(session: Session, config: Config, clock: Clock, calendar: Work
                 f", {fmt_rank_move(same[-2].rank, latest.rank, same[-2].rank_of, latest.rank_of)}"
                 f" so với {fmt_date(same[-2].as_of)}"
             )
-        lines.append(line + _age(latest.as_of, today, config) + ".")
+        lines.append(line + age_note(latest.as_of, today, config.alerts.stale_days) + ".")
     moves = ratio_moves(session, province.id)
     if moves is not None:
         newest = max(moves.newest_dates)
@@ -55,7 +55,7 @@ def summary_reply(session: Session, config: Config, clock: Clock, calendar: Work
             f"📋 Chỉ tiêu ({_period(moves.newest_dates, moves.previous_dates)}): "
             f"tăng {len(moves.rising)}, giảm {len(moves.falling)}, "
             f"không đổi {len(moves.flat)}, đạt 100%: {len(moves.full)}"
-            + _age(newest, today, config)
+            + age_note(newest, today, config.alerts.stale_days)
             + "."
         )
         if moves.falling:
@@ -74,15 +74,6 @@ def province_chart(session: Session, config: Config) -> bytes | None:
         return None
     total = Catalogue.load(session).get("TOTAL")
     return rank_chart(province.name, rank_series(queries.history(session, province.id, total.id)))
-
-
-def _age(day: date, today: date, config: Config) -> str:
-    """A note on data older than the stale limit: a summary never passes it off as this
-    week's."""
-    days = (today - day).days
-    if days < config.alerts.stale_days:
-        return ""
-    return f" — ⚠️ số liệu cũ, đã {days} ngày chưa có số liệu mới"
 
 
 def _period(newest: set[date], previous: set[date]) -> str:
@@ -128,7 +119,7 @@ def _movers(session: Session, total_id: int, today: date, config: Config) -> lis
             f"🔺 Tăng nhiều nhất{when}: " + "; ".join(f"{n} ({fmt_change(d)})" for d, n in rises)
         )
     if lines:
-        lines[-1] += _age(max(newest), today, config)
+        lines[-1] += age_note(max(newest), today, config.alerts.stale_days)
     return lines
 
 
@@ -140,7 +131,7 @@ def _overdue(session: Session, clock: Clock, config: Config) -> list[str]:
     if not rows:
         as_of, source, rows = queries.overdue_counts(session)
         label = f"theo {source_label(source or '')} ngày {fmt_date(as_of)}" if as_of else ""
-        age = _age(as_of, now_local.date(), config) if as_of else ""
+        age = age_note(as_of, now_local.date(), config.alerts.stale_days) if as_of else ""
     if not rows:
         return ["⏰ Hồ sơ quá hạn: chưa có số liệu."]
     total = sum(r.count for r in rows)

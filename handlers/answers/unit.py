@@ -17,7 +17,7 @@ from core.vnformat import (
     sentence,
 )
 from core.workdays import WorkCalendar
-from handlers.answers.common import QUARTER_NAMES, source_label
+from handlers.answers.common import QUARTER_NAMES, age_note, source_label
 from handlers.answers.overdue import FINISHED_LATE, old_count_note
 from handlers.answers.tasks import task_state
 from handlers.charts import score_history_chart
@@ -148,6 +148,7 @@ def unit_card(
     *,
     detail: bool = True,
     window: Window = Window.LATEST,
+    stale_days: int = 8,
 ) -> Reply:
     """Everything the office tracks about one unit, computed from stored data.
 
@@ -170,7 +171,13 @@ def unit_card(
             lines.append(sentence(describe_no_baseline(window, reference)) + ".")
         else:
             lines.append(f"So sánh với {describe_baseline(window)}.")
-    lines.extend(_total_lines(session, unit, total, latest.get(total.id, []), baselines))
+    today = clock.now().date()
+    total_lines = _total_lines(session, unit, total, latest.get(total.id, []), baselines)
+    newest_total = latest.get(total.id)
+    if newest_total and total_lines:
+        note = age_note(newest_total[0].as_of, today, stale_days)
+        total_lines[0] = total_lines[0][:-1] + note + "." if note else total_lines[0]
+    lines.extend(total_lines)
     ratio_lines = _ratio_lines(session, unit, ratios, latest, baselines)
     if ratio_lines:
         lines.append("Các chỉ tiêu:")
