@@ -592,3 +592,25 @@ def test_a_footnote_under_a_pasted_table_is_skipped_with_a_warning(
     assert warning.row == 3
     assert warning.message.startswith("dòng chú thích dưới bảng («Ghi chú: số liệu trích xuất")
     assert count(units, Observation) == 1
+
+
+def test_formulas_without_computed_values_are_reported_not_stored_as_no_data(
+    units: Services, tmp_path: Path
+) -> None:
+    # openpyxl, like many programs but Excel, writes formulas without their values.
+    path = write_xlsx(
+        tmp_path,
+        "cong_thuc.xlsx",
+        {
+            "Quá hạn": [
+                ["Ngày", "Đơn vị", "Số hồ sơ quá hạn"],
+                ["10/04/2025", "UBND huyện Phú Riềng", "=1+2"],
+            ]
+        },
+    )
+    outcome = do_import(units, path)
+    assert not outcome.ok
+    (problem,) = outcome.errors
+    assert (problem.sheet, problem.row, problem.column) == ("Quá hạn", 2, "C")
+    assert "công thức nhưng tệp không lưu giá trị đã tính" in problem.message
+    assert count(units, Observation) == 0

@@ -10,8 +10,10 @@ import codecs
 import csv
 import io
 import unicodedata
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -28,6 +30,9 @@ class Sheet:
 
     name: str
     rows: list[list[object]]
+    #: Cells holding a formula the file carries no computed value for ("C5"): they read as
+    #: empty, but they are not "no data".
+    uncomputed: list[str] = field(default_factory=list)
 
 
 def read_sheets(path: Path, data: bytes) -> list[Sheet]:
@@ -36,9 +41,49 @@ def read_sheets(path: Path, data: bytes) -> list[Sheet]:
     if suffix in CSV_SUFFIXES:
         return [Sheet(path.stem, _read_csv(data))]
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(data)
+        sheets = _read_excel(data)
+        if suffix in (".xlsx", ".xlsm"):
+            uncomputed = formulas_without_values(data)
+            for sheet in sheets:
+                sheet.uncomputed = uncomputed.get(sheet.name, [])
+        return sheets
     allowed = ", ".join(sorted(SUPPORTED_SUFFIXES))
     raise UnreadableFile(f"không hỗ trợ loại tệp «{suffix or path.name}» (chỉ nhận {allowed})")
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def formulas_without_values(data: bytes) -> dict[str, list[str]]:
+    """Per sheet name, the cells of an .xlsx holding a formula without a cached value (a file
+    written by a program that does not compute formulas; Excel saves the values)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_RELS}Relationship")}
+            found: dict[str, list[str]] = {}
+            for sheet in workbook.iter(f"{_MAIN}sheet"):
+                target = targets.get(sheet.get(f"{_DOC_RELS}id"), "").lstrip("/")
+                member = target if target.startswith("xl/") else f"xl/{target}"
+                if member not in archive.namelist():
+                    continue
+                with archive.open(member) as stream:
+                    cells = [
+                        str(cell.get("r"))
+                        for _, cell in ElementTree.iterparse(stream)
+                        if cell.tag == f"{_MAIN}c"
+                        and cell.find(f"{_MAIN}f") is not None
+                        and cell.get("t") != "str"  # a formula whose result is text, maybe ""
+                        and not (cell.findtext(f"{_MAIN}v") or "").strip()
+                    ]
+                if cells:
+                    found[str(sheet.get("name"))] = cells
+            return found
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        return {}  # the reader itself reports a damaged file
 
 
 def decode_text(data: bytes) -> str:

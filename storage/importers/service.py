@@ -48,6 +48,8 @@ IMPORTERS: dict[str, Importer[Any]] = {
     )
 }
 KINDS = tuple(IMPORTERS)
+#: Cells listed at most per sheet for one problem found in many cells.
+MAX_LISTED = 20
 
 
 @dataclass
@@ -142,6 +144,20 @@ def run_import(
         sheets = read_sheets(Path(name), raw)
     except UnreadableFile as exc:
         outcome.errors.append(Problem(str(exc)))
+        return outcome
+    uncomputed = [
+        Problem(
+            "ô có công thức nhưng tệp không lưu giá trị đã tính (hãy mở tệp bằng Excel, lưu lại "
+            "rồi nhập lại); không coi là «không có dữ liệu»",
+            sheet.name,
+            int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") or 0) or None,
+            cell.rstrip("0123456789"),
+        )
+        for sheet in sheets
+        for cell in sheet.uncomputed[:MAX_LISTED]
+    ]
+    if uncomputed:
+        outcome.errors.extend(uncomputed)
         return outcome
     if not any(not is_blank(cell) for sheet in sheets for row in sheet.rows for cell in row):
         outcome.errors.append(Problem("tệp trống, không có dữ liệu nào"))
