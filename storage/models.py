@@ -171,6 +171,13 @@ class Unit(Base):
             self.valid_to is None or day <= self.valid_to
         )
 
+    def ends_or_begins_between(self, earlier: date, later: date) -> bool:
+        """Whether the unit began or ended between two dates: readings on either side are
+        not compared (a merger, the 2025 reorganisation changed what the unit is)."""
+        began = self.valid_from is not None and earlier < self.valid_from <= later
+        ended = self.valid_to is not None and earlier <= self.valid_to < later
+        return began or ended
+
 
 class UnitAlias(Base):
     """Another way people write a unit's name ("Sở TT&TT")."""

@@ -309,7 +309,10 @@ def kind_table(session: Session, indicator_id: int, kind: str) -> KindTable | No
     rows = []
     for unit_id, pair in readings.items():
         (value, as_of), previous = pair[0], (pair[1] if len(pair) > 1 else (None, None))
-        rows.append(KindRow(units[unit_id], value, as_of, previous[0], previous[1]))
+        unit = units[unit_id]
+        if previous[1] is not None and unit.ends_or_begins_between(previous[1], as_of):
+            previous = (None, None)  # never compared across the unit's end
+        rows.append(KindRow(unit, value, as_of, previous[0], previous[1]))
     return KindTable(latest.as_of, latest.source, rows)
 
 

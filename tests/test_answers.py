@@ -355,3 +355,20 @@ def test_cards_mark_figures_older_than_the_stale_limit(demo: Services, clock: Fr
     )
     card = answer(demo, "/unit Phú Riềng", ADMIN).text
     assert "84,28/100, -6,34 điểm so với ngày 27/03/2025 (90,62) — ⚠️ số liệu cũ, đã 41 ngày" in card
+
+
+def test_no_comparison_spans_a_units_end(
+    demo: Services, clock: FrozenClock, tmp_path: Path
+) -> None:
+    from jobs.alerts.engine import raise_alerts
+    from jobs.alerts.registry import DROP
+
+    clock.current = datetime(2025, 7, 16, 9, tzinfo=TZ)  # Phú Riềng ended on 30/06/2025
+    rows = [["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (15/7/2025)"], ["1", "UBND huyện Phú Riềng", "70"]]
+    outcome = do_import(demo, write_csv(tmp_path, "pr.csv", rows))
+    assert outcome.ok and "đã hết hiệu lực từ sau ngày 30/06/2025" in outcome.warnings[0].message
+    card = answer(demo, "/unit Phú Riềng", ADMIN).text
+    assert "Tổng điểm 766 ngày 15/07/2025: 70/100." in card  # no "-14,28 so với 08/04/2025"
+    assert "so với ngày 08/04/2025" not in card
+    drops = raise_alerts(demo, [DROP])
+    assert "UBND huyện Phú Riềng" not in {a.payload["unit"] for a in drops}

@@ -213,7 +213,11 @@ def _baselines(
 ) -> dict[int, queries.Reading]:
     """Per indicator, the reading the newest one is compared with in this window."""
     if window is Window.LATEST:
-        return {i: r[1] for i, r in latest.items() if len(r) > 1}
+        return {
+            i: r[1]
+            for i, r in latest.items()
+            if len(r) > 1 and not unit.ends_or_begins_between(r[1].as_of, r[0].as_of)
+        }
     newest_days = [r[0].as_of for r in latest.values()]
     if not newest_days:
         return {}
@@ -225,7 +229,11 @@ def _baselines(
     for indicator_id, readings in latest.items():
         newest = readings[0]
         found = before.get((indicator_id, newest.source, newest.period))
-        if found is not None and found.as_of < newest.as_of:
+        if (
+            found is not None
+            and found.as_of < newest.as_of
+            and not unit.ends_or_begins_between(found.as_of, newest.as_of)
+        ):
             result[indicator_id] = found
     return result
 

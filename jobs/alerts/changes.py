@@ -63,6 +63,8 @@ def changes(ctx: RuleContext, indicator_ids: list[int]) -> list[Change]:
         for pair in pairs:
             assert pair.old is not None and pair.old.value is not None
             assert pair.new.value is not None
+            if units[pair.unit_id].ends_or_begins_between(pair.old.as_of, snapshot.as_of):
+                continue  # a merger in between: not a change of the same unit
             found.append(
                 Change(
                     snapshot,
