@@ -355,6 +355,8 @@ def test_cards_mark_figures_older_than_the_stale_limit(demo: Services, clock: Fr
     )
     card = answer(demo, "/unit Phú Riềng", ADMIN).text
     assert "84,28/100, -6,34 điểm so với ngày 27/03/2025 (90,62) — ⚠️ số liệu cũ, đã 41 ngày" in card
+    bu_dang = answer(demo, "/unit Bù Đăng", ADMIN).text  # its ratios are from 2024
+    assert "Các chỉ tiêu (⚠️ số liệu cũ, đã " in bu_dang
 
 
 def test_no_comparison_spans_a_units_end(

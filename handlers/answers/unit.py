@@ -179,8 +179,10 @@ def unit_card(
         total_lines[0] = total_lines[0][:-1] + note + "." if note else total_lines[0]
     lines.extend(total_lines)
     ratio_lines = _ratio_lines(session, unit, ratios, latest, baselines)
-    if ratio_lines:
-        lines.append("Các chỉ tiêu:")
+    newest_ratio = max((r[0].as_of for i, r in latest.items() if i != total.id), default=None)
+    if ratio_lines and newest_ratio is not None:
+        note = age_note(newest_ratio, today, stale_days).removeprefix(" — ")
+        lines.append("Các chỉ tiêu" + (f" ({note})" if note else "") + ":")
         lines.extend(ratio_lines)
     if detail:
         lines.extend(_overdue_lines(session, clock, unit))
