@@ -164,25 +164,20 @@ def unit_card(
     lines = [f"🏢 {unit.name} ({KIND_LABELS.get(unit.kind, unit.kind)})"]
     if unit.valid_to is not None:
         lines.append(f"Đơn vị hoạt động đến ngày {fmt_date(unit.valid_to)}.")
+    today = clock.now().date()
+    totals = latest.get(total.id, [])
     if window is not Window.LATEST:
-        newest_total = latest.get(total.id)
-        if newest_total and total.id not in baselines:
-            reference = newest_total[0].as_of
-            lines.append(sentence(describe_no_baseline(window, reference)) + ".")
+        if totals and total.id not in baselines:
+            lines.append(sentence(describe_no_baseline(window, totals[0].as_of)) + ".")
         else:
             lines.append(f"So sánh với {describe_baseline(window)}.")
-    today = clock.now().date()
-    total_lines = _total_lines(session, unit, total, latest.get(total.id, []), baselines)
-    newest_total = latest.get(total.id)
-    if newest_total and total_lines:
-        note = age_note(newest_total[0].as_of, today, stale_days)
-        total_lines[0] = total_lines[0][:-1] + note + "." if note else total_lines[0]
-    lines.extend(total_lines)
+    note = age_note(totals[0].as_of, today, stale_days) if totals else ""
+    lines.extend(_total_lines(session, unit, total, totals, baselines, note))
     ratio_lines = _ratio_lines(session, unit, ratios, latest, baselines)
-    newest_ratio = max((r[0].as_of for i, r in latest.items() if i != total.id), default=None)
-    if ratio_lines and newest_ratio is not None:
-        note = age_note(newest_ratio, today, stale_days).removeprefix(" — ")
-        lines.append("Các chỉ tiêu" + (f" ({note})" if note else "") + ":")
+    if ratio_lines:
+        newest_ratio = max(r[0].as_of for i, r in latest.items() if i != total.id)
+        old = age_note(newest_ratio, today, stale_days).removeprefix(" — ")
+        lines.append("Các chỉ tiêu" + (f" ({old})" if old else "") + ":")
         lines.extend(ratio_lines)
     if detail:
         lines.extend(_overdue_lines(session, clock, unit))
@@ -257,7 +252,9 @@ def _total_lines(
     total: Indicator,
     readings: list[queries.Reading],
     baselines: dict[int, queries.Reading],
+    age: str,
 ) -> list[str]:
+    """The total score (with ``age``, the note on an old figure), the rank among the kind."""
     if not readings:
         return ["Tổng điểm 766: chưa có số liệu."]
     newest = readings[0]
@@ -267,7 +264,7 @@ def _total_lines(
     else:
         line = f"Tổng điểm 766 ngày {fmt_date(newest.as_of)}: {fmt_score(newest.value, maximum)}"
         line += _change_text(newest, baselines.get(total.id), " điểm")
-    lines = [line + "."]
+    lines = [line + age + "."]
     table = queries.kind_table(session, total.id, unit.kind)
     rank = queries.place_in_table(table, unit.id) if table is not None else None
     kind_name = KIND_SHORT.get(unit.kind, "đơn vị")
