@@ -260,7 +260,6 @@ class DossiersImporter(Importer[DossierRecord]):
             )
             if ctx.progress:
                 ctx.progress("lưu", start + len(chunk), len(records))
-        inserted, updated, unchanged = counts.inserted, counts.updated, counts.unchanged
         closed = self._close_absent(records, ctx) if ctx.complete else None
         now_local = ctx.now().replace(tzinfo=None)
         dossiers = [r.as_model() for r in records]
@@ -268,8 +267,7 @@ class DossiersImporter(Importer[DossierRecord]):
         late = sum(1 for d in dossiers if d.finished_late)
         states = Counter(r.state for r in records)
         lines = [
-            f"Hồ sơ: {fmt_count(inserted)} hồ sơ mới, {fmt_count(updated)} hồ sơ cập nhật, "
-            f"{fmt_count(unchanged)} không đổi",
+            f"Hồ sơ: {counts.describe('hồ sơ')}",
             f"Trong tệp: {fmt_count(overdue)} hồ sơ quá hạn chưa giải quyết, "
             f"{fmt_count(late)} hồ sơ đã giải quyết nhưng trễ hạn",
         ]

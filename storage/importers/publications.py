@@ -282,7 +282,6 @@ class PublicationsImporter(Importer[TaskRecord]):
             stamp={"import_id": import_file.id, "updated_at": ctx.now()},
             counts=counts,
         )
-        inserted, updated, unchanged = counts.inserted, counts.updated, counts.unchanged
         session.flush()
         today = ctx.now().date()
         tasks = [PublicationTask(**record.values) for record in records]
@@ -290,6 +289,6 @@ class PublicationsImporter(Importer[TaskRecord]):
             1 for t in tasks if t.is_open and t.deadline is not None and t.deadline < today
         )
         return [
-            f"Nhiệm vụ công bố TTHC: {inserted} mới, {updated} cập nhật, {unchanged} không đổi",
+            f"Nhiệm vụ công bố TTHC: {counts.describe()}",
             f"{open_late} nhiệm vụ chưa có quyết định công bố của tỉnh và đã quá hạn",
         ]

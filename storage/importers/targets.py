@@ -222,10 +222,6 @@ class TargetsImporter(Importer[TargetRecord]):
             stamp={"import_id": import_file.id},
             counts=counts,
         )
-        inserted, updated, unchanged = counts.inserted, counts.updated, counts.unchanged
         session.flush()
         years = sorted({r.year for r in records})
-        return [
-            f"Chỉ tiêu: {inserted} mới, {updated} cập nhật, {unchanged} không đổi "
-            f"(năm {', '.join(map(str, years))})"
-        ]
+        return [f"Chỉ tiêu: {counts.describe()} (năm {', '.join(map(str, years))})"]

@@ -10,6 +10,8 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
+from core.vnformat import fmt_count
+
 
 class _HasId(Protocol):
     id: Any
@@ -24,6 +26,14 @@ class UpsertCounts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+
+    def describe(self, noun: str = "") -> str:
+        """ "3 mới, 1 cập nhật, 0 không đổi" ("3 hồ sơ mới, …" with a noun)."""
+        word = f"{noun} " if noun else ""
+        return (
+            f"{fmt_count(self.inserted)} {word}mới, {fmt_count(self.updated)} {word}cập nhật, "
+            f"{fmt_count(self.unchanged)} không đổi"
+        )
 
 
 def counted_upsert(
