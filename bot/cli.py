@@ -403,6 +403,8 @@ def _demo(config: Config, args: argparse.Namespace) -> int:
 def _demo_if_unused(services: Services) -> Services | None:
     """The demo services when the real database is still unused (nothing imported, nobody
     registered) and the demo data exists; the bot then answers from it and sends nothing."""
+    if not db.exists(services.config.database.demo_url):
+        return None  # never loaded: asking would only create an empty file
     with services.session_factory() as session:
         if queries.in_use(session):
             return None

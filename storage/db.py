@@ -37,6 +37,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def exists(url: str) -> bool:
+    """Whether the database is there: an SQLite file that exists (asking would create it);
+    any other server is assumed to be."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    database = parsed.database
+    return not database or database == ":memory:" or Path(database).exists()
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)
