@@ -27,7 +27,7 @@ from jobs.alerts.engine import (
 )
 from jobs.alerts.render import render_preview
 from storage import db, people, queries
-from storage.importers import KINDS
+from storage.importers import KINDS, ImportOptions
 from storage.models import Role
 from storage.units import describe_match_failure, find_unit
 
@@ -352,17 +352,15 @@ def _progress_printer() -> object:
 
 def _import(services: Services, args: argparse.Namespace) -> int:
     progress = _progress_printer()
-    outcome = import_file(
-        services,
-        args.path,
+    options = ImportOptions(
         kind=args.kind,
         as_of=args.as_of,
         source=args.source,
         dry_run=args.dry_run,
         create_units=args.create_units,
         complete=args.complete,
-        progress=progress,  # type: ignore[arg-type]
     )
+    outcome = import_file(services, args.path, options, progress=progress)  # type: ignore[arg-type]
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(outcome.report())
@@ -436,7 +434,7 @@ def load_demo(services: Services, only_if_empty: bool = False) -> int:
     for path in demo_files():
         # The demo's dates were checked against the notices (README, "Demo data"): they
         # are confirmed however long ago they are.
-        outcome = import_file(services, path, dates_confirmed=True)
+        outcome = import_file(services, path, ImportOptions(dates_confirmed=True))
         print(outcome.report())
         failed += not outcome.ok
     return 1 if failed else 0

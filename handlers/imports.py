@@ -3,14 +3,20 @@ the tests all import through :func:`import_file`."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import Config
 from handlers.services import Services
-from storage.importers import ImportOutcome, ImportSettings, Progress, run_import
+from storage.importers import (
+    DEFAULT_OPTIONS,
+    ImportOptions,
+    ImportOutcome,
+    ImportSettings,
+    Progress,
+    run_import,
+)
 
 
 def import_settings(config: Config) -> ImportSettings:
@@ -29,14 +35,8 @@ def import_settings(config: Config) -> ImportSettings:
 def import_file(
     services: Services,
     path: Path,
+    options: ImportOptions = DEFAULT_OPTIONS,
     *,
-    kind: str | None = None,
-    as_of: date | None = None,
-    source: str | None = None,
-    dry_run: bool = False,
-    create_units: bool = False,
-    dates_confirmed: bool = False,
-    complete: bool | None = None,
     progress: Progress | None = None,
     data: bytes | None = None,
     file_name: str | None = None,
@@ -49,13 +49,7 @@ def import_file(
             services.clock,
             services.calendar,
             path,
-            kind=kind,
-            as_of=as_of,
-            source=source,
-            dry_run=dry_run,
-            create_units=create_units,
-            dates_confirmed=dates_confirmed,
-            complete=complete,
+            options,
             progress=progress,
             data=data,
             file_name=file_name,

@@ -24,7 +24,7 @@ from core.clock import FrozenClock
 from core.config import Config
 from handlers.imports import import_file
 from storage import db
-from storage.importers import ImportOutcome
+from storage.importers import ImportOptions, ImportOutcome
 
 PG_URL = os.environ.get("TTHC_TEST_POSTGRES_URL")
 # What bot.telegram.application does before building the bot: durations as timedelta.
@@ -197,7 +197,7 @@ def run_cli(args: list[str], env: dict[str, str], cwd: Path, expect: int = 0) ->
 
 
 def do_import(services: Services, path: Path, **kwargs: object) -> ImportOutcome:
-    return import_file(services, path, **kwargs)  # type: ignore[arg-type]
+    return import_file(services, path, ImportOptions(**kwargs))  # type: ignore[arg-type]
 
 
 def write_csv(

@@ -239,6 +239,30 @@ class ImportSettings:
     complete_sources: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the person importing a file says about it (``tthc-bot import`` options)."""
+
+    #: The kind of data; detected from the headers when None.
+    kind: str | None = None
+    #: The date of the data when the file has no date column; confirms a far date.
+    as_of: date | None = None
+    #: Where the data comes from when the file has no source column.
+    source: str | None = None
+    #: Check everything, store nothing.
+    dry_run: bool = False
+    #: Create the units the file names that the registry does not know.
+    create_units: bool = False
+    #: Every snapshot date of the file is known to be right (the shipped demo data).
+    dates_confirmed: bool = False
+    #: A complete list (open dossiers, overdue counts); None: per ``complete_sources``.
+    complete: bool | None = None
+
+
+#: No option given: detect everything from the file.
+DEFAULT_OPTIONS = ImportOptions()
+
+
 @dataclass
 class ImportContext:
     """Everything an importer needs while it reads one file."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,11 @@ from core.parsing import is_blank
 from core.vnformat import fmt_date
 from core.workdays import WorkCalendar
 from storage.importers.base import (
+    DEFAULT_OPTIONS,
     Detected,
     ImportContext,
     Importer,
+    ImportOptions,
     ImportSettings,
     Problem,
     Progress,
@@ -107,14 +108,8 @@ def run_import(
     clock: Clock,
     calendar: WorkCalendar,
     path: Path,
+    options: ImportOptions = DEFAULT_OPTIONS,
     *,
-    kind: str | None = None,
-    as_of: date | None = None,
-    source: str | None = None,
-    dry_run: bool = False,
-    create_units: bool = False,
-    dates_confirmed: bool = False,
-    complete: bool | None = None,
     progress: Progress | None = None,
     data: bytes | None = None,
     file_name: str | None = None,
@@ -125,6 +120,7 @@ def run_import(
     stored, non-dry-run import). On any error, or a dry run, the session is rolled back
     and nothing of the file remains in it."""
     name = file_name or path.name
+    kind, source, dry_run = options.kind, options.source, options.dry_run
     outcome = ImportOutcome(name, ok=False, dry_run=dry_run)
     if kind is not None and kind not in IMPORTERS:
         outcome.errors.append(Problem(f"loại dữ liệu «{kind}» không có (chọn: {', '.join(KINDS)})"))
@@ -168,11 +164,15 @@ def run_import(
         clock=clock,
         calendar=calendar,
         file_name=name,
-        as_of=as_of,
+        as_of=options.as_of,
         source=source,
-        create_units=create_units,
-        dates_confirmed=dates_confirmed,
-        complete=complete if complete is not None else source in settings.complete_sources,
+        create_units=options.create_units,
+        dates_confirmed=options.dates_confirmed,
+        complete=(
+            options.complete
+            if options.complete is not None
+            else source in settings.complete_sources
+        ),
         progress=progress,
     )
     detected = _detect(sheets, kind, ctx)
