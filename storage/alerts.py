@@ -90,6 +90,23 @@ def recipients(session: Session, audience: Audience, unit_id: int | None) -> set
     return chats - blocked_chats(session)
 
 
+class AudienceCache:
+    """Who an alert goes to, looked up once per audience and unit (many alerts share them)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.found: dict[tuple[Audience, int | None], set[int]] = {}
+
+    def chats(self, draft: AlertDraft) -> set[int]:
+        """The draft's own chats when it names them, else its audience's."""
+        if draft.chats is not None:
+            return set(draft.chats)
+        key = (draft.audience, draft.unit_id)
+        if key not in self.found:
+            self.found[key] = recipients(self.session, draft.audience, draft.unit_id)
+        return self.found[key]
+
+
 def store_alerts(session: Session, drafts: list[AlertDraft], now: datetime) -> list[Alert]:
     """Store the drafts not stored before, each with a pending delivery per recipient.
 
@@ -97,7 +114,7 @@ def store_alerts(session: Session, drafts: list[AlertDraft], now: datetime) -> l
     process) is skipped.  The caller commits.
     """
     created: list[Alert] = []
-    audiences: dict[tuple[Audience, int | None], set[int]] = {}  # one lookup per audience
+    audiences = AudienceCache(session)
     for draft in drafts:
         exists = session.scalar(select(Alert.id).filter_by(identity=draft.identity))
         if exists is not None:
@@ -117,14 +134,7 @@ def store_alerts(session: Session, drafts: list[AlertDraft], now: datetime) -> l
             with session.begin_nested():
                 session.add(alert)
                 session.flush()
-                key = (draft.audience, draft.unit_id)
-                if draft.chats is not None:
-                    chats = set(draft.chats)
-                else:
-                    if key not in audiences:
-                        audiences[key] = recipients(session, draft.audience, draft.unit_id)
-                    chats = audiences[key]
-                for chat_id in sorted(chats):
+                for chat_id in sorted(audiences.chats(draft)):
                     session.add(
                         Delivery(
                             alert_id=alert.id,

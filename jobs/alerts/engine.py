@@ -21,11 +21,11 @@ from jobs.alerts.rules.correction import correction_for
 from storage import queries
 from storage.alerts import (
     AlertDraft,
+    AudienceCache,
     add_deliveries,
     alerts_about_snapshots,
     delivery_chats,
     known_identities,
-    recipients,
     retire_identity,
     store_alerts,
     stored_alerts,
@@ -116,10 +116,11 @@ def extend_to_new_recipients(services: Services) -> int:
     with services.session_factory.begin() as session:
         drafts = evaluate(rule_context(services, session), FOLLOW_NEW_RECIPIENTS)
         stored = {a.identity: a for a in stored_alerts(session, [d.identity for d in drafts])}
+        audiences = AudienceCache(session)
         for draft in drafts:
             alert = stored.get(draft.identity)
             if alert is not None:
-                chats = recipients(session, draft.audience, draft.unit_id)
+                chats = audiences.chats(draft)
                 added += add_deliveries(session, alert.id, chats, now)
     return added
 
@@ -146,11 +147,12 @@ def preview_alerts(
     with services.session_factory() as session:
         drafts = evaluate(rule_context(services, session), rules)
         known = known_identities(session, [d.identity for d in drafts])
+        audiences = AudienceCache(session)
         return [
             Preview(
                 draft,
                 draft.identity not in known,
-                describe_chats(session, sorted(recipients(session, draft.audience, draft.unit_id))),
+                describe_chats(session, sorted(audiences.chats(draft))),
             )
             for draft in drafts
         ]
