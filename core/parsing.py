@@ -11,11 +11,24 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from core.textnorm import fold
+from core.textnorm import clean_cell_text, fold
+from core.vnformat import fmt_number
 
 
 class ValueProblem(ValueError):
     """A cell that cannot be read; the message is Vietnamese, for the user."""
+
+
+def shown(cell: object) -> str:
+    """A cell as a person saw it in the file: numbers the Vietnamese way ("12,5"), dates
+    as dd/mm/yyyy, Excel's booleans as TRUE/FALSE."""
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, int | float):
+        return fmt_number(cell, 6)
+    if isinstance(cell, datetime | date):
+        return f"{cell:%d/%m/%Y}"
+    return clean_cell_text(cell)
 
 
 #: Texts that mean "no data" (stored as null, never as 0), folded.
@@ -117,7 +130,7 @@ def parse_value(cell: object) -> ParsedValue:
     if is_no_data(cell):
         return ParsedValue(None)
     if isinstance(cell, bool):
-        raise ValueProblem(f"«{cell}» không phải là số")
+        raise ValueProblem(f"«{shown(cell)}» không phải là số")
     if isinstance(cell, int | float):
         return ParsedValue(float(cell))
     if isinstance(cell, datetime | date):
@@ -131,9 +144,9 @@ def parse_value(cell: object) -> ParsedValue:
         value = parse_decimal(left)
         maximum = parse_decimal(right)
         if maximum <= 0:
-            raise ValueProblem(f"«{cell}»: điểm tối đa phải lớn hơn 0")
+            raise ValueProblem(f"«{shown(cell)}»: điểm tối đa phải lớn hơn 0")
         if value > maximum:
-            raise ValueProblem(f"«{cell}»: điểm lớn hơn điểm tối đa")
+            raise ValueProblem(f"«{shown(cell)}»: điểm lớn hơn điểm tối đa")
         return ParsedValue(value, maximum, False)
     return ParsedValue(parse_decimal(text), None, is_percent)
 
@@ -143,7 +156,7 @@ def parse_count(cell: object) -> int | None:
     if is_no_data(cell):
         return None
     if isinstance(cell, bool):
-        raise ValueProblem(f"«{cell}» không phải là số hồ sơ")
+        raise ValueProblem(f"«{shown(cell)}» không phải là số hồ sơ")
     if isinstance(cell, int | float):
         number = float(cell)
     else:
@@ -160,7 +173,7 @@ def parse_count(cell: object) -> int | None:
             raise ValueProblem(f"«{str(cell).strip()}» không phải là số hồ sơ")
         number = float(cleaned)
     if number < 0 or number != int(number):
-        raise ValueProblem(f"«{cell}» không phải là số hồ sơ (phải là số nguyên không âm)")
+        raise ValueProblem(f"«{shown(cell)}» không phải là số hồ sơ (phải là số nguyên không âm)")
     return int(number)
 
 
@@ -170,7 +183,7 @@ def parse_rank(cell: object) -> tuple[int | None, int | None]:
         return None, None
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         if cell != int(cell) or cell < 1:
-            raise ValueProblem(f"«{cell}» không phải là thứ hạng")
+            raise ValueProblem(f"«{shown(cell)}» không phải là thứ hạng")
         return int(cell), None
     text = str(cell).strip()
     match = re.fullmatch(r"(\d+)\s*(?:/\s*(\d+))?", text)
@@ -276,10 +289,10 @@ def parse_year(cell: object) -> int:
     else:
         match = re.search(r"(?<!\d)(\d{4})(?!\d)", str(cell))
         if not match:
-            raise ValueProblem(f"«{cell}» không phải là năm")
+            raise ValueProblem(f"«{shown(cell)}» không phải là năm")
         year = int(match.group(1))
     if not 2000 <= year <= 2100:
-        raise ValueProblem(f"«{cell}» không phải là năm hợp lệ")
+        raise ValueProblem(f"«{shown(cell)}» không phải là năm hợp lệ")
     return year
 
 

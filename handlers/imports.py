@@ -3,6 +3,7 @@ the tests all import through :func:`import_file`."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,6 +18,9 @@ from storage.importers import (
     Progress,
     run_import,
 )
+from storage.importers.service import DATABASE_FAILED
+
+log = logging.getLogger(__name__)
 
 
 def import_settings(config: Config) -> ImportSettings:
@@ -57,7 +61,8 @@ def import_file(
         if outcome.import_id is not None:
             try:
                 session.commit()
-            except SQLAlchemyError as exc:
+            except SQLAlchemyError:
                 session.rollback()
-                outcome.refuse(f"lỗi cơ sở dữ liệu khi lưu, không lưu gì: {type(exc).__name__}")
+                log.exception("committing the import of %s failed", outcome.file_name)
+                outcome.refuse(DATABASE_FAILED)
         return outcome

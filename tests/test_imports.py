@@ -421,6 +421,34 @@ def test_units_file_rejects_an_alias_used_twice(services: Services, tmp_path: Pa
     assert count(services, Unit) == 0
 
 
+def test_messages_about_cells_use_vietnamese_numbers_and_names_not_codes(
+    units: Services, tmp_path: Path
+) -> None:
+    scores = [
+        ["Ngày", "Đơn vị", "Chỉ số", "Giá trị"],
+        ["08/04/2025", "UBND huyện Bù Đăng", "R04", "150,5%"],
+        ["08/04/2025", "UBND huyện Bù Đốp", "TOTAL", "1234,5"],
+    ]
+    outcome = do_import(units, write_csv(tmp_path, "s.csv", scores))
+    assert [p.message for p in outcome.errors] == [
+        "tỷ lệ 150,5% vượt quá 100% («Số hóa hồ sơ, kết quả»)",
+        "điểm 1.234,5 vượt quá điểm tối đa 100 của «Tổng điểm 766»",
+    ]
+    counts = write_xlsx(
+        tmp_path,
+        "c.xlsx",
+        {"QH": [["Ngày", "Đơn vị", "Số hồ sơ quá hạn"], ["10/04/2025", "Huyện Bù Đăng", -2.5]]},
+    )
+    outcome = do_import(units, counts)
+    assert [p.describe() for p in outcome.errors] == [
+        "sheet «QH», dòng 2, cột C «Số hồ sơ quá hạn»: «-2,5» không phải là số hồ sơ "
+        "(phải là số nguyên không âm)"
+    ]
+    report = outcome.report()
+    for internal in ("R04", "TOTAL", "Error", "None", "2.5"):
+        assert internal not in report.replace("c.xlsx", ""), internal
+
+
 def test_a_corrected_publications_file_updates_only_the_changed_task(
     units: Services, tmp_path: Path
 ) -> None:

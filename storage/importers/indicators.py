@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from core.parsing import ValueProblem, parse_value
 from core.textnorm import clean_cell_text, fold
+from core.vnformat import fmt_count
 from storage.importers.base import (
     Column,
     Field,
@@ -195,4 +196,7 @@ class IndicatorsImporter(Importer[IndicatorRecord]):
                     continue
                 indicator.aliases.append(IndicatorAlias(alias=alias))
         session.flush()
-        return [f"Danh mục chỉ số: {inserted} chỉ số mới, {updated} chỉ số cập nhật"]
+        return [
+            f"Danh mục chỉ số: {fmt_count(inserted)} chỉ số mới, "
+            f"{fmt_count(updated)} chỉ số cập nhật"
+        ]

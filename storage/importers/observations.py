@@ -10,7 +10,7 @@ from functools import partial
 from sqlalchemy import insert, select
 
 from core.textnorm import fold
-from core.vnformat import fmt_date
+from core.vnformat import fmt_count, fmt_date
 from storage.importers.base import ImportContext, UnitRef
 from storage.importers.upsert import UpsertCounts, counted_upsert
 from storage.models import (
@@ -248,18 +248,21 @@ PARTIAL_NAMES = 5
 
 
 def summary_lines(counts: StoreCounts, what: str) -> list[str]:
-    lines = [f"{what}: {counts.inserted} giá trị mới trong {counts.snapshots} kỳ số liệu"]
+    lines = [
+        f"{what}: {fmt_count(counts.inserted)} giá trị mới trong "
+        f"{fmt_count(counts.snapshots)} kỳ số liệu"
+    ]
     if counts.replaced:
         lines.append(
-            f"{counts.replaced} giá trị đã có được thay bằng số liệu mới "
+            f"{fmt_count(counts.replaced)} giá trị đã có được thay bằng số liệu mới "
             "(bản cũ được lưu lại để đối chiếu)"
         )
     if counts.unchanged:
-        lines.append(f"{counts.unchanged} giá trị trùng với số liệu đã có, giữ nguyên")
+        lines.append(f"{fmt_count(counts.unchanged)} giá trị trùng với số liệu đã có, giữ nguyên")
     for day, names in sorted(counts.uncovered.items()):
         shown = "; ".join(names[:PARTIAL_NAMES]) + (" …" if len(names) > PARTIAL_NAMES else "")
         lines.append(
-            f"Ngày {fmt_date(day)}: {len(names)} đơn vị thường có số liệu không có trong tệp "
-            f"này ({shown}); số liệu mới nhất của các đơn vị đó vẫn là kỳ trước"
+            f"Ngày {fmt_date(day)}: {fmt_count(len(names))} đơn vị thường có số liệu không có "
+            f"trong tệp này ({shown}); số liệu mới nhất của các đơn vị đó vẫn là kỳ trước"
         )
     return lines

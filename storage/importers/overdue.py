@@ -6,8 +6,7 @@ and audit work as for every other figure.
 
 from __future__ import annotations
 
-from core.parsing import ValueProblem, parse_count, parse_date
-from core.textnorm import clean_cell_text
+from core.parsing import ValueProblem, parse_count, parse_date, shown
 from core.vnformat import fmt_count
 from storage.importers.base import (
     MISSING_UNIT,
@@ -59,7 +58,7 @@ KIND = Column("kind", keys=("cap", "loaidonvi", "capdonvi", "loai", "kind"))
 def _kind(cell: object) -> frozenset[str]:
     kind = parse_kind(str(cell))
     if kind is None:
-        raise ValueProblem(f"không hiểu cấp đơn vị «{clean_cell_text(cell)}»")
+        raise ValueProblem(f"không hiểu cấp đơn vị «{shown(cell)}»")
     return frozenset({kind.value})
 
 
@@ -143,11 +142,11 @@ class OverdueImporter(Importer[ObservationRecord]):
         total = sum(int(r.value) for r in records if r.value is not None)
         units = sum(1 for r in records if r.value)
         lines = summary_lines(counts, "Số hồ sơ quá hạn")
-        lines.append(f"Tổng cộng {fmt_count(total)} hồ sơ quá hạn tại {units} đơn vị")
+        lines.append(f"Tổng cộng {fmt_count(total)} hồ sơ quá hạn tại {fmt_count(units)} đơn vị")
         absent = sum(1 for r in records if r.row == ABSENT_ROW)
         if absent:
             lines.append(
-                f"Danh sách đầy đủ: {absent} đơn vị có trong danh sách trước nhưng không có trong "
-                "tệp này được ghi 0 hồ sơ quá hạn"
+                f"Danh sách đầy đủ: {fmt_count(absent)} đơn vị có trong danh sách trước nhưng "
+                "không có trong tệp này được ghi 0 hồ sơ quá hạn"
             )
         return lines

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from core.parsing import ValueProblem, find_date, parse_date
 from core.textnorm import clean_cell_text, strip_diacritics
+from core.vnformat import fmt_count
 from storage.importers.base import (
     MISSING_UNIT,
     Column,
@@ -290,5 +291,5 @@ class PublicationsImporter(Importer[TaskRecord]):
         )
         return [
             f"Nhiệm vụ công bố TTHC: {counts.describe()}",
-            f"{open_late} nhiệm vụ chưa có quyết định công bố của tỉnh và đã quá hạn",
+            f"{fmt_count(open_late)} nhiệm vụ chưa có quyết định công bố của tỉnh và đã quá hạn",
         ]

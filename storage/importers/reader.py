@@ -9,11 +9,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
+
+log = logging.getLogger(__name__)
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -121,7 +124,11 @@ def _read_csv(data: bytes) -> list[list[object]]:
     try:
         return [[cell if cell.strip() else None for cell in row] for row in reader]
     except csv.Error as exc:
-        raise UnreadableFile(f"tệp CSV sai định dạng: {exc}") from exc
+        log.info("CSV not readable: %s", exc)
+        raise UnreadableFile(
+            f"tệp CSV sai định dạng ở dòng {reader.line_num} (dấu ngoặc kép không đóng, "
+            "ô quá dài hoặc ký tự lạ)"
+        ) from exc
 
 
 def _read_excel(data: bytes) -> list[Sheet]:
@@ -132,7 +139,11 @@ def _read_excel(data: bytes) -> list[Sheet]:
             io.BytesIO(data), sheet_name=None, header=None, engine="calamine", dtype=object
         )
     except Exception as exc:  # calamine raises several types for damaged files
-        raise UnreadableFile(f"không đọc được tệp Excel ({exc})") from exc
+        log.info("spreadsheet not readable: %s", exc)
+        raise UnreadableFile(
+            "không đọc được tệp Excel: tệp bị hỏng, có mật khẩu hoặc không phải tệp Excel "
+            "(.xlsx, .xls, .ods); hãy mở bằng Excel rồi lưu lại"
+        ) from exc
     sheets = []
     for name, frame in frames.items():
         cleaned = frame.astype(object).where(pd.notna(frame), None)

@@ -26,9 +26,10 @@ from core.parsing import (
     parse_decimal,
     parse_rank,
     parse_value,
+    shown,
 )
 from core.textnorm import clean_cell_text
-from core.vnformat import fmt_change, fmt_date
+from core.vnformat import fmt_change, fmt_count, fmt_date, fmt_number, fmt_percent
 from storage.importers.base import (
     Column,
     Detected,
@@ -247,7 +248,7 @@ class ScoresImporter(Importer[ObservationRecord]):
             record.value = value
             if maximum is not None:
                 ctx.problems.error(
-                    f"«{clean_cell_text(cell)}»: chỉ số {indicator.code} là tỷ lệ %, "
+                    f"«{shown(cell)}»: chỉ số «{indicator.label}» là tỷ lệ %, "
                     "không ghi dạng điểm/điểm tối đa",
                     record.sheet,
                     record.row,
@@ -290,7 +291,7 @@ class ScoresImporter(Importer[ObservationRecord]):
             given = parse_decimal(str(row[index]).replace("%", ""))
         except ValueProblem:
             ctx.problems.warn(
-                f"không đọc được mức tăng, giảm «{clean_cell_text(row[index])}»; đã bỏ qua "
+                f"không đọc được mức tăng, giảm «{shown(row[index])}»; đã bỏ qua "
                 "(mức tăng, giảm luôn được tính từ số liệu)",
                 header.sheet.name,
                 row_no,
@@ -507,16 +508,21 @@ class ScoresImporter(Importer[ObservationRecord]):
         no_data = sum(1 for r in records if r.value is None and r.rank is None)
         lines = summary_lines(counts, "Điểm số, tỷ lệ")
         if no_data:
-            lines.append(f"{no_data} giá trị «không có dữ liệu» được lưu là trống (không phải 0)")
+            lines.append(
+                f"{fmt_count(no_data)} giá trị «không có dữ liệu» được lưu là trống (không phải 0)"
+            )
         return lines
 
 
 def _check_range(indicator: Indicator, value: float, maximum: float | None) -> str | None:
     if value < 0:
-        return f"giá trị {value:g} âm, không hợp lệ cho {indicator.code}"
+        return f"giá trị {fmt_number(value)} âm, không hợp lệ cho «{indicator.label}»"
     if indicator.measure == "percent" and value > 100:
-        return f"tỷ lệ {value:g}% vượt quá 100% ({indicator.code})"
+        return f"tỷ lệ {fmt_percent(value)} vượt quá 100% («{indicator.label}»)"
     limit = maximum if maximum is not None else indicator.max_score
     if indicator.measure == "point" and limit is not None and value > limit:
-        return f"điểm {value:g} vượt quá điểm tối đa {limit:g} của {indicator.code}"
+        return (
+            f"điểm {fmt_number(value)} vượt quá điểm tối đa {fmt_number(limit)} "
+            f"của «{indicator.label}»"
+        )
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.parsing import is_blank
-from core.vnformat import fmt_date
+from core.vnformat import fmt_count, fmt_date
 from core.workdays import WorkCalendar
 from storage.importers.base import (
     DEFAULT_OPTIONS,
@@ -49,6 +50,13 @@ IMPORTERS: dict[str, Importer[Any]] = {
     )
 }
 KINDS = tuple(IMPORTERS)
+#: What a person reads when the database refused the data (the details go to the log).
+DATABASE_FAILED = (
+    "lỗi cơ sở dữ liệu khi lưu, không lưu gì; hãy thử lại sau hoặc báo quản trị viên "
+    "(chi tiết trong nhật ký của bot)"
+)
+
+log = logging.getLogger(__name__)
 #: Cells listed at most per sheet for one problem found in many cells.
 MAX_LISTED = 20
 
@@ -87,17 +95,19 @@ class ImportOutcome:
             return "\n".join(lines)
         if not self.ok:
             lines.append(
-                f"Không nhập tệp «{self.file_name}»: có {len(self.errors)} lỗi, "
+                f"Không nhập tệp «{self.file_name}»: có {fmt_count(len(self.errors))} lỗi, "
                 "chưa lưu gì vào cơ sở dữ liệu. Hãy sửa các lỗi sau rồi nhập lại:"
             )
             lines.extend(f"  - {p.describe()}" for p in self.errors)
         else:
             head = "Chạy thử (không lưu gì)" if self.dry_run else "Đã nhập"
             kinds = ", ".join(IMPORTERS[k].label for k in self.kinds)
-            lines.append(f"{head} tệp «{self.file_name}» ({kinds}), {self.rows} dòng dữ liệu.")
+            lines.append(
+                f"{head} tệp «{self.file_name}» ({kinds}), {fmt_count(self.rows)} dòng dữ liệu."
+            )
             lines.extend(f"  - {s}" for s in self.summary)
         if self.warnings:
-            lines.append(f"Cảnh báo ({len(self.warnings)}):")
+            lines.append(f"Cảnh báo ({fmt_count(len(self.warnings))}):")
             lines.extend(f"  - {p.describe()}" for p in self.warnings)
         return "\n".join(lines)
 
@@ -229,9 +239,10 @@ def run_import(
             session.rollback()
         else:
             outcome.import_id = import_file.id
-    except SQLAlchemyError as exc:
+    except SQLAlchemyError:
         session.rollback()
-        ctx.problems.error(f"lỗi cơ sở dữ liệu khi lưu, không lưu gì: {exc.__class__.__name__}")
+        log.exception("storing %s failed", outcome.file_name)
+        ctx.problems.error(DATABASE_FAILED)
     outcome.errors = ctx.problems.errors
     outcome.warnings = ctx.problems.warnings
     outcome.ok = not outcome.errors

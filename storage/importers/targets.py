@@ -7,13 +7,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from core.parsing import is_blank, parse_value, parse_year
+from core.parsing import is_blank, parse_value, parse_year, shown
 from core.textnorm import clean_cell_text, fold
+from core.vnformat import fmt_percent
 from storage.importers.base import Column, Detected, Header, ImportContext, Importer, find_header
 from storage.importers.reader import Sheet
 from storage.importers.upsert import UpsertCounts, counted_upsert
 from storage.models import ImportFile, Target, UnitKind
-from storage.units import parse_kind
+from storage.units import KIND_LABELS, parse_kind
 
 INDICATOR = Column(
     "indicator",
@@ -138,7 +139,7 @@ class TargetsImporter(Importer[TargetRecord]):
             kinds = unit_kinds_in(str(kind_cell)) if not is_blank(kind_cell) else set()
             if not kinds:
                 ctx.problems.error(
-                    f"không xác định được cấp đơn vị từ «{clean_cell_text(kind_cell or '')}» "
+                    f"không xác định được cấp đơn vị từ «{shown(kind_cell or '')}» "
                     "(ví dụ: sở, ngành; UBND cấp huyện; UBND cấp xã)",
                     sheet,
                     row_no,
@@ -167,7 +168,7 @@ class TargetsImporter(Importer[TargetRecord]):
                 ok, parsed = ctx.row_cell(parse_value, header, row, row_no, name)
                 if ok and parsed.value is not None and not 0 <= parsed.value <= 100:
                     ctx.problems.error(
-                        f"chỉ tiêu {parsed.value:g}% phải từ 0 đến 100",
+                        f"chỉ tiêu {fmt_percent(parsed.value)} phải từ 0 đến 100%",
                         sheet,
                         row_no,
                         header.position(name),
@@ -181,8 +182,8 @@ class TargetsImporter(Importer[TargetRecord]):
                 key = (lookup.indicator.id, kind, year)
                 if key in seen:
                     ctx.problems.error(
-                        f"chỉ tiêu {lookup.indicator.code} cho cấp {kind} năm {year} đã có ở "
-                        f"dòng {seen[key]}",
+                        f"chỉ tiêu «{lookup.indicator.label}» cho cấp {KIND_LABELS[kind]} "
+                        f"năm {year} đã có ở dòng {seen[key]}",
                         sheet,
                         row_no,
                     )
