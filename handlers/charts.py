@@ -27,6 +27,10 @@ _STYLE: Any = {
 LABEL_ALL_UP_TO = 12
 
 
+#: Colours of the lines of merged (predecessor) units, after the unit's own blue.
+_EARLIER_COLORS = ["#7f8c8d", "#d35400", "#27ae60", "#8e44ad"]
+
+
 def _points(days: Sequence[date], values: Sequence[float | None]) -> list[tuple[date, float]]:
     return [(d, v) for d, v in zip(days, values, strict=True) if v is not None]
 
@@ -63,6 +67,9 @@ def _line(
     color: str,
     marker: str,
     label: Callable[[float], str] | None = None,
+    *,
+    legend: str | None = None,
+    style: str = "-",
 ) -> None:
     """A line over the points that have data (no data is a gap, never a zero)."""
     ax.plot(
@@ -71,7 +78,9 @@ def _line(
         marker=marker,
         markersize=6 if len(points) <= 60 else 0,
         linewidth=2.5,
+        linestyle=style,
         color=color,
+        label=legend,
     )
     if label is not None:
         for day, value in _labelled(points):
@@ -158,13 +167,29 @@ def rank_and_score_chart(
     return _png(draw, 1, 5.5)
 
 
-def score_history_chart(title: str, days: Sequence[date], scores: Sequence[float | None]) -> bytes:
-    """One unit's total score over time, as PNG bytes."""
+def score_history_chart(
+    title: str,
+    days: Sequence[date],
+    scores: Sequence[float | None],
+    earlier: Sequence[tuple[str, Sequence[date], Sequence[float | None]]] = (),
+    name: str = "",
+) -> bytes:
+    """One unit's total score over time, as PNG bytes; ``earlier`` are the histories of the
+    units merged into it (name, days, scores), drawn as separate dashed lines, labelled."""
 
     def draw(axes: Any) -> None:
         ax = axes[0]
-        _line(ax, _points(days, scores), "#1f5fa8", "o", label=lambda v: fmt_number(v, 2))
+        drawn = [(legend, points) for legend, d, v in earlier if (points := _points(d, v))]
+        for (legend, points), color in zip(drawn, _EARLIER_COLORS * len(drawn), strict=False):
+            _line(
+                ax, points, color, "^", label=lambda v: fmt_number(v, 2), legend=legend, style="--"
+            )
+        own = _points(days, scores)
+        if own:
+            _line(ax, own, "#1f5fa8", "o", label=lambda v: fmt_number(v, 2), legend=name or None)
         ax.set_title(title)
+        if drawn:
+            ax.legend(loc="best", fontsize="small")
         _score_axis(ax)
         _date_axis(ax)
 

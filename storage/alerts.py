@@ -9,7 +9,7 @@ finished (the process died) is released after a lease and tried again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -27,7 +27,9 @@ from storage.models import (
     Person,
     Role,
     Subscription,
+    Unit,
 )
+from storage.units import answerable_unit
 
 #: Marks the identity of an alert that no longer holds (see :func:`retire_identity`).
 RETIRED = "~"
@@ -63,24 +65,36 @@ def blocked_chats(session: Session) -> set[int]:
     return set(session.scalars(stmt))
 
 
-def recipients(session: Session, audience: Audience, unit_id: int | None) -> set[int]:
-    """The chat ids an alert goes to (private chats are the person's Telegram id)."""
+def recipients(
+    session: Session, audience: Audience, unit_id: int | None, on: date | None = None
+) -> set[int]:
+    """The chat ids an alert goes to (private chats are the person's Telegram id).
+
+    A unit's alerts go to its own focal points, groups and subscribers and, once the unit
+    has ended by a merger (on ``on``), to those of the unit that took over its work.
+    """
     chats: set[int] = set()
 
-    def people(roles: list[str], unit: int | None = None) -> set[int]:
+    def people(roles: list[str], units: set[int] | None = None) -> set[int]:
         stmt = select(Person.telegram_id).where(Person.active.is_(True), Person.role.in_(roles))
-        if unit is not None:
-            stmt = stmt.where(Person.unit_id == unit)
+        if units is not None:
+            stmt = stmt.where(Person.unit_id.in_(units))
         return set(session.scalars(stmt))
 
     if audience in (Audience.UNIT, Audience.DEADLINE) and unit_id is not None:
-        chats |= people([Role.FOCAL.value], unit_id)
+        units = {unit_id}
+        unit = session.get(Unit, unit_id)
+        if unit is not None and on is not None:
+            units.add(answerable_unit(unit, on).id)
+        chats |= people([Role.FOCAL.value], units)
         chats |= set(
             session.scalars(
-                select(Chat.chat_id).where(Chat.active.is_(True), Chat.unit_id == unit_id)
+                select(Chat.chat_id).where(Chat.active.is_(True), Chat.unit_id.in_(units))
             )
         )
-        chats |= set(session.scalars(select(Subscription.chat_id).filter_by(unit_id=unit_id)))
+        chats |= set(
+            session.scalars(select(Subscription.chat_id).where(Subscription.unit_id.in_(units)))
+        )
     if audience is Audience.LEADERS:
         chats |= people([Role.LEADER.value, Role.ADMIN.value])
     if audience in (Audience.DEADLINE, Audience.ADMINS):
@@ -93,8 +107,9 @@ def recipients(session: Session, audience: Audience, unit_id: int | None) -> set
 class AudienceCache:
     """Who an alert goes to, looked up once per audience and unit (many alerts share them)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, on: date) -> None:
         self.session = session
+        self.on = on
         self.found: dict[tuple[Audience, int | None], set[int]] = {}
 
     def chats(self, draft: AlertDraft) -> set[int]:
@@ -103,7 +118,7 @@ class AudienceCache:
             return set(draft.chats)
         key = (draft.audience, draft.unit_id)
         if key not in self.found:
-            self.found[key] = recipients(self.session, draft.audience, draft.unit_id)
+            self.found[key] = recipients(self.session, draft.audience, draft.unit_id, self.on)
         return self.found[key]
 
 
@@ -114,7 +129,7 @@ def store_alerts(session: Session, drafts: list[AlertDraft], now: datetime) -> l
     process) is skipped.  The caller commits.
     """
     created: list[Alert] = []
-    audiences = AudienceCache(session)
+    audiences = AudienceCache(session, now.date())
     for draft in drafts:
         exists = session.scalar(select(Alert.id).filter_by(identity=draft.identity))
         if exists is not None:

@@ -159,12 +159,22 @@ class Unit(Base):
     portal_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
+    #: The unit that took over this one's work when it ended (a merger): its history is
+    #: shown, labelled, on the successor's card, and what is still open goes to it.
+    successor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     aliases: Mapped[list[UnitAlias]] = relationship(
         back_populates="unit", cascade="all, delete-orphan", lazy="selectin"
     )
-    parent: Mapped[Unit | None] = relationship(remote_side=[id], lazy="joined")
+    parent: Mapped[Unit | None] = relationship(
+        remote_side=[id], foreign_keys=[parent_id], lazy="joined"
+    )
+    successor: Mapped[Unit | None] = relationship(
+        remote_side=[id], foreign_keys=[successor_id], lazy="select"
+    )
 
     def valid_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -177,6 +187,9 @@ class Unit(Base):
         began = self.valid_from is not None and earlier < self.valid_from <= later
         ended = self.valid_to is not None and earlier <= self.valid_to < later
         return began or ended
+
+    def ended_before(self, day: date) -> bool:
+        return self.valid_to is not None and self.valid_to < day
 
 
 class UnitAlias(Base):

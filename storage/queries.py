@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -297,6 +297,9 @@ def kind_table(session: Session, indicator_id: int, kind: str) -> KindTable | No
             Snapshot.source == latest.source,
             Snapshot.period == latest.period,
             Snapshot.as_of <= latest.as_of,
+            # A unit that ended before the table's date (merged, abolished) is not ranked
+            # with its last figure among the units that exist.
+            or_(Unit.valid_to.is_(None), Unit.valid_to >= latest.as_of),
         )
         .subquery()
     )

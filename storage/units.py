@@ -197,6 +197,8 @@ def find_unit(
         return Match(query, candidates=sorted(candidates, key=lambda u: (u.kind, u.name)))
     if partial:
         containing = _filter_kinds(_units_containing(session, core), allowed)
+        if len(containing) > 1 and on is not None:
+            containing = [u for u in containing if u.valid_on(on)] or containing
         if len(containing) == 1:
             return Match(query, unit=containing[0])
         if containing:
@@ -290,3 +292,28 @@ def units_of_kind(session: Session, kind: str, page: int, page_size: int) -> lis
             .limit(page_size)
         )
     )
+
+
+def predecessors(session: Session, unit: Unit) -> list[Unit]:
+    """Every unit whose work passed to ``unit`` by mergers, directly or through a chain of
+    them; the most recently ended first."""
+    found: dict[int, Unit] = {}
+    frontier = [unit.id]
+    while frontier:
+        earlier = session.scalars(
+            select(Unit).where(Unit.successor_id.in_(frontier), Unit.id.not_in([unit.id, *found]))
+        ).all()
+        found.update((u.id, u) for u in earlier)
+        frontier = [u.id for u in earlier]
+    return sorted(found.values(), key=lambda u: (-(u.valid_to or date.max).toordinal(), u.name))
+
+
+def answerable_unit(unit: Unit, on: date) -> Unit:
+    """The unit answering on ``on`` for what ``unit`` left open: itself while it exists, else
+    the end of its chain of successors (a merged department's overdue dossiers and
+    publication tasks become its successor's)."""
+    seen = {unit.id}
+    while unit.ended_before(on) and unit.successor is not None and unit.successor.id not in seen:
+        unit = unit.successor
+        seen.add(unit.id)
+    return unit

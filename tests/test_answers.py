@@ -3,6 +3,8 @@
 from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
 from core.clock import FrozenClock
 from handlers.access import Asker
 from handlers.router import answer
@@ -287,9 +289,9 @@ def test_ranks_out_of_different_totals_are_not_compared_as_places(
     outcome = do_import(demo, write_csv(tmp_path, "tinh.csv", rows))
     assert outcome.ok  # kept, with a warning: the province ended with the 2025 merger
     assert [w.message for w in outcome.warnings] == [
-        "đơn vị «UBND tỉnh Bình Phước» đã hết hiệu lực từ sau ngày 30/06/2025 nhưng có số liệu "
-        "ngày 31/08/2025; số liệu vẫn được lưu, hãy kiểm tra lại (sáp nhập, sắp xếp đơn vị "
-        "hành chính)"
+        "đơn vị «UBND tỉnh Bình Phước» đã hết hiệu lực từ sau ngày 30/06/2025 (đã sáp nhập vào "
+        "«UBND tỉnh Đồng Nai») nhưng có số liệu ngày 31/08/2025; số liệu vẫn được lưu, hãy "
+        "kiểm tra lại (sáp nhập, sắp xếp đơn vị hành chính)"
     ]
     text = answer(demo, "/rank", ADMIN).text
     assert "Xếp hạng 25/34 tính đến ngày 31/08/2025" in text
@@ -303,6 +305,58 @@ def test_ranks_out_of_different_totals_are_not_compared_as_places(
     points = [(d, v) for d, v in zip(days, (8.0, 20.0, 25.0), strict=True)]
     runs = _split_at_changes(points, dict(zip(days, (63, 63, 34), strict=True)))
     assert [[d for d, _ in run] for run in runs] == [days[:2], days[2:]]
+
+
+def test_a_merged_units_history_follows_it_to_its_successor(
+    demo: Services, clock: FrozenClock, tmp_path: Path
+) -> None:
+    from storage import people
+    from storage.alerts import Audience, recipients
+    from storage.models import Role
+
+    # The demo registry has the departments merged on 1/3/2025: Sở GTVT into Sở Xây dựng.
+    merged = answer(demo, "/unit Sở GTVT", ADMIN)
+    assert "Đơn vị hoạt động đến ngày 28/02/2025, sáp nhập vào Sở Xây dựng từ ngày 01/03/2025." in (
+        merged.text
+    )
+    clock.current = datetime(2025, 4, 10, 9, tzinfo=TZ)
+    rows = [
+        ["Ngày", "Đơn vị", "Chỉ số", "Giá trị"],
+        ["31/01/2025", "Sở GTVT", "TOTAL", "70,5"],
+        ["28/02/2025", "Sở GTVT", "TOTAL", "75"],
+    ]
+    assert do_import(demo, write_csv(tmp_path, "gtvt.csv", rows)).ok
+    card = answer(demo, "/unit Sở Xây dựng", ADMIN)
+    lines = card.text.splitlines()
+    assert "92,72/100, +2,72 điểm so với ngày 27/03/2025 (90)" in card.text  # its own baseline
+    assert lines[
+        lines.index("Đơn vị đã sáp nhập vào đơn vị này (số liệu trước sáp nhập, không so sánh):")
+        + 1
+    ] == (
+        "  • Sở Giao thông vận tải (đến 28/02/2025): tổng điểm 766 ngày 28/02/2025: 75/100; "
+        "hồ sơ quá hạn theo Hệ thống DVC tỉnh ngày 31/07/2024: 149 hồ sơ; 1 nhiệm vụ công bố "
+        "TTHC chưa có quyết định của tỉnh (nay thuộc đơn vị này)."
+    )
+    assert card.image is not None and card.image.startswith(b"\x89PNG")
+    # Buttons lead from the successor to the merged unit and back.
+    to_gtvt = next(b for row in card.buttons for b in row if b.label == "⬅️ Sở Giao thông vận tải")
+    assert answer(demo, to_gtvt.command, ADMIN).text.startswith("🏢 Sở Giao thông vận tải (")
+    back = next(b for row in merged.buttons for b in row if b.label == "➡️ Sở Xây dựng")
+    assert answer(demo, back.command, ADMIN).text.startswith("🏢 Sở Xây dựng")
+    # Its last score is never ranked among the departments that exist after it ended.
+    top = answer(demo, "/top sở", ADMIN).text
+    assert "Giao thông" not in top and "2/11. Sở Xây dựng: 92,72" in top
+    # What the merged unit left open now reaches the successor's focal point.
+    with demo.session_factory.begin() as session:
+        xay_dung = session.scalars(select(Unit).filter_by(name="Sở Xây dựng")).one()
+        gtvt = session.scalars(select(Unit).filter_by(name="Sở Giao thông vận tải")).one()
+        people.save_person(session, 77, Role.FOCAL, xay_dung.id, clock.now())
+        people.save_person(session, 78, Role.FOCAL, gtvt.id, clock.now())
+    with demo.session_factory() as session:
+        assert recipients(session, Audience.DEADLINE, gtvt.id, date(2025, 2, 20)) >= {78}
+        assert 77 not in recipients(session, Audience.DEADLINE, gtvt.id, date(2025, 2, 20))
+        assert recipients(session, Audience.DEADLINE, gtvt.id, date(2025, 3, 1)) >= {77, 78}
+        assert 78 not in recipients(session, Audience.UNIT, xay_dung.id, date(2025, 3, 1))
 
 
 def test_a_count_a_newer_list_left_out_is_old_and_a_complete_list_writes_zeros(

@@ -449,6 +449,61 @@ def test_messages_about_cells_use_vietnamese_numbers_and_names_not_codes(
         assert internal not in report.replace("c.xlsx", ""), internal
 
 
+def test_a_units_file_records_mergers_and_refuses_broken_ones(
+    services: Services, tmp_path: Path
+) -> None:
+    header = ["Tên đơn vị", "Loại", "Bí danh", "Hiệu lực đến", "Đơn vị kế thừa"]
+    successor_column = "E «Đơn vị kế thừa»"
+    broken = write_csv(
+        tmp_path,
+        "u.csv",
+        [
+            header,
+            ["Sở A", "sở", "", "28/02/2025", "Sở Không Có"],
+            ["Sở B", "sở", "", "", "Sở C"],  # a successor, but no end date
+            ["Sở C", "sở", "", "28/02/2025", "Sở D"],
+            ["Sở D", "sở", "", "28/02/2025", "Sở C"],  # C -> D -> C
+            ["Sở E", "sở", "", "28/02/2025", "Sở E"],
+        ],
+    )
+    outcome = do_import(services, broken)
+    assert not outcome.ok
+    assert [(p.row, p.column, p.message) for p in outcome.errors] == [
+        (
+            2,
+            successor_column,
+            "đơn vị kế thừa «Sở Không Có» chưa có (ghi trong tệp này hoặc đã nhập)",
+        ),
+        (
+            3,
+            "D «Hiệu lực đến»",
+            "đơn vị có đơn vị kế thừa phải có ngày hết hiệu lực (ngày trước ngày sáp nhập)",
+        ),
+        (6, successor_column, "đơn vị không thể tự kế thừa chính mình"),
+        (4, successor_column, "đơn vị kế thừa tạo thành vòng lặp (A → B → A)"),
+        (5, successor_column, "đơn vị kế thừa tạo thành vòng lặp (A → B → A)"),
+    ]
+    assert count(services, Unit) == 0
+
+    # A successor may come later in the file, or be named by its alias.
+    good = write_csv(
+        tmp_path,
+        "u2.csv",
+        [
+            header,
+            ["Sở Giao thông vận tải", "sở", "Sở GTVT", "28/02/2025", "Sở XD"],
+            ["Sở Xây dựng", "sở", "Sở XD", "", ""],
+        ],
+    )
+    assert do_import(services, good).ok
+    # A registry of an earlier layout (no successor column) keeps the merger.
+    plain = write_csv(tmp_path, "u3.csv", [["Tên đơn vị", "Loại"], ["Sở Giao thông vận tải", "sở"]])
+    assert do_import(services, plain).ok
+    with services.session_factory() as session:
+        gtvt = session.scalars(select(Unit).filter_by(name="Sở Giao thông vận tải")).one()
+        assert gtvt.successor is not None and gtvt.successor.name == "Sở Xây dựng"
+
+
 def test_a_corrected_publications_file_updates_only_the_changed_task(
     units: Services, tmp_path: Path
 ) -> None:

@@ -277,7 +277,7 @@ def test_buttons_edit_the_card_in_place(bot: Bot) -> None:
     assert "• Năm" in _labels(edit)
     assert "Giảm 12 bậc so với ngày 27/03/2025" in json.loads(edit.params["media"])["caption"]
     keyboard = bot.ask(LEADER, "/unit")[0]
-    assert "Sở, ban, ngành (17)" in _labels(keyboard)
+    assert "Sở, ban, ngành (20)" in _labels(keyboard)
     start = len(bot.fake.calls)
     bot.fake.press(LEADER, _as_message(keyboard), "/unit @district 2")
     edit = bot.fake.wait_for(lambda c: c.method == "editMessageText", start=start)

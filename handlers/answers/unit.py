@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
@@ -39,11 +41,14 @@ from storage.units import (
     Match,
     describe_match_failure,
     find_unit,
+    predecessors,
     unit_counts_by_kind,
     units_of_kind,
 )
 
 PAGE_SIZE = 10
+#: Merged units drawn on a card's chart and offered as buttons (the text lists them all).
+MAX_PREDECESSORS = 4
 
 
 def pick_unit(session: Session, clock: Clock, query: str, command: str) -> Unit | Reply:
@@ -163,7 +168,11 @@ def unit_card(
     baselines = _baselines(session, unit, ids, latest, window)
     lines = [f"🏢 {unit.name} ({KIND_LABELS.get(unit.kind, unit.kind)})"]
     if unit.valid_to is not None:
-        lines.append(f"Đơn vị hoạt động đến ngày {fmt_date(unit.valid_to)}.")
+        ended = f"Đơn vị hoạt động đến ngày {fmt_date(unit.valid_to)}"
+        if unit.successor is not None:
+            merged_on = unit.valid_to + timedelta(days=1)
+            ended += f", sáp nhập vào {unit.successor.name} từ ngày {fmt_date(merged_on)}"
+        lines.append(ended + ".")
     today = clock.now().date()
     totals = latest.get(total.id, [])
     if window is not Window.LATEST:
@@ -182,23 +191,91 @@ def unit_card(
     if detail:
         lines.extend(_overdue_lines(session, clock, unit))
         lines.extend(_publication_lines(session, clock, calendar, unit))
-    history = [
-        r for r in queries.history(session, unit.id, total.id) if r.period == Period.DAY.value
-    ]
-    image = None
-    if sum(1 for r in history if r.value is not None) >= 2:
-        image = score_history_chart(
-            f"{unit.name}: tổng điểm 766",
-            [r.as_of for r in history],
-            [r.value for r in history],
-        )
+    earlier = predecessors(session, unit)
+    lines.extend(_predecessor_lines(session, clock, earlier, total, detail))
     buttons = [
         [
             Button(("• " if w is window else "") + WINDOW_LABELS[w], f"/unit #{unit.id} {w.value}")
             for w in Window
         ]
     ]
+    if unit.successor is not None:
+        buttons.append([Button(f"➡️ {unit.successor.name}", f"/unit #{unit.successor.id}")])
+    buttons.extend([Button(f"⬅️ {u.name}", f"/unit #{u.id}")] for u in earlier[:MAX_PREDECESSORS])
+    image = _history_chart(session, unit, total, earlier)
     return Reply("\n".join(lines), image=image, image_name="don-vi.png", buttons=buttons, edit=True)
+
+
+def _daily_history(session: Session, unit: Unit, total: Indicator) -> list[queries.Reading]:
+    return [r for r in queries.history(session, unit.id, total.id) if r.period == Period.DAY.value]
+
+
+def _history_chart(
+    session: Session, unit: Unit, total: Indicator, earlier: list[Unit]
+) -> bytes | None:
+    """The total score over time, with the merged units' own lines, labelled (never joined
+    to the unit's: they are other units)."""
+    own = _daily_history(session, unit, total)
+    others = [(u.name, _daily_history(session, u, total)) for u in earlier[:MAX_PREDECESSORS]]
+    points = sum(1 for r in own if r.value is not None)
+    points += sum(1 for _, h in others for r in h if r.value is not None)
+    if points < 2:
+        return None
+    return score_history_chart(
+        f"{unit.name}: tổng điểm 766",
+        [r.as_of for r in own],
+        [r.value for r in own],
+        earlier=[
+            (f"{name} (trước sáp nhập)", [r.as_of for r in h], [r.value for r in h])
+            for name, h in others
+        ],
+        name=unit.name,
+    )
+
+
+def _predecessor_lines(
+    session: Session, clock: Clock, earlier: list[Unit], total: Indicator, detail: bool
+) -> list[str]:
+    """The last figures of the units merged into this one, each labelled with its unit and
+    dated: history to follow across the merger, never compared with today's figures."""
+    if not earlier:
+        return []
+    lines = ["Đơn vị đã sáp nhập vào đơn vị này (số liệu trước sáp nhập, không so sánh):"]
+    now_local = clock.now().replace(tzinfo=None)
+    for unit in earlier:
+        facts = []
+        readings = queries.latest_readings(session, unit.id, [total.id], depth=1).get(total.id)
+        if readings:
+            newest = readings[0]
+            maximum = newest.max_score or total.max_score
+            fact = f"tổng điểm 766 ngày {fmt_date(newest.as_of)}: " + (
+                NO_DATA if newest.value is None else fmt_score(newest.value, maximum)
+            )
+            if newest.rank is not None:
+                out_of = f"/{newest.rank_of}" if newest.rank_of else ""
+                fact += f", xếp hạng {newest.rank}{out_of} ({source_label(newest.source)})"
+            facts.append(fact)
+        if detail:
+            summary = queries.overdue_for_unit(session, unit.id, now_local)
+            if summary.dossiers_overdue:
+                facts.append(
+                    f"{fmt_count(summary.dossiers_overdue)} hồ sơ quá hạn chưa giải quyết "
+                    "(nay thuộc đơn vị này)"
+                )
+            if summary.count_as_of is not None and summary.count_value is not None:
+                facts.append(
+                    f"hồ sơ quá hạn theo {source_label(summary.count_source or '')} ngày "
+                    f"{fmt_date(summary.count_as_of)}: {fmt_count(int(summary.count_value))} hồ sơ"
+                )
+            tasks = queries.open_publication_tasks(session, unit.id)
+            if tasks:
+                facts.append(
+                    f"{fmt_count(len(tasks))} nhiệm vụ công bố TTHC chưa có quyết định của tỉnh "
+                    "(nay thuộc đơn vị này)"
+                )
+        until = f" (đến {fmt_date(unit.valid_to)})" if unit.valid_to is not None else ""
+        lines.append(f"  • {unit.name}{until}: " + ("; ".join(facts) or "chưa có số liệu") + ".")
+    return lines
 
 
 def _baselines(
@@ -276,6 +353,8 @@ def _total_lines(
         if unranked:
             text += f" ({unranked} đơn vị không có dữ liệu, không xếp hạng)"
         lines.append(text + ".")
+    elif table is not None and unit.ended_before(table.as_of):
+        pass  # ended before the table's date: not ranked among the units that exist
     elif unit.kind != "province":
         lines.append(f"Không xếp hạng trong các {kind_name} (không có dữ liệu).")
     if newest.rank is not None:

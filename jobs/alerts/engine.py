@@ -116,7 +116,7 @@ def extend_to_new_recipients(services: Services) -> int:
     with services.session_factory.begin() as session:
         drafts = evaluate(rule_context(services, session), FOLLOW_NEW_RECIPIENTS)
         stored = {a.identity: a for a in stored_alerts(session, [d.identity for d in drafts])}
-        audiences = AudienceCache(session)
+        audiences = AudienceCache(session, now.date())
         for draft in drafts:
             alert = stored.get(draft.identity)
             if alert is not None:
@@ -147,7 +147,7 @@ def preview_alerts(
     with services.session_factory() as session:
         drafts = evaluate(rule_context(services, session), rules)
         known = known_identities(session, [d.identity for d in drafts])
-        audiences = AudienceCache(session)
+        audiences = AudienceCache(session, services.clock.now().date())
         return [
             Preview(
                 draft,

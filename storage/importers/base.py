@@ -287,7 +287,9 @@ class ImportContext:
     )
     _pending: dict[str, PendingUnit] = field(default_factory=dict)
     #: Units found, with their validity, and those already warned about being out of it.
-    _validity: dict[int, tuple[str, date | None, date | None]] = field(default_factory=dict)
+    _validity: dict[int, tuple[str, date | None, date | None, str | None]] = field(
+        default_factory=dict
+    )
     _out_of_validity_warned: set[int] = field(default_factory=set)
 
     @property
@@ -328,11 +330,13 @@ class ImportContext:
     def _check_validity(self, unit_id: int, on: date, sheet: str, row: int, column: str) -> None:
         """Data for a unit after its end (a merger, the 2025 reorganisation) or before it
         began is kept, with one warning per unit naming the date."""
-        name, valid_from, valid_to = self._validity[unit_id]
+        name, valid_from, valid_to, successor = self._validity[unit_id]
         if unit_id in self._out_of_validity_warned:
             return
         if valid_to is not None and on > valid_to:
             why = f"đơn vị «{name}» đã hết hiệu lực từ sau ngày {fmt_date(valid_to)}"
+            if successor is not None:
+                why += f" (đã sáp nhập vào «{successor}»)"
         elif valid_from is not None and on < valid_from:
             why = f"đơn vị «{name}» chỉ có hiệu lực từ ngày {fmt_date(valid_from)}"
         else:
@@ -391,7 +395,12 @@ class ImportContext:
         match = find_unit(self.session, name, on=on, kinds=kinds)
         if match.unit is not None:
             unit = match.unit
-            self._validity[unit.id] = (unit.name, unit.valid_from, unit.valid_to)
+            self._validity[unit.id] = (
+                unit.name,
+                unit.valid_from,
+                unit.valid_to,
+                unit.successor.name if unit.successor is not None else None,
+            )
             return unit.id
         if self.create_units and not match.ambiguous:
             key = unit_keys(name)[0]

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from core.parsing import ValueProblem, parse_date
-from core.textnorm import clean_cell_text
+from core.parsing import ValueProblem, parse_date, shown
+from core.vnformat import fmt_count
 from storage.importers.base import (
     MISSING_UNIT,
     Column,
@@ -23,7 +24,7 @@ from storage.importers.base import (
     required_text,
 )
 from storage.models import ImportFile, Unit, UnitKind
-from storage.units import KIND_LABELS, find_unit, parse_kind, unit_keys
+from storage.units import KIND_LABELS, KIND_ORDER, find_unit, parse_kind, unit_keys
 
 NAME = Column("name", keys=("tendonvi", "ten", "donvi", "name", "tencoquan", "coquandonvi"))
 KIND = Column("kind", keys=("loai", "loaidonvi", "cap", "capdonvi", "kind"))
@@ -39,6 +40,18 @@ VALID_FROM = Column("valid_from", keys=("hieuluctu", "tungay", "validfrom", "nga
 VALID_TO = Column(
     "valid_to", keys=("hieulucden", "denngay", "validto", "ngaygiaithe", "ngaysapnhap")
 )
+SUCCESSOR = Column(
+    "successor",
+    keys=(
+        "donvikethua",
+        "kethua",
+        "donvitiepnhan",
+        "sapnhapvao",
+        "hopnhatvao",
+        "donvisaukhisapnhap",
+        "successor",
+    ),
+)
 STT = Column("stt", keys=("stt", "tt"))
 _ALIAS_SPLIT = re.compile(r"[;|\n]")
 
@@ -52,6 +65,10 @@ class UnitRecord:
     portal_id: str | None
     valid_from: date | None
     valid_to: date | None
+    #: The unit that took over this one's work (the cell), None when blank; not read at all
+    #: when the file has no such column (a registry of an earlier layout keeps successors).
+    successor: str | None
+    successor_read: bool
     row: int
 
 
@@ -59,8 +76,7 @@ def _kind(cell: object) -> UnitKind:
     kind = parse_kind(str(cell))
     if kind is None:
         raise ValueProblem(
-            f"loại đơn vị «{clean_cell_text(cell)}» không hợp lệ "
-            "(tỉnh, sở, huyện, xã, chi nhánh, khác)"
+            f"loại đơn vị «{shown(cell)}» không hợp lệ (tỉnh, sở, huyện, xã, chi nhánh, khác)"
         )
     return kind
 
@@ -80,6 +96,7 @@ class UnitsImporter(Importer[UnitRecord]):
         Field(PORTAL_ID, optional_text),
         Field(VALID_FROM, parse_date),
         Field(VALID_TO, parse_date),
+        Field(SUCCESSOR, optional_text),
         Field(STT, optional_text),
     )
     required = frozenset({"name", "kind"})
@@ -93,9 +110,10 @@ class UnitsImporter(Importer[UnitRecord]):
 
     def parse(self, detected: Detected, ctx: ImportContext) -> list[UnitRecord]:
         """Rows in order: a parent must be known already or listed on an earlier row, and an
-        alias may name one unit only."""
+        alias may name one unit only.  A successor may be listed anywhere in the file."""
         earlier: set[str] = set()
         alias_owner: dict[str, tuple[str, int]] = {}
+        merged: list[tuple[Row, UnitRecord]] = []
 
         def check(row: Row, record: UnitRecord) -> None:
             name_key = unit_keys(record.name)[0]
@@ -115,8 +133,40 @@ class UnitsImporter(Importer[UnitRecord]):
                     ctx, f"đơn vị cha «{parent}» chưa có (ghi ở dòng trước hoặc đã nhập)", "parent"
                 )
             earlier.add(name_key)
+            if record.successor:
+                merged.append((row, record))
 
-        return self.read(detected, ctx, check)
+        records = self.read(detected, ctx, check)
+        in_file = {unit_keys(r.name)[0]: unit_keys(r.name)[0] for r in records}
+        in_file.update((alias, owner) for alias, (owner, _) in alias_owner.items())
+        successors: dict[str, str] = {}
+        for row, record in merged:
+            assert record.successor is not None
+            name_key = unit_keys(record.name)[0]
+            successor = in_file.get(unit_keys(record.successor)[0])
+            if successor is None:
+                known = find_unit(ctx.session, record.successor).unit
+                successor = known.name_key if known is not None else None
+            if successor is None:
+                row.error(
+                    ctx,
+                    f"đơn vị kế thừa «{record.successor}» chưa có (ghi trong tệp này hoặc đã nhập)",
+                    "successor",
+                )
+            elif successor == name_key:
+                row.error(ctx, "đơn vị không thể tự kế thừa chính mình", "successor")
+            else:
+                successors[name_key] = successor
+            if record.valid_to is None:
+                row.error(
+                    ctx,
+                    "đơn vị có đơn vị kế thừa phải có ngày hết hiệu lực (ngày trước ngày sáp nhập)",
+                    "valid_to",
+                )
+        for row, record in merged:
+            if _in_a_cycle(unit_keys(record.name)[0], successors, ctx):
+                row.error(ctx, "đơn vị kế thừa tạo thành vòng lặp (A → B → A)", "successor")
+        return records
 
     def record(self, row: Row, ctx: ImportContext) -> UnitRecord | None:
         valid_from, valid_to = row["valid_from"], row["valid_to"]
@@ -130,6 +180,8 @@ class UnitsImporter(Importer[UnitRecord]):
             row["portal_id"],
             valid_from,
             valid_to,
+            row["successor"],
+            row.has("successor"),
             row.number,
         )
 
@@ -175,8 +227,43 @@ class UnitsImporter(Importer[UnitRecord]):
                         f"bí danh «{alias}» đã là tên của đơn vị khác", None, record.row
                     )
         session.flush()
+        for record in records:
+            if record.successor_read:
+                unit = by_key[unit_keys(record.name)[0]]
+                unit.successor = (
+                    _stored(session, by_key, record.successor) if record.successor else None
+                )
+        session.flush()
         kinds: dict[str, int] = {}
         for record in records:
             kinds[record.kind] = kinds.get(record.kind, 0) + 1
-        detail = ", ".join(f"{n} {KIND_LABELS[k]}" for k, n in sorted(kinds.items()))
-        return [f"Đơn vị: {inserted} mới, {updated} cập nhật ({detail})"]
+        detail = ", ".join(
+            f"{fmt_count(kinds[k])} {KIND_LABELS[k]}" for k in KIND_ORDER if k in kinds
+        )
+        return [f"Đơn vị: {fmt_count(inserted)} mới, {fmt_count(updated)} cập nhật ({detail})"]
+
+
+def _stored(session: Session, by_key: dict[str, Unit], name: str) -> Unit | None:
+    """A unit of this file (by name or alias) or of the registry."""
+    key = unit_keys(name)[0]
+    found = by_key.get(key)
+    if found is None:
+        found = next((u for u in by_key.values() if key in {a.alias_key for a in u.aliases}), None)
+    return found or find_unit(session, name).unit
+
+
+def _in_a_cycle(start: str, successors: dict[str, str], ctx: ImportContext) -> bool:
+    """Whether following successors from ``start`` (this file's, then the registry's) comes
+    back to it."""
+    seen = {start}
+    current = successors.get(start)
+    while current is not None:
+        if current in seen:
+            return current == start
+        seen.add(current)
+        nxt = successors.get(current)
+        if nxt is None:
+            stored = ctx.session.scalars(select(Unit).filter_by(name_key=current)).first()
+            nxt = stored.successor.name_key if stored and stored.successor else None
+        current = nxt
+    return False
