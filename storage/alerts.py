@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Integer, cast, func, select, update
+from sqlalchemy import Integer, cast, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -54,6 +54,7 @@ class AlertDraft:
     unit_id: int | None = None
     indicator_id: int | None = None
     period_key: str | None = None
+    snapshot_id: int | None = None
     value: float | None = None
     urgent: bool = False
     #: Exactly these chats, instead of the audience's (a correction goes where the alert went).
@@ -140,6 +141,7 @@ def store_alerts(session: Session, drafts: list[AlertDraft], now: datetime) -> l
             unit_id=draft.unit_id,
             indicator_id=draft.indicator_id,
             period_key=draft.period_key,
+            snapshot_id=draft.snapshot_id,
             value=draft.value,
             urgent=draft.urgent,
             payload=draft.payload,
@@ -316,14 +318,12 @@ def acknowledge(session: Session, token: str, telegram_id: int, now: datetime) -
 def alerts_about_snapshots(
     session: Session, rules: list[str], snapshot_ids: list[int]
 ) -> list[Alert]:
-    """The stored alerts of these rules about these snapshots (their ``period_key``), but
-    those already retired."""
-    keys = [str(i) for i in snapshot_ids]
-    if not keys:
+    """The stored alerts of these rules about these snapshots, but those already retired."""
+    if not snapshot_ids:
         return []
     stmt = select(Alert).where(
         Alert.rule.in_(rules),
-        Alert.period_key.in_(keys),
+        Alert.snapshot_id.in_(snapshot_ids),
         Alert.identity.not_like(f"%{RETIRED}%"),
     )
     return list(session.scalars(stmt))
@@ -387,9 +387,15 @@ def known_identities(session: Session, identities: list[str]) -> set[str]:
 
 
 def last_alert_value(
-    session: Session, rule: str, unit_id: int, indicator_id: int, period_key: str
+    session: Session,
+    rule: str,
+    unit_id: int,
+    indicator_id: int,
+    period_key: str,
+    before_snapshot: int,
 ) -> float | None:
-    """The value of the newest alert of a rule about one unit, indicator and period."""
+    """The value of the newest alert of a rule about one unit, indicator and period, raised
+    about another snapshot than ``before_snapshot`` and not withdrawn or corrected since."""
     return session.scalars(
         select(Alert.value)
         .where(
@@ -397,6 +403,8 @@ def last_alert_value(
             Alert.unit_id == unit_id,
             Alert.indicator_id == indicator_id,
             Alert.period_key == period_key,
+            or_(Alert.snapshot_id.is_(None), Alert.snapshot_id != before_snapshot),
+            Alert.identity.not_like(f"%{RETIRED}%"),
         )
         .order_by(Alert.id.desc())
         .limit(1)

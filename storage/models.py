@@ -517,6 +517,11 @@ class Alert(Base):
         ForeignKey("indicators.id", ondelete="CASCADE")
     )
     period_key: Mapped[str | None] = mapped_column(String(64))
+    #: The snapshot the alert is about (drops, ranks, counts, the roadmap): a corrected
+    #: file re-checks the alerts about the snapshots it changed.
+    snapshot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("snapshots.id", ondelete="SET NULL"), index=True
+    )
     value: Mapped[float | None] = mapped_column(Float)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)

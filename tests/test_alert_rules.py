@@ -119,6 +119,49 @@ def test_below_roadmap_fires_first_time_in_a_quarter_and_when_worse(
     ]
 
 
+def test_a_corrected_ratio_withdraws_or_corrects_its_roadmap_alert(
+    units: Services, clock: FrozenClock, tmp_path: Path
+) -> None:
+    from jobs.alerts.engine import Recheck, after_new_data
+
+    clock.current = datetime(2024, 7, 2, 9, tzinfo=TZ)
+    assert do_import(units, DEMO_FILES / "02_chi_tieu_2024.csv").ok
+    bu_dang = unit_id(units, "UBND huyện Bù Đăng")
+    with units.session_factory.begin() as session:
+        people.save_person(session, 501, Role.FOCAL, bu_dang, clock.now())
+    _ratio(units, tmp_path, "01/04/2024", "45")  # under the Q2 minimum of 55%
+    (first,) = [a for a in after_new_data(units)[0] if a.rule == "roadmap"]
+    (tmp_path / "r01042024.csv").unlink()
+    _ratio(units, tmp_path, "01/04/2024", "44,5")  # corrected, still under: kept, refreshed
+    assert after_new_data(units)[1] == Recheck(withdrawn=0, refreshed=1, corrections=[])
+    (tmp_path / "r01042024.csv").unlink()
+    _ratio(units, tmp_path, "01/04/2024", "60")  # corrected: the minimum was met
+    _, recheck = after_new_data(units)
+    assert recheck.withdrawn == 1 and recheck.corrections == []
+    with units.session_factory() as session:
+        statuses = set(session.scalars(select(Delivery.status).filter_by(alert_id=first.id)))
+    assert statuses == {"withdrawn"}
+    # Sent before the correction came: a correction goes to the same chat.
+    _ratio(units, tmp_path, "15/04/2024", "50")
+    (sent,) = [a for a in after_new_data(units)[0] if a.rule == "roadmap"]
+    with units.session_factory.begin() as session:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.alert_id == sent.id)
+            .values(status=AlertStatus.SENT.value, sent_at=clock.now())
+        )
+    (tmp_path / "r15042024.csv").unlink()
+    _ratio(units, tmp_path, "15/04/2024", "57")
+    _, recheck = after_new_data(units)
+    (correction,) = recheck.corrections
+    text = render_batch([correction])
+    assert text.startswith("✏️ Đính chính: cảnh báo gửi ngày 02/07/2024 không còn đúng")
+    assert "50% ngày 15/04/2024, tối thiểu quý II/2024 là 55%" in text
+    with units.session_factory() as session:
+        chats = set(session.scalars(select(Delivery.chat_id).filter_by(alert_id=correction.id)))
+    assert chats == {501}
+
+
 def _all(services: Services) -> list[Alert]:
     with services.session_factory() as session:
         return list(session.scalars(select(Alert).order_by(Alert.id)))

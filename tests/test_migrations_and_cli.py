@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from handlers.services import Services
 from storage import db
@@ -29,6 +29,29 @@ def test_migrations_go_down_and_up_and_match_the_models(services: Services) -> N
     with services.session_factory() as session:
         codes = set(session.scalars(select(Indicator.code)))
     assert {"TOTAL", "CKMB", "MDSH", "PUBLISH_ON_TIME", "R01", "R12", "OVERDUE_COUNT"} <= codes
+
+
+def test_alerts_stored_before_0008_learn_their_snapshot(demo: Services) -> None:
+    engine = demo.engine
+    db.downgrade(engine, "0007")
+    with engine.begin() as connection:
+        snapshot = connection.scalar(text("SELECT min(id) FROM snapshots"))
+        for identity, rule, key in (
+            (f"rank:{snapshot}", "rank", str(snapshot)),
+            (f"roadmap:3:R01:2025Q2:{snapshot}~9", "roadmap", "2025Q2"),
+            ("overdue:3:X1", "overdue", "X1"),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO alerts (identity, rule, period_key, urgent, payload, created_at)"
+                    " VALUES (:i, :r, :k, false, '{}', '2025-04-10 00:00:00')"
+                ),
+                {"i": identity, "r": rule, "k": key},
+            )
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        found = dict(connection.execute(text("SELECT rule, snapshot_id FROM alerts")).all())
+    assert found == {"rank": snapshot, "roadmap": snapshot, "overdue": None}
 
 
 def _env(tmp_path: Path) -> dict[str, str]:

@@ -89,6 +89,8 @@ class Draft(Generic[P]):
     unit_id: int | None = None
     indicator_id: int | None = None
     period_key: str | None = None
+    #: The snapshot it is about, when it is about one (re-checked after a correction).
+    snapshot_id: int | None = None
     value: float | None = None
     urgent: bool = False
 
@@ -132,6 +134,7 @@ class AlertRule(Generic[P]):
                 unit_id=d.unit_id,
                 indicator_id=d.indicator_id,
                 period_key=d.period_key,
+                snapshot_id=d.snapshot_id,
                 value=d.value,
                 urgent=d.urgent,
             )

@@ -60,5 +60,5 @@ DATA_RULES = rules_for(When.DATA)
 ALL_RULES = rules_for(When.DATA, When.DAILY, When.STALE, When.ESCALATION)
 #: Rules whose open alerts also go to whoever joins the unit later (still relevant as found).
 FOLLOW_NEW_RECIPIENTS: list[AlertRule[Any]] = [OVERDUE, DEADLINE]
-#: Rules whose alerts are about one snapshot (``period_key``): a corrected file re-checks them.
-CORRECTABLE: list[AlertRule[Any]] = [RANK, DROP, OVERDUE_COUNT]
+#: Rules whose alerts are about one snapshot (``snapshot_id``): a corrected file re-checks them.
+CORRECTABLE: list[AlertRule[Any]] = [RANK, DROP, OVERDUE_COUNT, ROADMAP]

@@ -48,6 +48,7 @@ def detect(ctx: RuleContext) -> list[Draft[DropPayload]]:
             unit_id=c.unit.id,
             indicator_id=c.indicator_id,
             period_key=str(c.snapshot.id),
+            snapshot_id=c.snapshot.id,
             value=c.new,
             payload=DropPayload.model_validate(
                 {

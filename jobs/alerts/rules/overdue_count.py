@@ -20,6 +20,7 @@ def detect(ctx: RuleContext) -> list[Draft[ChangePayload]]:
             unit_id=c.unit.id,
             indicator_id=indicator.id,
             period_key=str(c.snapshot.id),
+            snapshot_id=c.snapshot.id,
             value=c.new,
             payload=ChangePayload.model_validate(c.fields()),
         )

@@ -57,6 +57,7 @@ def detect(ctx: RuleContext) -> list[Draft[RankPayload]]:
             unit_id=province.id,
             indicator_id=total.id,
             period_key=str(latest.snapshot_id),
+            snapshot_id=latest.snapshot_id,
             value=float(latest.rank),
             payload=RankPayload(
                 province=province.name,

@@ -65,7 +65,7 @@ def detect(ctx: RuleContext) -> list[Draft[RoadmapPayload]]:
             if goal is None or value >= goal:
                 continue
             previous = last_alert_value(
-                ctx.session, RuleName.ROADMAP, unit.id, pair.indicator_id, key
+                ctx.session, RuleName.ROADMAP, unit.id, pair.indicator_id, key, snapshot.id
             )
             if previous is not None and value >= previous:
                 continue
@@ -77,6 +77,7 @@ def detect(ctx: RuleContext) -> list[Draft[RoadmapPayload]]:
                     unit_id=unit.id,
                     indicator_id=indicator.id,
                     period_key=key,
+                    snapshot_id=snapshot.id,
                     value=value,
                     payload=RoadmapPayload(
                         unit=unit.name,
