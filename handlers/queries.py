@@ -29,7 +29,8 @@ def unit_command(request: Request) -> Reply:
     query, window = split_window(request.args)
     if query.startswith("@"):
         kind, _, page = query[1:].partition(" ")
-        return unit_keyboard(session, kind or None, int(page) if page.isdigit() else 1)
+        page_no = int(page) if page.isdigit() else 1
+        return unit_keyboard(session, clock.now().date(), kind or None, page_no)
     if not query:
         if asker.unit_id is not None:
             own = session.get(Unit, asker.unit_id)
@@ -37,7 +38,7 @@ def unit_command(request: Request) -> Reply:
                 return unit_card(
                     session, clock, calendar, own, window=window, stale_days=stale_days
                 )
-        return unit_keyboard(session)
+        return unit_keyboard(session, clock.now().date())
     found = pick_unit(session, clock, query, "/unit")
     if isinstance(found, Reply):
         return found

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.textnorm import fold
@@ -281,13 +281,17 @@ def unit_counts_by_kind(session: Session) -> dict[str, int]:
     }
 
 
-def units_of_kind(session: Session, kind: str, page: int, page_size: int) -> list[Unit]:
-    """One page (from 1) of a kind's units, by name."""
+def units_of_kind(
+    session: Session, kind: str, page: int, page_size: int, today: date
+) -> list[Unit]:
+    """One page (from 1) of a kind's units by name: those that exist ``today`` first, then
+    those that ended."""
+    ended = Unit.valid_to.is_not(None) & (Unit.valid_to < today)
     return list(
         session.scalars(
             select(Unit)
             .where(Unit.kind == kind)
-            .order_by(Unit.name)
+            .order_by(case((ended, 1), else_=0), Unit.name)
             .offset((page - 1) * page_size)
             .limit(page_size)
         )

@@ -343,6 +343,11 @@ def test_a_merged_units_history_follows_it_to_its_successor(
     assert answer(demo, to_gtvt.command, ADMIN).text.startswith("🏢 Sở Giao thông vận tải (")
     back = next(b for row in merged.buttons for b in row if b.label == "➡️ Sở Xây dựng")
     assert answer(demo, back.command, ADMIN).text.startswith("🏢 Sở Xây dựng")
+    # The keyboard lists the departments that exist first, then the merged ones, marked.
+    rows = answer(demo, "/unit @department 2", ADMIN).buttons[:-1]  # the last is navigation
+    listed = [label for row in rows for label in (b.label for b in row)]
+    assert [label.endswith("(đến 28/02/2025)") for label in listed] == [False] * 3 + [True] * 7
+    assert "Sở Giao thông vận tải (đến 28/02/2025)" in listed
     # Its last score is never ranked among the departments that exist after it ended.
     top = answer(demo, "/top sở", ADMIN).text
     assert "Giao thông" not in top and "2/11. Sở Xây dựng: 92,72" in top

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -117,8 +117,9 @@ def _positions(text: str, separator: str) -> list[int]:
     return found
 
 
-def unit_keyboard(session: Session, kind: str | None = None, page: int = 1) -> Reply:
-    """Units grouped by kind: first the kinds, then one kind's units page by page."""
+def unit_keyboard(session: Session, today: date, kind: str | None = None, page: int = 1) -> Reply:
+    """Units grouped by kind: first the kinds, then one kind's units page by page (those
+    that exist today first, then the merged or abolished ones, marked with their end)."""
     if kind is None:
         counts = unit_counts_by_kind(session)
         buttons = [
@@ -132,8 +133,16 @@ def unit_keyboard(session: Session, kind: str | None = None, page: int = 1) -> R
     total = unit_counts_by_kind(session).get(kind, 0)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    units = units_of_kind(session, kind, page, PAGE_SIZE)
-    buttons = [[Button(u.name, f"/unit #{u.id}")] for u in units]
+    units = units_of_kind(session, kind, page, PAGE_SIZE, today)
+    buttons = [
+        [
+            Button(
+                u.name + (f" (đến {fmt_date(u.valid_to)})" if u.ended_before(today) else ""),
+                f"/unit #{u.id}",
+            )
+        ]
+        for u in units
+    ]
     nav = []
     if page > 1:
         nav.append(Button("◀ Trước", f"/unit @{kind} {page - 1}"))
