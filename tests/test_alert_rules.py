@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from core.clock import FrozenClock
 from core.config import Config
 from handlers.services import Services
-from jobs.alerts.engine import preview_alerts, raise_alerts
+from jobs.alerts.engine import Recheck, after_new_data, preview_alerts, raise_alerts
 from jobs.alerts.registry import (
     DEADLINE,
     DROP,
@@ -122,8 +122,6 @@ def test_below_roadmap_fires_first_time_in_a_quarter_and_when_worse(
 def test_a_corrected_ratio_withdraws_or_corrects_its_roadmap_alert(
     units: Services, clock: FrozenClock, tmp_path: Path
 ) -> None:
-    from jobs.alerts.engine import Recheck, after_new_data
-
     clock.current = datetime(2024, 7, 2, 9, tzinfo=TZ)
     assert do_import(units, DEMO_FILES / "02_chi_tieu_2024.csv").ok
     bu_dang = unit_id(units, "UBND huyện Bù Đăng")
@@ -136,30 +134,44 @@ def test_a_corrected_ratio_withdraws_or_corrects_its_roadmap_alert(
     assert after_new_data(units)[1] == Recheck(withdrawn=0, refreshed=1, corrections=[])
     (tmp_path / "r01042024.csv").unlink()
     _ratio(units, tmp_path, "01/04/2024", "60")  # corrected: the minimum was met
-    _, recheck = after_new_data(units)
-    assert recheck.withdrawn == 1 and recheck.corrections == []
-    with units.session_factory() as session:
-        statuses = set(session.scalars(select(Delivery.status).filter_by(alert_id=first.id)))
-    assert statuses == {"withdrawn"}
+    _assert_withdrawn(units, first)
     # Sent before the correction came: a correction goes to the same chat.
     _ratio(units, tmp_path, "15/04/2024", "50")
     (sent,) = [a for a in after_new_data(units)[0] if a.rule == "roadmap"]
-    with units.session_factory.begin() as session:
-        session.execute(
-            update(Delivery)
-            .where(Delivery.alert_id == sent.id)
-            .values(status=AlertStatus.SENT.value, sent_at=clock.now())
-        )
+    _mark_sent(units, sent)
     (tmp_path / "r15042024.csv").unlink()
     _ratio(units, tmp_path, "15/04/2024", "57")
-    _, recheck = after_new_data(units)
-    (correction,) = recheck.corrections
-    text = render_batch([correction])
+    text, chats = _the_correction(units)
     assert text.startswith("✏️ Đính chính: cảnh báo gửi ngày 02/07/2024 không còn đúng")
     assert "50% ngày 15/04/2024, tối thiểu quý II/2024 là 55%" in text
-    with units.session_factory() as session:
-        chats = set(session.scalars(select(Delivery.chat_id).filter_by(alert_id=correction.id)))
     assert chats == {501}
+
+
+def _assert_withdrawn(services: Services, alert: Alert) -> None:
+    """The re-check after a correction withdrew the alert's unsent deliveries."""
+    _, recheck = after_new_data(services)
+    assert recheck.withdrawn == 1 and recheck.corrections == []
+    with services.session_factory() as session:
+        statuses = set(session.scalars(select(Delivery.status).filter_by(alert_id=alert.id)))
+    assert statuses == {"withdrawn"}
+
+
+def _mark_sent(services: Services, alert: Alert) -> None:
+    with services.session_factory.begin() as session:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.alert_id == alert.id)
+            .values(status=AlertStatus.SENT.value, sent_at=services.clock.now())
+        )
+
+
+def _the_correction(services: Services) -> tuple[str, set[int]]:
+    """The one correction the re-check after a correction raised: its text and chats."""
+    _, recheck = after_new_data(services)
+    (correction,) = recheck.corrections
+    with services.session_factory() as session:
+        chats = set(session.scalars(select(Delivery.chat_id).filter_by(alert_id=correction.id)))
+    return render_batch([correction]), chats
 
 
 def _all(services: Services) -> list[Alert]:
@@ -390,8 +402,6 @@ def _health_scores(services: Services, folder: Path, name: str, score: str) -> N
 def test_a_corrected_file_withdraws_a_drop_not_sent_and_corrects_one_sent(
     demo: Services, clock: FrozenClock, tmp_path: Path
 ) -> None:
-    from jobs.alerts.engine import after_new_data
-
     clock.current = datetime(2025, 4, 16, 9, tzinfo=TZ)
     health = unit_id(demo, "Sở Y tế")
     with demo.session_factory.begin() as session:
@@ -400,31 +410,18 @@ def test_a_corrected_file_withdraws_a_drop_not_sent_and_corrects_one_sent(
     created, _ = after_new_data(demo)
     (drop,) = [a for a in created if a.unit_id == health and a.rule == "drop"]
     _health_scores(demo, tmp_path, "b.csv", "88")  # the office corrects the file: no drop
-    _, recheck = after_new_data(demo)
-    assert recheck.withdrawn == 1 and recheck.corrections == []
-    with demo.session_factory() as session:
-        statuses = set(session.scalars(select(Delivery.status).filter_by(alert_id=drop.id)))
-    assert statuses == {"withdrawn"}
+    _assert_withdrawn(demo, drop)
     # The same again, but the drop was sent before the correction came.
     _health_scores(demo, tmp_path, "c.csv", "79")
     created, _ = after_new_data(demo)
     (sent,) = [a for a in created if a.unit_id == health and a.rule == "drop"]
-    with demo.session_factory.begin() as session:
-        session.execute(
-            update(Delivery)
-            .where(Delivery.alert_id == sent.id)
-            .values(status=AlertStatus.SENT.value, sent_at=clock.now())
-        )
+    _mark_sent(demo, sent)
     _health_scores(demo, tmp_path, "d.csv", "90")
-    _, recheck = after_new_data(demo)
-    (correction,) = recheck.corrections
-    text = render_batch([correction])
+    text, chats = _the_correction(demo)
     assert text.startswith("✏️ Đính chính: cảnh báo gửi ngày 16/04/2025 không còn đúng")
     assert "87,17 → 79" in text
-    with demo.session_factory() as session:
-        chats = set(session.scalars(select(Delivery.chat_id).filter_by(alert_id=correction.id)))
     assert chats == {501}
-    assert after_new_data(demo)[1] == type(recheck)(0, 0, [])  # said once
+    assert after_new_data(demo)[1] == Recheck(0, 0, [])  # said once
     with demo.session_factory() as session:
         identities = set(session.scalars(select(Alert.identity).where(Alert.rule == "drop")))
     assert {i for i in identities if i.startswith(f"drop:{health}:TOTAL:")} == {
