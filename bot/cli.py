@@ -47,7 +47,8 @@ def _as_of(text: str) -> date:
 EPILOG = """\
 mã thoát (exit codes):
   0  xong (done)
-  1  lỗi dữ liệu: tệp nhập có lỗi, không tìm thấy đơn vị, có tin cảnh báo gửi lỗi
+  1  lỗi dữ liệu: tệp nhập có lỗi, không tìm thấy đơn vị, có tin cảnh báo gửi lỗi,
+     cổng không trả đủ số liệu
   2  sai cú pháp lệnh hoặc cấu hình (config.toml, TELEGRAM_BOT_TOKEN_FILE)
 
 cấu hình: config.toml ở thư mục hiện tại, hoặc tệp do biến môi trường TTHC_CONFIG chỉ ra;
@@ -137,6 +138,23 @@ def build_parser() -> argparse.ArgumentParser:
     alerts_sub.add_parser("preview", help="in các cảnh báo quy tắc sẽ tạo bây giờ, không gửi")
     alerts_sub.add_parser("run", help="tạo cảnh báo và gửi ngay (mã thoát 1 nếu có tin lỗi)")
 
+    sync = sub.add_parser("sync", help="lấy số liệu từ cổng (Cổng DVCQG)")
+    sync_sub = sync.add_subparsers(dest="sync_source", required=True, metavar="NGUỒN")
+    dvcqg = sync_sub.add_parser(
+        "dvcqg", help="Bộ chỉ số 766 của tỉnh từ Cổng DVCQG (6 nhóm chỉ số, mọi đơn vị)"
+    )
+    dvcqg.add_argument(
+        "--period",
+        help="kỳ số liệu: month:2026-08, quarter:2026-Q3 hoặc year:2026 "
+        "(mặc định: tháng đã qua gần nhất)",
+    )
+    dvcqg.add_argument("--base-url", help="địa chỉ cổng (mặc định: [dvcqg] base_url)")
+    dvcqg.add_argument(
+        "--national",
+        action="store_true",
+        help="bảng xếp hạng các tỉnh: tổng điểm và điểm nhóm của mọi tỉnh (service-results)",
+    )
+
     groups = sub.add_parser("groups", help="nhóm Telegram nhận tóm tắt")
     groups_sub = groups.add_subparsers(dest="groups_command", required=True, metavar="LỆNH")
     gadd = groups_sub.add_parser("add", help="đăng ký một nhóm")
@@ -186,6 +204,8 @@ def _dispatch(args: argparse.Namespace, services: Services) -> int:
         return _alerts(services, args)
     if args.command == "groups":
         return _groups(services, args)
+    if args.command == "sync":
+        return _sync(services, args)
     if args.command in ("ask", "console", "run"):
         demo = _demo_if_unused(services)
         try:
@@ -373,6 +393,27 @@ def _import(services: Services, args: argparse.Namespace) -> int:
         if recheck.corrections:
             print(f"{len(recheck.corrections)} tin đính chính được xếp hàng cho cảnh báo đã gửi.")
     return 0 if outcome.ok else 1
+
+
+def _sync(services: Services, args: argparse.Namespace) -> int:
+    """``tthc-bot sync dvcqg``: exit 0 when a complete snapshot is stored (or unchanged)."""
+    from jobs.sources.dvcqg import sync_national, sync_province
+    from storage.sources.dvcqg import PeriodProblem, PortalPeriod
+
+    try:
+        period = PortalPeriod.parse(args.period) if args.period else None
+    except PeriodProblem as exc:
+        print(f"Lỗi: {exc}.", file=sys.stderr)
+        return 2
+    sync = sync_national if args.national else sync_province
+    outcome = sync(
+        services,
+        period,
+        base_url=args.base_url,
+        progress=lambda step: print(f"Cổng DVCQG {step} …", file=sys.stderr, flush=True),
+    )
+    print(outcome.report())
+    return 0 if outcome.complete else 1
 
 
 def demo_files() -> list[Path]:

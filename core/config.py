@@ -109,6 +109,8 @@ class SchedulesConfig(_Section):
     daily_checks: str = "30 7 * * mon-fri"
     stale_check: str = "0 9 * * mon-fri"
     escalation: str = "0 10 * * mon-fri"
+    #: The portal's figures of the last finished month (and the provinces' ranking).
+    dvcqg_sync: str = "30 6 * * *"
     deliver_every_seconds: int = Field(default=5, gt=0)
     #: How late a missed run may still happen after a restart (hours); the summary: same day.
     grace_hours: int = Field(default=12, ge=0)
@@ -142,6 +144,26 @@ class TelegramConfig(_Section):
     webhook: WebhookConfig = WebhookConfig()
 
 
+class DvcqgConfig(_Section):
+    """The national portal's reporting API (``tthc-bot sync dvcqg`` and its daily job)."""
+
+    base_url: str = "https://dichvucong.gov.vn"
+    #: The province's id on the portal (``rootDepartmentId``); empty: looked up from
+    #: ``[office] province`` in the portal's list of the 34 provinces.
+    root_department_id: str = ""
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    #: Pause between two requests, plus a random part of up to ``jitter_seconds``.
+    delay_seconds: float = Field(default=2.0, ge=0)
+    jitter_seconds: float = Field(default=1.0, ge=0)
+    #: Retries of a request that timed out or met a server error (5xx), with a growing pause.
+    retries: int = Field(default=2, ge=0, le=5)
+    backoff_seconds: float = Field(default=5.0, ge=0)
+    user_agent: str = (
+        "tthc-bot/1.0 (bot theo doi Bo chi so 766 cua Van phong UBND tinh; "
+        "doc du lieu cong khai, moi ngay mot lan)"
+    )
+
+
 class Config(_Section):
     """The whole configuration."""
 
@@ -153,6 +175,7 @@ class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     alerts: AlertsConfig = AlertsConfig()
     schedules: SchedulesConfig = SchedulesConfig()
+    dvcqg: DvcqgConfig = DvcqgConfig()
     base_dir: Path = Path(".")
 
     @property

@@ -7,6 +7,7 @@ from handlers.answers.compare import compare_reply
 from handlers.answers.deadlines import deadlines_reply
 from handlers.answers.overdue import overdue_reply, unit_overdue_reply
 from handlers.answers.rank import rank_reply
+from handlers.answers.sources import sources_reply
 from handlers.answers.tables import indicators_reply, ranking_reply
 from handlers.answers.unit import pick_unit, split_two_units, unit_card, unit_keyboard
 from handlers.request import Request
@@ -66,6 +67,12 @@ def bottom_command(request: Request) -> Reply:
 def indicators_command(request: Request) -> Reply:
     """The province's tracked ratios."""
     return indicators_reply(request.session, request.services.config)
+
+
+def sources_command(request: Request) -> Reply:
+    """Each source's newest figures, the portal's syncs, the largest gaps between sources."""
+    services = request.services
+    return sources_reply(request.session, services.config, services.clock.now().date())
 
 
 def overdue_command(request: Request) -> Reply:

@@ -98,6 +98,14 @@ COMMANDS: dict[str, Command] = {
             "/indicators",
         ),
         Command(
+            "sources",
+            queries.sources_command,
+            READERS,
+            "/sources",
+            "Nguồn số liệu: kỳ mới nhất của từng nguồn, chênh lệch giữa Cổng DVCQG và DVC tỉnh",
+            "/sources",
+        ),
+        Command(
             "overdue",
             queries.overdue_command,
             READERS,

@@ -90,3 +90,44 @@ def describe_no_baseline(window: Window, reference: date) -> str:
         f"{reference.year} để so sánh",
         Window.YEAR: f"chưa có số liệu nào khác trong năm {reference.year} để so sánh",
     }[window]
+
+
+def expected_newest(period: str, today: date) -> date:
+    """The newest date a source of this period can have figures for today: today for a
+    daily reading, the end of the last finished month, quarter or year otherwise."""
+    if period == "month":
+        return today.replace(day=1) - timedelta(days=1)
+    if period == "quarter":
+        return quarter_start(today) - timedelta(days=1)
+    if period == "year":
+        return date(today.year - 1, 12, 31)
+    return today
+
+
+def days_stale(day: date, period: str, today: date, limit: int) -> int | None:
+    """How many days old a figure is when it counts as old: a daily reading older than
+    ``limit`` days, a monthly (quarterly, yearly) one when a finished period after it has
+    been missing for ``limit`` days; None when it is as new as can be expected."""
+    age = (today - day).days
+    if period == "day":
+        return age if age >= limit else None
+    expected = expected_newest(period, today)
+    if day >= expected or (today - expected).days < limit:
+        return None
+    return age
+
+
+ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def describe_as_of(period: str, as_of: date) -> str:
+    """ "ngày 31/05/2024" for a daily reading; "tháng 8/2026, số liệu đến ngày 31/08/2026"
+    for a month (quarter, year)."""
+    day = f"{as_of:%d/%m/%Y}"
+    if period == "month":
+        return f"tháng {as_of.month}/{as_of.year}, số liệu đến ngày {day}"
+    if period == "quarter":
+        return f"quý {ROMAN_QUARTERS[quarter_of(as_of)]}/{as_of.year}, số liệu đến ngày {day}"
+    if period == "year":
+        return f"năm {as_of.year}, số liệu đến ngày {day}"
+    return f"ngày {day}"

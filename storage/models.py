@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -157,6 +158,9 @@ class Unit(Base):
     kind: Mapped[UnitKind] = mapped_column(EnumText(UnitKind, 20), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
     portal_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: How the national portal classes the unit (``departmentType``, ``departmentLevel``).
+    portal_type: Mapped[str | None] = mapped_column(String(40))
+    portal_level: Mapped[str | None] = mapped_column(String(20))
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     #: The unit that took over this one's work when it ended (a merger): its history is
@@ -599,3 +603,54 @@ class JobRun(Base):
     scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PortalSync(Base):
+    """One attempt to read a period from the national portal: complete (every endpoint
+    answered and validated, stored as the import ``import_id``) or not (kept with what went
+    wrong, never stored as data)."""
+
+    __tablename__ = "portal_syncs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "province" (the six group endpoints) or "national" (every province's scores).
+    scope: Mapped[str] = mapped_column(String(20))
+    #: "month:2026-08", "quarter:2026-Q3", "year:2026".
+    period_key: Mapped[str] = mapped_column(String(20), index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    root_department_id: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    complete: Mapped[bool] = mapped_column(Boolean, index=True)
+    #: Why it is not complete (Vietnamese), None when complete.
+    problem: Mapped[str | None] = mapped_column(Text)
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_files.id", ondelete="SET NULL")
+    )
+
+    responses: Mapped[list[PortalResponse]] = relationship(
+        back_populates="sync", cascade="all, delete-orphan", order_by="PortalResponse.id"
+    )
+
+
+class PortalResponse(Base):
+    """The raw answer to one request of a sync, compressed, kept so a later version can
+    read history again."""
+
+    __tablename__ = "portal_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sync_id: Mapped[int] = mapped_column(
+        ForeignKey("portal_syncs.id", ondelete="CASCADE"), index=True
+    )
+    endpoint: Mapped[str] = mapped_column(String(60))
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(120))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    #: The body as received, zlib-compressed (None when nothing was received).
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    sync: Mapped[PortalSync] = relationship(back_populates="responses")

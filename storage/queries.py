@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.models import (
     Chat,
@@ -111,6 +111,31 @@ def snapshot_values(session: Session, unit_id: int, snapshot_id: int) -> dict[in
         Observation.unit_id == unit_id, Observation.snapshot_id == snapshot_id
     )
     return {r.indicator_id: r for r in (_reading(row) for row in session.execute(stmt))}
+
+
+def snapshot_table(
+    session: Session, snapshot_id: int, indicator_ids: list[int]
+) -> dict[int, dict[int, float | None]]:
+    """Per unit of one snapshot, the values of these indicators (None is no data)."""
+    stmt = select(Observation.unit_id, Observation.indicator_id, Observation.value).where(
+        Observation.snapshot_id == snapshot_id, Observation.indicator_id.in_(indicator_ids)
+    )
+    table: dict[int, dict[int, float | None]] = {}
+    for unit_id, indicator_id, value in session.execute(stmt):
+        table.setdefault(unit_id, {})[indicator_id] = value
+    return table
+
+
+def snapshot_observations(
+    session: Session, unit_id: int, snapshot_id: int
+) -> tuple[Snapshot, dict[int, Observation]]:
+    """One unit's observations of one snapshot, whole (numerator, denominator, quality)."""
+    snapshot = session.get(Snapshot, snapshot_id)
+    assert snapshot is not None
+    stmt = select(Observation).where(
+        Observation.unit_id == unit_id, Observation.snapshot_id == snapshot_id
+    )
+    return snapshot, {o.indicator_id: o for o in session.scalars(stmt)}
 
 
 def latest_snapshot_with(session: Session, unit_id: int, indicator_ids: list[int]) -> int | None:
@@ -509,10 +534,78 @@ def overdue_unfinished(session: Session, now_local: datetime) -> list[tuple[Doss
     return [(dossier, unit) for dossier, unit in session.execute(stmt)]
 
 
-def newest_snapshot_by_source(session: Session) -> list[tuple[str, date]]:
-    """Each source with the date of its newest snapshot."""
-    stmt = select(Snapshot.source, func.max(Snapshot.as_of)).group_by(Snapshot.source)
-    return [(source, as_of) for source, as_of in session.execute(stmt)]
+def newest_snapshot_by_source(session: Session) -> list[tuple[str, date, str]]:
+    """Each source with the date and period of its newest snapshot."""
+    newest = func.row_number().over(
+        partition_by=Snapshot.source, order_by=(Snapshot.as_of.desc(), Snapshot.id.desc())
+    )
+    ranked = select(Snapshot.source, Snapshot.as_of, Snapshot.period, newest.label("n")).subquery()
+    stmt = select(ranked.c.source, ranked.c.as_of, ranked.c.period).where(ranked.c.n == 1)
+    return [(source, as_of, str(period)) for source, as_of, period in session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class SourceGap:
+    """The same indicator of the same unit at the same date and period from two sources."""
+
+    unit_id: int
+    indicator_id: int
+    as_of: date
+    source_a: str
+    value_a: float
+    source_b: str
+    value_b: float
+
+    @property
+    def gap(self) -> float:
+        return self.value_b - self.value_a
+
+
+def source_gaps(
+    session: Session, unit_ids: list[int] | None = None, exclude: tuple[str, ...] = ()
+) -> list[SourceGap]:
+    """For each unit, indicator and pair of sources, the newest date both have a value for
+    (no data on either side is no gap), largest difference first."""
+    first, second = aliased(Observation), aliased(Observation)
+    snap_a, snap_b = aliased(Snapshot), aliased(Snapshot)
+    stmt = (
+        select(
+            first.unit_id,
+            first.indicator_id,
+            snap_a.as_of,
+            snap_a.source,
+            first.value,
+            snap_b.source,
+            second.value,
+        )
+        .join(snap_a, snap_a.id == first.snapshot_id)
+        .join(
+            second,
+            (second.unit_id == first.unit_id) & (second.indicator_id == first.indicator_id),
+        )
+        .join(
+            snap_b,
+            (snap_b.id == second.snapshot_id)
+            & (snap_b.as_of == snap_a.as_of)
+            & (snap_b.period == snap_a.period)
+            & (snap_b.source > snap_a.source),
+        )
+        .where(first.value.is_not(None), second.value.is_not(None))
+    )
+    if exclude:
+        stmt = stmt.where(snap_a.source.not_in(exclude), snap_b.source.not_in(exclude))
+    if unit_ids is not None:
+        stmt = stmt.where(first.unit_id.in_(unit_ids))
+    newest: dict[tuple[int, int, str, str], SourceGap] = {}
+    for unit_id, indicator_id, as_of, source_a, value_a, source_b, value_b in session.execute(stmt):
+        key = (unit_id, indicator_id, source_a, source_b)
+        if value_a is None or value_b is None:
+            continue  # excluded by the query; for the type checker
+        if key not in newest or newest[key].as_of < as_of:
+            newest[key] = SourceGap(
+                unit_id, indicator_id, as_of, source_a, value_a, source_b, value_b
+            )
+    return sorted(newest.values(), key=lambda g: (-abs(g.gap), g.as_of))
 
 
 def has_snapshots(session: Session) -> bool:

@@ -433,3 +433,21 @@ def test_no_comparison_spans_a_units_end(
     assert "so với ngày 08/04/2025" not in card
     drops = raise_alerts(demo, [DROP])
     assert "UBND huyện Phú Riềng" not in {a.payload["unit"] for a in drops}
+
+
+def test_figures_two_sources_give_differently_are_shown_side_by_side(demo: Services) -> None:
+    # Seed 002: on-time processing 96,9% on the national portal, 99,7% on the province's.
+    seed_002 = (
+        "Chỉ số tiến độ giải quyết ngày 31/05/2024: Cổng DVCQG 96,9%, Hệ thống DVC tỉnh 99,7% "
+        "(chênh 2,8 điểm %)"
+    )
+    sources = answer(demo, "/sources", ADMIN).text.splitlines()
+    assert sources[1].startswith("  • Cổng DVCQG: ngày 08/04/2025")
+    assert sources[2].startswith("  • Hệ thống DVC tỉnh: ngày 10/04/2025")
+    assert sources[3] == "Chênh lệch lớn nhất giữa hai nguồn (2 số liệu khác nhau):"
+    assert sources[4].startswith("  • UBND tỉnh Bình Phước: Số hóa hồ sơ, kết quả")  # 7,06
+    assert sources[5] == f"  • UBND tỉnh Bình Phước: {seed_002}"
+    for command in ("/unit Bình Phước", "/indicators"):
+        text = answer(demo, command, ADMIN).text
+        assert "Số liệu khác nhau giữa hai nguồn:\n  • Số hóa hồ sơ" in text, command
+        assert f"  • {seed_002}" in text, command

@@ -197,6 +197,7 @@ READ_COMMANDS = {
     "top": "/top sở",
     "bottom": "/bottom huyện",
     "indicators": "/indicators",
+    "sources": "/sources",
     "overdue": "/overdue",
     "deadlines": "/deadlines",
     "compare": "/compare Phú Riềng, Bù Đăng",

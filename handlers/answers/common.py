@@ -7,10 +7,15 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from core.config import Config
+from handlers.windows import days_stale
 from storage.models import Unit
 from storage.units import find_unit
 
-SOURCE_LABELS = {"DVCQG": "Cổng DVCQG", "DVC_TINH": "Hệ thống DVC tỉnh"}
+SOURCE_LABELS = {
+    "DVCQG": "Cổng DVCQG",
+    "DVCQG_NATIONAL": "Cổng DVCQG, bảng xếp hạng các tỉnh",
+    "DVC_TINH": "Hệ thống DVC tỉnh",
+}
 QUARTER_NAMES = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
@@ -26,14 +31,16 @@ def province_unit(session: Session, config: Config) -> Unit | None:
 def no_province_text(config: Config) -> str:
     return (
         f"Chưa có đơn vị tỉnh «{config.office.province}» trong danh mục đơn vị. "
-        "Hãy nhập danh mục đơn vị (tthc-bot import TỆP --kind units) "
-        "hoặc sửa mục [office] province trong config.toml."
+        "Hãy lấy số liệu từ Cổng DVCQG (tthc-bot sync dvcqg), nhập danh mục đơn vị "
+        "(tthc-bot import TỆP --kind units) hoặc sửa mục [office] province trong config.toml."
     )
 
 
-def age_note(day: date, today: date, stale_days: int) -> str:
-    """A note on a figure older than ``[alerts] stale_days``: never presented as current."""
-    days = (today - day).days
-    if days < stale_days:
+def age_note(day: date, today: date, stale_days: int, period: str = "day") -> str:
+    """A note on a figure older than ``[alerts] stale_days`` (for a month's, quarter's or
+    year's figures: when a finished period after it is missing): never presented as
+    current."""
+    days = days_stale(day, period, today, stale_days)
+    if days is None:
         return ""
     return f" — ⚠️ số liệu cũ, đã {days} ngày chưa có số liệu mới"

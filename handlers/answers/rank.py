@@ -28,7 +28,8 @@ from handlers.windows import (
 )
 from storage import queries
 from storage.catalogue import Catalogue
-from storage.models import Period
+from storage.models import Period, Unit
+from storage.sources.dvcqg import NATIONAL_SOURCE
 
 
 def _first_from(ranked: list[queries.Reading], start: date) -> queries.Reading | None:
@@ -86,17 +87,14 @@ def rank_reply(
     readings = queries.history(session, province.id, total.id)
     all_ranked = [r for r in readings if r.rank is not None]
     if not all_ranked:
-        return Reply(
-            f"Chưa có số liệu xếp hạng Bộ chỉ số 766 của {province.name}. "
-            "Hãy nhập tệp điểm số có cột «Xếp hạng» (xem README, mục Nhập dữ liệu)."
-        )
+        return _unranked_reply(session, catalogue, province, readings, total.max_score)
     latest = all_ranked[-1]
     ranked = [r for r in all_ranked if (r.source, r.period) == (latest.source, latest.period)]
     lines = [
         f"📊 {province.name} — Bộ chỉ số 766",
         f"Xếp hạng {fmt_rank(latest.rank, latest.rank_of)} tính đến ngày {fmt_date(latest.as_of)} "
         f"({source_label(latest.source)})"
-        f"{age_note(latest.as_of, today, config.alerts.stale_days)}.",
+        f"{age_note(latest.as_of, today, config.alerts.stale_days, latest.period)}.",
     ]
     if len(ranked) > 1:
         lines.append(_move_line(latest, ranked[-2], ""))
@@ -110,6 +108,8 @@ def rank_reply(
             lines.append(sentence(describe_no_baseline(shown, latest.as_of)) + ".")
         elif len(ranked) < 2 or base is not ranked[-2]:
             lines.append(_move_line(latest, base, f"{describe_baseline(shown)}, "))
+    if latest.source == NATIONAL_SOURCE:
+        lines.extend(_neighbour_lines(session, catalogue, province.id, latest))
     cutoff = window_start(window, latest.as_of)
     lines.extend(_score_lines(readings, latest, total.max_score))
     lines.extend(_group_lines(session, catalogue, province.id))
@@ -126,6 +126,86 @@ def rank_reply(
     return Reply(
         "\n".join(lines), image=image, image_name="xep-hang.png", buttons=buttons, edit=True
     )
+
+
+#: Groups named as what separates the province from its neighbours in the ranking.
+SEPARATING_GROUPS = 2
+
+
+def _neighbour_lines(
+    session: Session, catalogue: Catalogue, province_id: int, latest: queries.Reading
+) -> list[str]:
+    """The provinces just above and below in the portal's ranking, the points between, and
+    the groups that make the difference (from the same snapshot)."""
+    total = catalogue.get("TOTAL")
+    groups = catalogue.groups()
+    table = queries.snapshot_table(session, latest.snapshot_id, [total.id, *(g.id for g in groups)])
+    mine = table.get(province_id, {})
+    my_total = mine.get(total.id)
+    if my_total is None:
+        return []
+    totals = {u: v[total.id] for u, v in table.items() if v.get(total.id) is not None}
+    better = [t for t in totals.values() if t is not None and t > my_total]
+    worse = [t for t in totals.values() if t is not None and t < my_total]
+    names = queries.units_by_id(session, list(totals))
+    lines = []
+    tied = [names[u].name for u, t in totals.items() if t == my_total and u != province_id]
+    if tied:
+        lines.append(f"Đồng hạng với: {'; '.join(sorted(tied))}.")
+    for wanted, word, sign in (
+        (min(better, default=None), "Cách", -1),
+        (max(worse, default=None), "Hơn", 1),
+    ):
+        if wanted is None:
+            continue
+        unit_id = next(u for u, t in totals.items() if t == wanted)
+        theirs = table[unit_id]
+        place = 1 + sum(1 for t in totals.values() if t is not None and t > wanted)
+        gaps = []
+        for group in groups:
+            ours, other = mine.get(group.id), theirs.get(group.id)
+            if ours is not None and other is not None:
+                gaps.append((group.name, ours - other))
+        apart = sorted((gap for gap in gaps if gap[1] * sign > 0), key=lambda gap: -abs(gap[1]))
+        text = (
+            f"{word} hạng {place} ({names[unit_id].name}, {fmt_number(wanted)} điểm): "
+            f"{fmt_number(abs(my_total - wanted))} điểm"
+        )
+        if apart:
+            shown = ", ".join(
+                f"{name} {fmt_change(gap)}" for name, gap in apart[:SEPARATING_GROUPS]
+            )
+            text += f"; chênh nhiều nhất ở: {shown}"
+        lines.append(text + ".")
+    if not better:
+        lines.append("Đứng đầu các tỉnh, thành phố.")
+    return lines
+
+
+NO_RANKING = (
+    "Chưa có xếp hạng giữa các tỉnh: lấy bảng xếp hạng của Cổng DVCQG "
+    "(tthc-bot sync dvcqg --national) hoặc nhập tệp điểm số có cột «Xếp hạng»."
+)
+
+
+def _unranked_reply(
+    session: Session,
+    catalogue: Catalogue,
+    province: Unit,
+    readings: list[queries.Reading],
+    maximum: float | None,
+) -> Reply:
+    """The province's scores when no rank among the provinces is known: said so."""
+    scored = [r for r in readings if r.value is not None]
+    if not scored:
+        return Reply(
+            f"Chưa có số liệu Bộ chỉ số 766 của {province.name}. Hãy lấy số liệu từ Cổng DVCQG "
+            "(tthc-bot sync dvcqg) hoặc nhập tệp điểm số (xem README, mục Nhập dữ liệu)."
+        )
+    lines = [f"📊 {province.name} — Bộ chỉ số 766", NO_RANKING]
+    lines.extend(_score_lines(readings, scored[-1], maximum))
+    lines.extend(_group_lines(session, catalogue, province.id))
+    return Reply("\n".join(lines))
 
 
 def _score_lines(

@@ -11,6 +11,7 @@ from core.config import Config
 from core.reply import Reply
 from core.vnformat import fmt_change, fmt_date, fmt_number, fmt_percent, sentence
 from handlers.answers.common import no_province_text, province_unit, source_label
+from handlers.answers.sources import gap_lines
 from storage import queries
 from storage.catalogue import Catalogue
 from storage.units import KIND_LABELS, RANKED_KINDS, parse_kind
@@ -151,4 +152,7 @@ def indicators_reply(session: Session, config: Config) -> Reply:
     if moves is None:
         return Reply(f"Chưa có số liệu các chỉ tiêu của {province.name}.")
     lines = [f"📋 Các chỉ tiêu của {province.name}:", *moves.rows, "", *moves.count_lines()]
+    gaps = gap_lines(session, province.id)
+    if gaps:
+        lines.extend(["", *gaps])
     return Reply("\n".join(lines))

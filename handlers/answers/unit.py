@@ -21,11 +21,13 @@ from core.vnformat import (
 from core.workdays import WorkCalendar
 from handlers.answers.common import QUARTER_NAMES, age_note, source_label
 from handlers.answers.overdue import FINISHED_LATE, old_count_note
+from handlers.answers.sources import gap_lines
 from handlers.answers.tasks import task_state
 from handlers.charts import score_history_chart
 from handlers.windows import (
     WINDOW_LABELS,
     Window,
+    describe_as_of,
     describe_baseline,
     describe_no_baseline,
     quarter_of,
@@ -189,14 +191,19 @@ def unit_card(
             lines.append(sentence(describe_no_baseline(window, totals[0].as_of)) + ".")
         else:
             lines.append(f"So sánh với {describe_baseline(window)}.")
-    note = age_note(totals[0].as_of, today, stale_days) if totals else ""
+    note = age_note(totals[0].as_of, today, stale_days, totals[0].period) if totals else ""
     lines.extend(_total_lines(session, unit, total, totals, baselines, note))
     ratio_lines = _ratio_lines(session, unit, ratios, latest, baselines)
     if ratio_lines:
-        newest_ratio = max(r[0].as_of for i, r in latest.items() if i != total.id)
-        old = age_note(newest_ratio, today, stale_days).removeprefix(" — ")
+        newest_ratio = max(
+            (r[0] for i, r in latest.items() if i != total.id), key=lambda r: r.as_of
+        )
+        old = age_note(newest_ratio.as_of, today, stale_days, newest_ratio.period)
+        old = old.removeprefix(" — ")
         lines.append("Các chỉ tiêu" + (f" ({old})" if old else "") + ":")
         lines.extend(ratio_lines)
+    lines.extend(_portal_lines(session, catalogue, unit))
+    lines.extend(gap_lines(session, unit.id))
     if detail:
         lines.extend(_overdue_lines(session, clock, unit))
         lines.extend(_publication_lines(session, clock, calendar, unit))
@@ -416,6 +423,53 @@ def _roadmap_text(target: Target, newest: queries.Reading) -> str:
         f" — {label}: {fmt_percent(goal)}, ❌ chưa đạt "
         f"(thiếu {fmt_number(goal - newest.value)} điểm %)"
     )
+
+
+#: Short words for the portal's data-quality flags, explained once under the list.
+QUALITY_WORDS = {
+    "TEMP_NATIONAL_REPORT_DENOMINATOR": "mẫu số tạm",
+    "NO_NATIONAL_REPORT_DATA": "chưa có báo cáo tổng hợp",
+}
+
+
+def _portal_lines(session: Session, catalogue: Catalogue, unit: Unit) -> list[str]:
+    """The six group scores of the newest snapshot holding them, each with its metrics as
+    the portal gives them (ratio, numerator/denominator, score) and its data-quality flag."""
+    groups = catalogue.groups()
+    snapshot_id = queries.latest_snapshot_with(session, unit.id, [g.id for g in groups])
+    if snapshot_id is None:
+        return []
+    snapshot, found = queries.snapshot_observations(session, unit.id, snapshot_id)
+    metrics = [i for i in catalogue.indicators if i.category == "metric"]
+    lines = [
+        f"Điểm theo nhóm ({source_label(snapshot.source)}, "
+        f"{describe_as_of(snapshot.period, snapshot.as_of)}):"
+    ]
+    flags: dict[str, str] = {}
+    for group in groups:
+        observed = found.get(group.id)
+        if observed is None:
+            continue
+        maximum = observed.max_score or group.max_score
+        lines.append(f"  • {group.name}: {fmt_score(observed.value, maximum)}")
+        for metric in (m for m in metrics if m.group_code == group.code):
+            reading = found.get(metric.id)
+            if reading is None:
+                continue
+            text = f"      – {metric.label}: {fmt_percent(reading.value)}"
+            if reading.numerator is not None and reading.denominator is not None:
+                text += (
+                    f" ({fmt_count(int(reading.numerator))}/{fmt_count(int(reading.denominator))})"
+                )
+            if reading.score is not None and reading.max_score:
+                text += f", {fmt_score(reading.score, reading.max_score)} điểm"
+            if reading.quality_status:
+                word = QUALITY_WORDS.get(reading.quality_status, reading.quality_status)
+                flags[word] = reading.quality_message or word
+                text += f" ⚠️ {word}"
+            lines.append(text)
+    lines.extend(f"⚠️ {word}: {message}" for word, message in flags.items())
+    return lines if len(lines) > 1 else []
 
 
 def _overdue_lines(session: Session, clock: Clock, unit: Unit) -> list[str]:

@@ -38,6 +38,7 @@ class RuleName(StrEnum):
     STALE = "stale"
     SUMMARY = "summary"
     CORRECTION = "correction"
+    SOURCE = "source"
 
 
 class When(StrEnum):

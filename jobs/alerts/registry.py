@@ -14,6 +14,7 @@ from jobs.alerts.rules import (
     overdue_count,
     rank,
     roadmap,
+    source,
     stale,
     summary,
 )
@@ -28,11 +29,13 @@ ROADMAP = roadmap.RULE
 STALE = stale.RULE
 SUMMARY = summary.RULE
 CORRECTION = correction.RULE
+SOURCE = source.RULE
 
 RULES: tuple[AlertRule[Any], ...] = tuple(
     sorted(
         (
             CORRECTION,
+            SOURCE,
             RANK,
             ESCALATION,
             DEADLINE,

@@ -7,6 +7,7 @@ from datetime import date
 
 from core.vnformat import fmt_date
 from handlers.answers.common import source_label
+from handlers.windows import days_stale
 from jobs.alerts.base import AlertRule, Draft, Payload, RenderContext, RuleContext, RuleName, When
 from storage import queries
 from storage.alerts import Audience
@@ -21,9 +22,9 @@ class StalePayload(Payload):
 def detect(ctx: RuleContext) -> list[Draft[StalePayload]]:
     limit = ctx.config.alerts.stale_days
     drafts = []
-    for source, newest in queries.newest_snapshot_by_source(ctx.session):
-        age = (ctx.today - newest).days
-        if age < limit:
+    for source, newest, period in queries.newest_snapshot_by_source(ctx.session):
+        age = days_stale(newest, period, ctx.today, limit)
+        if age is None:
             continue
         drafts.append(
             Draft(

@@ -1,0 +1,1 @@
+"""What the bot fetches by itself: the national portal (Cổng DVCQG)."""

@@ -1,0 +1,1 @@
+"""Data the bot fetches itself: the national portal (Cổng DVCQG)."""
