@@ -111,6 +111,8 @@ class SchedulesConfig(_Section):
     escalation: str = "0 10 * * mon-fri"
     #: The portal's figures of the last finished month (and the provinces' ranking).
     dvcqg_sync: str = "30 6 * * *"
+    #: The inbox folder (``[sources] inbox``) is looked at.
+    inbox: str = "*/5 * * * *"
     deliver_every_seconds: int = Field(default=5, gt=0)
     #: How late a missed run may still happen after a restart (hours); the summary: same day.
     grace_hours: int = Field(default=12, ge=0)
@@ -164,6 +166,13 @@ class DvcqgConfig(_Section):
     )
 
 
+class SourcesConfig(_Section):
+    """Where files come from without a person sending them."""
+
+    #: A folder watched for new files (imported, then moved to done/ or failed/); empty: off.
+    inbox: str = ""
+
+
 class Config(_Section):
     """The whole configuration."""
 
@@ -176,6 +185,7 @@ class Config(_Section):
     alerts: AlertsConfig = AlertsConfig()
     schedules: SchedulesConfig = SchedulesConfig()
     dvcqg: DvcqgConfig = DvcqgConfig()
+    sources: SourcesConfig = SourcesConfig()
     base_dir: Path = Path(".")
 
     @property

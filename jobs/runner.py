@@ -15,6 +15,7 @@ from handlers.services import Services
 from jobs.alerts.base import When
 from jobs.alerts.engine import raise_alerts
 from jobs.alerts.registry import rules_for
+from jobs.inbox import scan_inbox
 from jobs.sources.dvcqg import sync_latest
 from storage.models import JobRun
 
@@ -50,6 +51,7 @@ def job_specs(services: Services) -> list[JobSpec]:
         JobSpec("stale_check", schedules.stale_check, _raising(When.STALE)),
         JobSpec("escalation", schedules.escalation, _raising(When.ESCALATION)),
         JobSpec("dvcqg_sync", schedules.dvcqg_sync, sync_latest),
+        JobSpec("inbox", schedules.inbox, scan_inbox),
     ]
 
 
