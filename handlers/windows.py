@@ -92,27 +92,26 @@ def describe_no_baseline(window: Window, reference: date) -> str:
     }[window]
 
 
-def expected_newest(period: str, today: date) -> date:
-    """The newest date a source of this period can have figures for today: today for a
-    daily reading, the end of the last finished month, quarter or year otherwise."""
-    if period == "month":
-        return today.replace(day=1) - timedelta(days=1)
+def next_period_end(period: str, day: date) -> date:
+    """The last day of the month (quarter, year) after the one holding ``day``."""
+    months = {"month": 1, "quarter": 3, "year": 12}[period]
     if period == "quarter":
-        return quarter_start(today) - timedelta(days=1)
-    if period == "year":
-        return date(today.year - 1, 12, 31)
-    return today
+        day = quarter_start(day)
+    elif period == "year":
+        day = date(day.year, 1, 1)
+    index = day.year * 12 + day.month - 1 + 2 * months  # the start of the period after next
+    return date(index // 12, index % 12 + 1, 1) - timedelta(days=1)
 
 
 def days_stale(day: date, period: str, today: date, limit: int) -> int | None:
     """How many days old a figure is when it counts as old: a daily reading older than
-    ``limit`` days, a monthly (quarterly, yearly) one when a finished period after it has
-    been missing for ``limit`` days; None when it is as new as can be expected."""
+    ``limit`` days; a month's (quarter's, year's) once the period after it has been over
+    for ``limit`` days without figures. None when it is as new as can be expected."""
     age = (today - day).days
     if period == "day":
         return age if age >= limit else None
-    expected = expected_newest(period, today)
-    if day >= expected or (today - expected).days < limit:
+    following = next_period_end(period, day)
+    if following >= today or (today - following).days < limit:
         return None
     return age
 

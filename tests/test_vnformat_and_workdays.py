@@ -42,3 +42,19 @@ def test_the_office_can_add_its_own_days_off() -> None:
     assert not calendar.is_working_day(date(2025, 4, 11))
     assert calendar.is_working_day(date(2025, 4, 12))
     assert calendar.add_working_days(date(2025, 4, 10), 1) == date(2025, 4, 12)
+
+
+def test_a_months_figures_are_old_once_the_next_month_is_overdue() -> None:
+    from datetime import date
+
+    from handlers.windows import days_stale, next_period_end
+
+    assert next_period_end("month", date(2026, 12, 31)) == date(2027, 1, 31)
+    assert next_period_end("quarter", date(2026, 8, 15)) == date(2026, 12, 31)
+    assert next_period_end("year", date(2025, 12, 31)) == date(2026, 12, 31)
+    august = date(2026, 8, 31)
+    assert days_stale(august, "month", date(2026, 10, 7), 8) is None  # September: 7 days
+    assert days_stale(august, "month", date(2026, 10, 8), 8) == 38
+    assert days_stale(august, "month", date(2026, 12, 3), 8) == 94  # three months missing
+    assert days_stale(date(2026, 12, 1), "day", date(2026, 12, 8), 8) is None
+    assert days_stale(date(2026, 11, 30), "day", date(2026, 12, 8), 8) == 8
