@@ -191,6 +191,22 @@ def chats_with_due_deliveries(session: Session, now: datetime) -> list[tuple[int
     return [(chat_id, bool(urgent)) for chat_id, urgent in session.execute(stmt)]
 
 
+def postpone_due(session: Session, chat_ids: list[int], until: datetime) -> None:
+    """Pending deliveries of these chats wait until ``until`` (a flood wait of the bot)."""
+    if not chat_ids:
+        return
+    session.execute(
+        update(Delivery)
+        .where(
+            Delivery.chat_id.in_(chat_ids),
+            Delivery.status == AlertStatus.PENDING.value,
+            Delivery.next_attempt_at < until,
+        )
+        .values(next_attempt_at=until)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def claim(
     session: Session, chat_id: int, token: str, now: datetime, urgent_only: bool
 ) -> list[tuple[Delivery, Alert]]:

@@ -51,6 +51,8 @@ class FakeTelegram:
         self.updates: list[dict[str, Any]] = []
         self.files: dict[str, tuple[str, bytes]] = {}
         self.failures: list[Failure] = []
+        #: Seconds a sendMessage/sendPhoto takes to answer (a slow Telegram).
+        self.send_delay = 0.0
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._cond = threading.Condition()
@@ -159,6 +161,16 @@ class FakeTelegram:
                     raise AssertionError(f"no matching call within {timeout}s; saw {methods}")
                 self._cond.wait(remaining)
 
+    def wait_until(self, condition: Callable[[list[Call]], bool], timeout: float = 15.0) -> None:
+        """Until ``condition(calls)`` holds (checked at each new call)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not condition(self.calls):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"condition not met within {timeout}s")
+                self._cond.wait(remaining)
+
     def sent_to(self, chat_id: int, start: int = 0) -> list[Call]:
         with self._cond:
             return [c for c in self.calls[start:] if str(c.params.get("chat_id")) == str(chat_id)]
@@ -253,6 +265,8 @@ class FakeTelegram:
             "editMessageReplyMarkup",
             "editMessageMedia",
         ):
+            if self.send_delay and method in ("sendMessage", "sendPhoto"):
+                threading.Event().wait(self.send_delay)
             self._record(Call(method, params, files))
             return self._message_result(params, files)
         raise KeyError(method)

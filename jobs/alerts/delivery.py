@@ -130,61 +130,76 @@ class _Batch:
     image: bytes | None = None
 
 
-def _next_batches(services: Services, now: datetime) -> tuple[list[_Batch], int]:
-    """Claim, chat by chat, what may be sent now; (batches, chats left waiting).
+@dataclass
+class _Round:
+    """One delivery round: the chats with something due, found once, and the chart drawn
+    at most once for all of them."""
 
-    Each chat's claim is its own committed transaction, so a claim is visible to other
-    senders at once and one chat's trouble does not hold the others."""
-    config = services.config.alerts
-    batches: list[_Batch] = []
-    waiting = 0
+    services: Services
+    due: list[tuple[int, bool]]
     chart: bytes | None = None
+    waiting: int = 0
+
+
+def _start_round(services: Services, now: datetime) -> _Round:
+    """Release the claims of senders that died; list the chats with something due."""
+    lease = timedelta(seconds=services.config.alerts.claim_lease_seconds)
+    with services.session_factory.begin() as session:
+        queue.release_expired_claims(session, now, lease)
+        return _Round(services, queue.chats_with_due_deliveries(session, now))
+
+
+def _claim_next(round_: _Round, chat_id: int, has_urgent: bool) -> _Batch | None:
+    """Claim one chat's due deliveries for one message, just before it is sent: a claim
+    lives for one message, never for a whole round, so however long a round takes (slow
+    network, a thousand chats), no claim outlives the lease while its sender is alive and
+    another process never sends the same delivery. None: nothing to send to this chat now
+    (muted, quiet hours, or another sender took it)."""
+    services = round_.services
+    config = services.config.alerts
+    now = services.clock.now()
     local = now.astimezone(services.config.tz)
     with services.session_factory() as session:
         with session.begin():
-            queue.release_expired_claims(
-                session, now, timedelta(seconds=config.claim_lease_seconds)
-            )
-            due = queue.chats_with_due_deliveries(session, now)
-        for chat_id, has_urgent in due:
-            with session.begin():
-                settings = queue.settings_for(session, chat_id)
-                if settings is not None and settings.muted_until and settings.muted_until > now:
-                    waiting += 1
-                    continue
-                policy = policy_for(services, settings)
-                quiet = policy.quiet(local, services.calendar)
-                if quiet and not has_urgent:
-                    waiting += 1
-                    continue
-                token = secrets.token_hex(8)
-                rows = queue.claim(session, chat_id, token, now, urgent_only=quiet)
-            if not rows:
-                continue  # another sender claimed them first
-            alerts = [alert for _, alert in rows]
-            text = render_batch(alerts, config.list_limit)
-            image = None
-            if any(BY_NAME[a.rule].with_chart for a in alerts):
-                if chart is None:  # the same chart for every group: drawn once per round
-                    with session.begin():
-                        chart = province_chart(session, services.config) or b""
-                image = chart or None
-            batches.append(
-                _Batch(
-                    chat_id,
-                    token,
-                    text,
-                    quiet or policy.silent(local),
-                    max(d.attempts for d, _ in rows),
-                    image,
-                )
-            )
-    return batches, waiting
+            settings = queue.settings_for(session, chat_id)
+            if settings is not None and settings.muted_until and settings.muted_until > now:
+                round_.waiting += 1
+                return None
+            policy = policy_for(services, settings)
+            quiet = policy.quiet(local, services.calendar)
+            if quiet and not has_urgent:
+                round_.waiting += 1
+                return None
+            token = secrets.token_hex(8)
+            rows = queue.claim(session, chat_id, token, now, urgent_only=quiet)
+        if not rows:
+            return None  # another sender claimed them first
+        alerts = [alert for _, alert in rows]
+        text = render_batch(alerts, config.list_limit)
+        image = None
+        if any(BY_NAME[a.rule].with_chart for a in alerts):
+            if round_.chart is None:  # the same chart for every group: drawn once per round
+                with session.begin():
+                    round_.chart = province_chart(session, services.config) or b""
+            image = round_.chart or None
+        return _Batch(
+            chat_id,
+            token,
+            text,
+            quiet or policy.silent(local),
+            max(d.attempts for d, _ in rows),
+            image,
+        )
 
 
 def _finish(services: Services, batch: _Batch, status: AlertStatus, **kwargs: object) -> None:
     with services.session_factory.begin() as session:
         queue.finish_claim(session, batch.token, status, services.clock.now(), **kwargs)  # type: ignore[arg-type]
+
+
+def _postpone(services: Services, chat_ids: list[int], until: datetime) -> None:
+    with services.session_factory.begin() as session:
+        queue.postpone_due(session, chat_ids, until)
 
 
 def _block(services: Services, chat_id: int, reason: str) -> None:
@@ -198,12 +213,16 @@ def _migrate(services: Services, old: int, new: int) -> None:
 
 
 async def deliver_pending(services: Services, transport: Transport) -> DeliveryReport:
-    """One round: claim what is due and send it, recording each outcome."""
+    """One round: for each chat with something due, claim it and send it, recording each
+    outcome before the next chat is claimed."""
     report = DeliveryReport()
     now = services.clock.now()
-    batches, report.waiting = await asyncio.to_thread(_next_batches, services, now)
+    round_ = await asyncio.to_thread(_start_round, services, now)
     limit = services.config.alerts.max_backoff_seconds
-    for index, batch in enumerate(batches):
+    for index, (chat_id, has_urgent) in enumerate(round_.due):
+        batch = await asyncio.to_thread(_claim_next, round_, chat_id, has_urgent)
+        if batch is None:
+            continue
         try:
             message_id = await transport.send(
                 batch.chat_id, batch.text, batch.token, batch.silent, batch.image
@@ -215,16 +234,15 @@ async def deliver_pending(services: Services, transport: Transport) -> DeliveryR
                 else _backoff(batch.attempts, limit)
             )
             log.warning("delivery to %s will be retried in %s: %s", batch.chat_id, wait, exc)
+            retry_at = services.clock.now() + wait
             await asyncio.to_thread(
-                _finish, services, batch, AlertStatus.PENDING, error=str(exc), retry_at=now + wait
+                _finish, services, batch, AlertStatus.PENDING, error=str(exc), retry_at=retry_at
             )
             report.retried += 1
             if exc.retry_after is not None:
-                # A flood wait applies to the bot as a whole: give the rest back too.
-                for rest in batches[index + 1 :]:
-                    await asyncio.to_thread(
-                        _finish, services, rest, AlertStatus.PENDING, retry_at=now + wait
-                    )
+                # A flood wait applies to the bot as a whole: the other chats wait too.
+                rest = [chat for chat, _ in round_.due[index + 1 :]]
+                await asyncio.to_thread(_postpone, services, rest, retry_at)
                 break
         except ChatMoved as exc:
             await asyncio.to_thread(_finish, services, batch, AlertStatus.PENDING, error=str(exc))
@@ -244,4 +262,5 @@ async def deliver_pending(services: Services, transport: Transport) -> DeliveryR
                 _finish, services, batch, AlertStatus.SENT, message_id=message_id
             )
             report.sent += 1
+    report.waiting = round_.waiting
     return report
