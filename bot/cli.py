@@ -15,6 +15,7 @@ from bot.app import Services, build_services
 from bot.console import ConsoleTransport, run_console, write_reply
 from core.config import Config, ConfigError, load_config
 from core.parsing import ValueProblem, parse_date
+from core.vnformat import fmt_count
 from handlers.access import Asker
 from handlers.imports import import_file
 from handlers.router import answer
@@ -73,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
         "revision", help="viết migration kế tiếp từ khác biệt giữa models và cơ sở dữ liệu"
     )
     revision.add_argument("-m", "--message", required=True, help="mô tả ngắn của migration")
+    copy = db_sub.add_parser(
+        "copy",
+        help="chép toàn bộ cơ sở dữ liệu sang một cơ sở dữ liệu mới (ví dụ PostgreSQL), "
+        "kiểm tra từng dòng",
+    )
+    copy.add_argument(
+        "--to", required=True, metavar="URL", help="ví dụ postgresql+psycopg://user@host/tthc"
+    )
 
     imp = sub.add_parser("import", help="nhập tệp .xlsx/.xls/.ods/.csv")
     imp.add_argument("path", type=Path, help="tệp cần nhập")
@@ -190,6 +199,8 @@ def _dispatch(args: argparse.Namespace, services: Services) -> int:
         elif args.db_command == "revision":
             _require_schema(services)
             print(f"Đã viết migration: {db.new_revision(services.engine, args.message)}")
+        elif args.db_command == "copy":
+            return _copy(services, args.to)
         else:
             print(db.current_revision(services.engine) or "chưa khởi tạo")
         return 0
@@ -393,6 +404,29 @@ def _import(services: Services, args: argparse.Namespace) -> int:
         if recheck.corrections:
             print(f"{len(recheck.corrections)} tin đính chính được xếp hàng cho cảnh báo đã gửi.")
     return 0 if outcome.ok else 1
+
+
+def _copy(services: Services, target: str) -> int:
+    """``tthc-bot db copy --to URL``: exit 1 when it could not be copied and verified."""
+    from storage.copy import CopyRefused, copy_database
+
+    try:
+        report = copy_database(
+            services.engine,
+            target,
+            progress=lambda table, rows: print(
+                f"  {table}: {fmt_count(rows)} dòng", file=sys.stderr, flush=True
+            ),
+        )
+    except CopyRefused as exc:
+        print(f"Không chép: {exc}.", file=sys.stderr)
+        return 1
+    print(
+        f"Đã chép {fmt_count(report.rows)} dòng của {len(report.tables)} bảng sang "
+        f"{db.describe_url(target)} và kiểm tra từng dòng: "
+        "khớp. Hãy ghi [database] url mới trong config.toml (hoặc TTHC_DATABASE_URL)."
+    )
+    return 0
 
 
 def _sync(services: Services, args: argparse.Namespace) -> int:

@@ -37,6 +37,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def describe_url(url: str) -> str:
+    """The URL as it may be printed: without its password."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def exists(url: str) -> bool:
     """Whether the database is there: an SQLite file that exists (asking would create it);
     any other server is assumed to be."""

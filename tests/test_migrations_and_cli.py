@@ -1,10 +1,12 @@
 """Migrations on both backends, and the command line as a user runs it."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select, text
@@ -12,7 +14,16 @@ from sqlalchemy import select, text
 from handlers.services import Services
 from storage import db
 from storage.models import Base, Indicator
-from tests.conftest import DEMO_FILES, run_cli
+from tests.conftest import (
+    DEMO,
+    DEMO_FILES,
+    PG_URL,
+    Templates,
+    _pg_execute,
+    _pg_url,
+    run_cli,
+    write_csv,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -136,3 +147,33 @@ def test_help_lists_every_command_and_the_exit_codes_without_heavy_imports() -> 
         assert f"\n    {command} " in result.stdout
     assert "mã thoát (exit codes)" in result.stdout and "  2  sai cú pháp" in result.stdout
     assert "HEAVY []" in result.stdout
+
+
+@pytest.mark.skipif(not PG_URL, reason="TTHC_TEST_POSTGRES_URL is not set")
+def test_db_copy_moves_the_sqlite_database_into_postgresql_row_by_row(
+    templates: Templates, tmp_path: Path
+) -> None:
+    shutil.copy(templates.sqlite(DEMO), tmp_path / "tthc.db")
+    env = _env(tmp_path)
+    run_cli(["users", "add", "501", "--role", "focal", "--unit", "Phú Riềng"], env, tmp_path)
+    name = f"tthc_copy_{os.getpid()}"
+    _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    target = _pg_url(name)
+    try:
+        out = run_cli(["db", "copy", "--to", target], env, tmp_path)
+        assert out.startswith("Đã chép ") and "kiểm tra từng dòng: khớp" in out
+        # The bot answers the same from the copy, and new rows get new ids.
+        env_pg = {**env, "TTHC_DATABASE_URL": target}
+        cards = [
+            run_cli(["ask", "/unit Sở Xây dựng"], e, tmp_path).split("(biểu đồ")[0]
+            for e in (env, env_pg)
+        ]
+        assert cards[0] == cards[1] and "Sở Giao thông vận tải (đến 28/02/2025)" in cards[1]
+        rows = [["Ngày", "Đơn vị", "Số hồ sơ quá hạn"], ["10/04/2025", "Huyện Bù Đăng", "7"]]
+        more = run_cli(["import", str(write_csv(tmp_path, "qh.csv", rows))], env_pg, tmp_path)
+        assert "Đã nhập" in more
+        # A database that holds data is never written over.
+        refused = run_cli(["db", "copy", "--to", target], env, tmp_path, expect=1)
+        assert refused == ""
+    finally:
+        _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
