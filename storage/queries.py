@@ -271,24 +271,36 @@ class KindTable:
 
 def kinds_with_data(session: Session, indicator_id: int) -> list[str]:
     """Kinds of unit that have any value of this indicator."""
-    stmt = (
-        select(Unit.kind)
-        .join(Observation, Observation.unit_id == Unit.id)
-        .where(Observation.indicator_id == indicator_id)
-        .distinct()
-    )
-    return sorted(session.scalars(stmt))
+    kinds = sorted(set(session.scalars(select(Unit.kind).distinct())))
+    found = []
+    for kind in kinds:  # an index probe per kind, never a scan of the history
+        probe = (
+            select(Observation.id)
+            .join(Unit, Unit.id == Observation.unit_id)
+            .where(Unit.kind == kind, Observation.indicator_id == indicator_id)
+            .limit(1)
+        )
+        if session.scalar(probe) is not None:
+            found.append(str(kind))
+    return found
 
 
 def _latest_snapshot_for_kind(
     session: Session, indicator_id: int, kind: str, before: Snapshot | None = None
 ) -> Snapshot | None:
-    stmt = (
-        select(Snapshot)
-        .join(Observation, Observation.snapshot_id == Snapshot.id)
+    # Newest snapshot first, each probed for a value of a unit of the kind: the newest
+    # snapshots answer at once, whatever the length of history.
+    holds = (
+        select(Observation.id)
         .join(Unit, Unit.id == Observation.unit_id)
-        .where(Observation.indicator_id == indicator_id, Unit.kind == kind)
+        .where(
+            Observation.snapshot_id == Snapshot.id,
+            Observation.indicator_id == indicator_id,
+            Unit.kind == kind,
+        )
+        .exists()
     )
+    stmt = select(Snapshot).where(holds)
     if before is not None:
         stmt = stmt.where(
             Snapshot.source == before.source,
@@ -300,39 +312,49 @@ def _latest_snapshot_for_kind(
 
 
 def kind_table(session: Session, indicator_id: int, kind: str) -> KindTable | None:
-    """The seed-001 table for one kind: each unit's latest and previous comparable values."""
+    """The seed-001 table for one kind: each unit's latest and previous comparable values.
+
+    Read from the newest snapshot and the one before it (two indexed lookups, whatever the
+    length of history); only units missing from either fall back to their own history."""
     latest = _latest_snapshot_for_kind(session, indicator_id, kind)
     if latest is None:
         return None
-    order = func.row_number().over(
-        partition_by=Observation.unit_id, order_by=(Snapshot.as_of.desc(), Snapshot.id.desc())
-    )
-    ranked = (
-        select(
-            Observation.unit_id,
-            Observation.value,
-            Snapshot.as_of,
-            order.label("n"),
+    # A unit that ended before the table's date (merged, abolished) is not ranked with its
+    # last figure among the units that exist.
+    alive = or_(Unit.valid_to.is_(None), Unit.valid_to >= latest.as_of)
+    readings: dict[int, list[tuple[float | None, date]]] = {
+        unit_id: [(value, latest.as_of)]
+        for unit_id, value in _snapshot_column(session, latest.id, indicator_id, kind, alive)
+    }
+    with_data = set(
+        session.scalars(
+            select(Unit.id).where(
+                Unit.kind == kind,
+                alive,
+                select(Observation.id)
+                .where(Observation.unit_id == Unit.id, Observation.indicator_id == indicator_id)
+                .exists(),
+            )
         )
-        .join(Snapshot, Snapshot.id == Observation.snapshot_id)
-        .join(Unit, Unit.id == Observation.unit_id)
-        .where(
-            Observation.indicator_id == indicator_id,
-            Unit.kind == kind,
-            Snapshot.source == latest.source,
-            Snapshot.period == latest.period,
-            Snapshot.as_of <= latest.as_of,
-            # A unit that ended before the table's date (merged, abolished) is not ranked
-            # with its last figure among the units that exist.
-            or_(Unit.valid_to.is_(None), Unit.valid_to >= latest.as_of),
-        )
-        .subquery()
     )
-    readings: dict[int, list[tuple[float | None, date]]] = {}
-    for unit_id, value, as_of, _n in session.execute(
-        select(ranked).where(ranked.c.n <= 2).order_by(ranked.c.unit_id, ranked.c.n)
-    ):
-        readings.setdefault(unit_id, []).append((value, as_of))
+    behind = sorted(with_data - set(readings))
+    if behind:  # not in the newest snapshot: their own newest two readings
+        for unit_id, value, as_of in _newest_two(session, latest, indicator_id, behind):
+            readings.setdefault(unit_id, []).append((value, as_of))
+    before = _latest_snapshot_for_kind(session, indicator_id, kind, before=latest)
+    current = [u for u, pair in readings.items() if pair[0][1] == latest.as_of]
+    found: set[int] = set()
+    if before is not None and current:
+        for unit_id, value in _snapshot_column(
+            session, before.id, indicator_id, kind, alive, current
+        ):
+            readings[unit_id].append((value, before.as_of))
+            found.add(unit_id)
+    missing = [u for u in current if u not in found]
+    if missing:  # absent from the snapshot before: their own reading before the newest
+        for unit_id, value, as_of in _newest_two(session, latest, indicator_id, missing):
+            if as_of < latest.as_of:
+                readings[unit_id].append((value, as_of))
     units = units_by_id(session, sorted(readings))
     rows = []
     for unit_id, pair in readings.items():
@@ -342,6 +364,57 @@ def kind_table(session: Session, indicator_id: int, kind: str) -> KindTable | No
             previous = (None, None)  # never compared across the unit's end
         rows.append(KindRow(unit, value, as_of, previous[0], previous[1]))
     return KindTable(latest.as_of, latest.source, rows)
+
+
+def _snapshot_column(
+    session: Session,
+    snapshot_id: int,
+    indicator_id: int,
+    kind: str,
+    alive: ColumnElement[bool],
+    unit_ids: list[int] | None = None,
+) -> list[tuple[int, float | None]]:
+    """One indicator's values of the units of a kind in one snapshot."""
+    stmt = (
+        select(Observation.unit_id, Observation.value)
+        .join(Unit, Unit.id == Observation.unit_id)
+        .where(
+            Observation.snapshot_id == snapshot_id,
+            Observation.indicator_id == indicator_id,
+            Unit.kind == kind,
+            alive,
+        )
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(Observation.unit_id.in_(unit_ids))
+    return [(unit_id, value) for unit_id, value in session.execute(stmt)]
+
+
+def _newest_two(
+    session: Session, latest: Snapshot, indicator_id: int, unit_ids: list[int]
+) -> list[tuple[int, float | None, date]]:
+    """Each unit's newest two readings of the indicator from the table's source and period,
+    up to its date (for the few units the two newest snapshots do not cover)."""
+    order = func.row_number().over(
+        partition_by=Observation.unit_id, order_by=(Snapshot.as_of.desc(), Snapshot.id.desc())
+    )
+    ranked = (
+        select(Observation.unit_id, Observation.value, Snapshot.as_of, order.label("n"))
+        .join(Snapshot, Snapshot.id == Observation.snapshot_id)
+        .where(
+            Observation.indicator_id == indicator_id,
+            Observation.unit_id.in_(unit_ids),
+            Snapshot.source == latest.source,
+            Snapshot.period == latest.period,
+            Snapshot.as_of <= latest.as_of,
+        )
+        .subquery()
+    )
+    stmt = select(ranked.c.unit_id, ranked.c.value, ranked.c.as_of).where(ranked.c.n <= 2)
+    return [
+        (unit_id, value, as_of)
+        for unit_id, value, as_of in session.execute(stmt.order_by(ranked.c.unit_id, ranked.c.n))
+    ]
 
 
 def place_in_table(table: KindTable, unit_id: int) -> KindRank:
