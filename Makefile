@@ -4,11 +4,11 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-SOURCES := bot core handlers jobs storage tests
+SOURCES := bot core handlers jobs storage tests bench
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat pyproject.toml requirements-dev.lock | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint lock clean
+.PHONY: run test lint lock clean bench
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -38,6 +38,11 @@ lint: $(DEV_STAMP)
 
 test: lint
 	$(BIN)/python -m pytest -q --durations=10
+
+# Benchmarks on generated data tiers (bench/generate.py): bench/results.json and
+# docs/benchmarks.md. They report figures and never fail; not part of `make test`.
+bench: $(DEV_STAMP)
+	$(BIN)/python -m bench.run
 
 lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools

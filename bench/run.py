@@ -1,0 +1,267 @@
+"""``make bench``: measure the paths a user waits on, on generated tiers, and write
+``bench/results.json`` and ``docs/benchmarks.md``. Benchmarks report figures; they never fail.
+
+    python -m bench.run [--tier province] [--days 90,365,1095] [--quick]
+
+Measured now: reply compute in-process (median and p95, at each history length), all data
+rules after the newest snapshot, an import against the bare pandas + calamine read of the
+same file, and resident memory. Not measured yet (see docs/benchmarks.md): the whole-stack
+burst throughput against an echo bot, the 1,000-chat fan-out, the nation tier on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bench.generate import TIERS, generate
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+RESULTS = ROOT / "bench" / "results.json"
+REPORT = ROOT / "docs" / "benchmarks.md"
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+TODAY = datetime(2026, 12, 1, 9, 0, tzinfo=TZ)
+COMMANDS = {
+    "rank": "/rank",
+    "unit": "/unit Sở Mẫu 1.5",
+    "top": "/top",
+    "top_commune": "/top xã",
+    "overdue": "/overdue",
+    "indicators": "/indicators",
+    "compare": "/compare Sở Mẫu 1.5, Sở Mẫu 1.6",
+}
+#: Replies that come with a chart (their goal is the chart's).
+WITH_CHART = {"rank", "unit"}
+GOALS_MS = {"text": 30.0, "chart": 250.0}
+
+Results = dict[str, dict[str, Any]]
+
+
+def _database(tier: str, days: int) -> str:
+    path = DATA / f"{tier}-{days}.db"
+    url = f"sqlite:///{path}"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        generate(url, TIERS[tier], TODAY.date(), days)
+        print(f"generated {path.name} in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    return url
+
+
+def _services(url: str) -> Any:
+    from bot.app import build_services
+    from core.clock import FrozenClock
+    from core.config import Config
+
+    config = Config.model_validate(
+        {"database": {"url": url}, "office": {"province": "UBND tỉnh Mẫu 1"}}
+    )
+    return build_services(config, FrozenClock(TZ, TODAY))
+
+
+def _timed(action: Callable[[], object], runs: int, warmup: int = 2) -> list[float]:
+    for _ in range(warmup):
+        action()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def measure_replies(results: Results, tier: str, days_list: list[int], runs: int) -> None:
+    from handlers.access import Asker
+    from handlers.router import answer
+
+    admin = Asker()
+    for days in days_list:
+        services = _services(_database(tier, days))
+        try:
+            for name, text in COMMANDS.items():
+                reply = answer(services, text, admin)
+                assert not reply.text.startswith("Lỗi"), reply.text
+                times = _timed(lambda s=services, t=text: answer(s, t, admin), runs)
+                kind = "chart" if name in WITH_CHART else "text"
+                goal = GOALS_MS[kind]
+                p95 = _p95(times)
+                results[f"reply_{name}_{days}d_p95"] = {
+                    "value": round(p95, 1),
+                    "unit": "ms",
+                    "goal": f"< {goal:g} ms ({kind})",
+                    "met": p95 < goal,
+                    "tier": tier,
+                    "median": round(statistics.median(times), 1),
+                }
+        finally:
+            services.close()
+
+
+def measure_rules(results: Results, tier: str, days_list: list[int]) -> None:
+    from jobs.alerts.engine import evaluate, rule_context
+    from jobs.alerts.registry import DATA_RULES
+
+    for days in days_list:
+        services = _services(_database(tier, days))
+        try:
+            with services.session_factory() as session:
+                times = _timed(
+                    lambda s=services, db=session: evaluate(rule_context(s, db), DATA_RULES),
+                    3,
+                    warmup=1,
+                )
+            value = statistics.median(times) / 1000
+            results[f"data_rules_{days}d"] = {
+                "value": round(value, 2),
+                "unit": "s",
+                "goal": "< 0.5 s",
+                "met": value < 0.5,
+                "tier": tier,
+            }
+        finally:
+            services.close()
+
+
+def measure_import(results: Results, tier: str, days: int) -> None:
+    """A 10,000-row scores sheet: a dry-run import against pandas + calamine reading it."""
+    import pandas as pd
+
+    from handlers.imports import import_file
+    from storage.importers import ImportOptions
+
+    path = DATA / "scores-10000.xlsx"
+    if not path.exists():
+        rows: list[list[object]] = [["Ngày", "Đơn vị", "Chỉ số", "Giá trị"]]
+        codes = ["TOTAL", "R01", "R03", "R04", "R05"]
+        for n in range(10_000):  # 100 units x 5 indicators x 20 days, each once
+            number = n % 100
+            unit = f"Sở Mẫu 1.{number + 1}" if number < 40 else f"UBND xã Mẫu 1.{number + 6}"
+            day = f"{n // 500 + 1:02d}/11/2026"
+            code = codes[(n // 100) % len(codes)]
+            rows.append([day, unit, code, f"{50 + n % 40},{n % 100:02d}"])
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.title = "Điểm"
+        for row in rows:
+            sheet.append(row)
+        workbook.save(path)
+    services = _services(_database(tier, days))
+    try:
+        options = ImportOptions(dry_run=True, as_of=None)
+        outcome = import_file(services, path, options)
+        assert outcome.ok, outcome.report()
+        ours = statistics.median(_timed(lambda: import_file(services, path, options), 3, 1))
+    finally:
+        services.close()
+    bare = statistics.median(
+        _timed(lambda: pd.read_excel(path, sheet_name=None, engine="calamine"), 3, 1)
+    )
+    ratio = ours / bare
+    results["import_scores_10000_ratio"] = {
+        "value": round(ratio, 1),
+        "unit": "× pandas+calamine",
+        "goal": "≤ 2×",
+        "met": ratio <= 2,
+        "tier": tier,
+        "ms": round(ours),
+        "bare_ms": round(bare),
+    }
+
+
+MEMORY_SCRIPT = """
+import resource, sys
+sys.path.insert(0, {root!r})
+from bench.run import _services, COMMANDS
+import bot.telegram.application  # what `tthc-bot run` imports at start
+services = _services({url!r})
+start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+from handlers.access import Asker
+from handlers.router import answer
+for n in range({n}):
+    for text in COMMANDS.values():
+        answer(services, text, Asker())
+end = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(start, end)
+"""
+
+
+def measure_memory(results: Results, tier: str, days: int, rounds: int) -> None:
+    url = _database(tier, days)
+    script = MEMORY_SCRIPT.format(root=str(ROOT), url=url, n=rounds)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    start, end = (int(x) / 1024 for x in out[-2:])
+    for name, value in (("memory_after_start", start), ("memory_after_traffic", end)):
+        results[name] = {
+            "value": round(value),
+            "unit": "MB",
+            "goal": "< 150 MB",
+            "met": value < 150,
+            "tier": tier,
+        }
+
+
+def write_report(results: Results) -> None:
+    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`bench/run.py`) on the generated tiers of `bench/generate.py`;",
+        "figures from the last run on this repository's machine (2 cores). Benchmarks report,",
+        "they never fail the test suite.",
+        "",
+        "| benchmark | value | goal | met | tier |",
+        "|---|---|---|---|---|",
+    ]
+    for name, item in results.items():
+        met = "✅" if item["met"] else "❌"
+        value = f"{item['value']} {item['unit']}"
+        if "median" in item:
+            value += f" (median {item['median']} ms)"
+        lines.append(f"| {name} | {value} | {item['goal']} | {met} | {item['tier']} |")
+    REPORT.parent.mkdir(exist_ok=True)
+    existing = REPORT.read_text("utf-8") if REPORT.exists() else ""
+    notes = existing.split("\n## Notes\n", 1)[1] if "\n## Notes\n" in existing else ""
+    REPORT.write_text("\n".join(lines) + "\n" + ("\n## Notes\n" + notes if notes else ""), "utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="measure the paths a user waits on")
+    parser.add_argument("--tier", choices=["province"], default="province")
+    parser.add_argument("--days", default="90,365,1095", help="history lengths, comma-separated")
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--quick", action="store_true", help="90 days only, fewer runs")
+    args = parser.parse_args()
+    days_list = [90] if args.quick else [int(d) for d in args.days.split(",")]
+    runs = 5 if args.quick else args.runs
+    results: Results = {}
+    measure_replies(results, args.tier, days_list, runs)
+    measure_rules(results, args.tier, days_list)
+    measure_import(results, args.tier, days_list[0])
+    measure_memory(results, args.tier, days_list[0], 3 if args.quick else 20)
+    write_report(results)
+    for name, item in results.items():
+        print(f"{name}: {item['value']} {item['unit']} (goal {item['goal']})")
+
+
+if __name__ == "__main__":
+    main()
