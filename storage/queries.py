@@ -568,32 +568,76 @@ def latest_snapshots(session: Session) -> list[Snapshot]:
 def snapshot_pairs(
     session: Session, snapshot: Snapshot, indicator_ids: list[int] | None = None
 ) -> list[Pair]:
-    """Every value of a snapshot with the previous comparable value of the same unit
-    and indicator, in one windowed query."""
-    partition = (Observation.unit_id, Observation.indicator_id)
-    row_number = func.row_number().over(partition_by=partition, order_by=Snapshot.as_of.desc())
-    inner = (
-        _reading_select()
-        .add_columns(Observation.unit_id.label("unit_id"), row_number.label("rn"))
+    """Every value of a snapshot with the previous comparable value of the same unit and
+    indicator (the newest earlier reading of the same source and period).
+
+    A join of two snapshots — this one and the one before it, by index — whatever the
+    length of history; only values the snapshot before does not hold look further back."""
+    current = _snapshot_readings(session, snapshot.id, indicator_ids)
+    before = session.scalars(
+        select(Snapshot)
         .where(
             Snapshot.source == snapshot.source,
             Snapshot.period == snapshot.period,
-            Snapshot.as_of <= snapshot.as_of,
+            Snapshot.as_of < snapshot.as_of,
         )
+        .order_by(Snapshot.as_of.desc(), Snapshot.id.desc())
+        .limit(1)
+    ).first()
+    previous = _snapshot_readings(session, before.id, indicator_ids) if before else {}
+    missing = [key for key in current if key not in previous]
+    if missing and before is not None:
+        previous.update(_readings_before(session, snapshot, missing))
+    return [
+        Pair(unit_id, indicator_id, reading, previous.get((unit_id, indicator_id)))
+        for (unit_id, indicator_id), reading in current.items()
+    ]
+
+
+def _snapshot_readings(
+    session: Session, snapshot_id: int, indicator_ids: list[int] | None
+) -> dict[tuple[int, int], Reading]:
+    stmt = (
+        _reading_select()
+        .add_columns(Observation.unit_id)
+        .where(Observation.snapshot_id == snapshot_id)
     )
     if indicator_ids is not None:
-        inner = inner.where(Observation.indicator_id.in_(indicator_ids))
-    sub = inner.subquery()
-    rows = session.execute(select(sub).where(sub.c.rn <= 2).order_by(sub.c.unit_id, sub.c.rn))
-    pairs: dict[tuple[int, int], list[Reading]] = {}
-    for row in rows:
-        reading = _reading(row)
-        pairs.setdefault((row.unit_id, reading.indicator_id), []).append(reading)
-    return [
-        Pair(unit_id, indicator_id, readings[0], readings[1] if len(readings) > 1 else None)
-        for (unit_id, indicator_id), readings in pairs.items()
-        if readings[0].snapshot_id == snapshot.id
-    ]
+        stmt = stmt.where(Observation.indicator_id.in_(indicator_ids))
+    return {(row.unit_id, row.indicator_id): _reading(row) for row in session.execute(stmt)}
+
+
+def _readings_before(
+    session: Session, snapshot: Snapshot, keys: list[tuple[int, int]]
+) -> dict[tuple[int, int], Reading]:
+    """The newest reading before the snapshot of each (unit, indicator) of ``keys``, from
+    the same source and period (for the few the snapshot just before does not hold)."""
+    found: dict[tuple[int, int], Reading] = {}
+    wanted = set(keys)
+    units = sorted({unit_id for unit_id, _ in keys})
+    indicators = sorted({indicator_id for _, indicator_id in keys})
+    partition = (Observation.unit_id, Observation.indicator_id)
+    order = func.row_number().over(
+        partition_by=partition, order_by=(Snapshot.as_of.desc(), Snapshot.id.desc())
+    )
+    for start in range(0, len(units), 500):
+        inner = (
+            _reading_select()
+            .add_columns(Observation.unit_id.label("unit_id"), order.label("rn"))
+            .where(
+                Snapshot.source == snapshot.source,
+                Snapshot.period == snapshot.period,
+                Snapshot.as_of < snapshot.as_of,
+                Observation.unit_id.in_(units[start : start + 500]),
+                Observation.indicator_id.in_(indicators),
+            )
+            .subquery()
+        )
+        for row in session.execute(select(inner).where(inner.c.rn == 1)):
+            key = (row.unit_id, row.indicator_id)
+            if key in wanted:
+                found[key] = _reading(row)
+    return found
 
 
 def overdue_unfinished(session: Session, now_local: datetime) -> list[tuple[Dossier, Unit]]:
