@@ -55,6 +55,12 @@ def _database(tier: str, days: int) -> str:
         started = time.monotonic()
         generate(url, TIERS[tier], TODAY.date(), days)
         print(f"generated {path.name} in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    else:  # built by an earlier version: migrated like any database
+        from storage import db
+
+        engine = db.make_engine(url)
+        db.upgrade(engine)
+        engine.dispose()
     return url
 
 

@@ -304,6 +304,8 @@ class Observation(ObservationValues, Base):
     __table_args__ = (
         UniqueConstraint("snapshot_id", "unit_id", "indicator_id"),
         Index("ix_observations_unit_indicator", "unit_id", "indicator_id"),
+        # "Does this snapshot hold this indicator?", newest snapshot first: one probe each.
+        Index("ix_observations_indicator_snapshot", "indicator_id", "snapshot_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

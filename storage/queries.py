@@ -437,11 +437,15 @@ class CountRow:
 
 def overdue_counts(session: Session) -> tuple[date | None, str | None, list[CountRow]]:
     """Per-unit overdue counts of the newest OVERDUE_COUNT snapshot, largest first."""
-    latest = session.execute(
+    indicator_id = session.scalar(select(Indicator.id).where(Indicator.code == "OVERDUE_COUNT"))
+    holds = (
+        select(Observation.id)
+        .where(Observation.snapshot_id == Snapshot.id, Observation.indicator_id == indicator_id)
+        .exists()
+    )
+    latest = session.execute(  # newest snapshot first, each probed by index
         select(Snapshot.id, Snapshot.as_of, Snapshot.source)
-        .join(Observation, Observation.snapshot_id == Snapshot.id)
-        .join(Indicator, Indicator.id == Observation.indicator_id)
-        .where(Indicator.code == "OVERDUE_COUNT")
+        .where(holds)
         .order_by(Snapshot.as_of.desc(), Snapshot.id.desc())
         .limit(1)
     ).first()
