@@ -305,7 +305,7 @@ class Observation(ObservationValues, Base):
         UniqueConstraint("snapshot_id", "unit_id", "indicator_id"),
         Index("ix_observations_unit_indicator", "unit_id", "indicator_id"),
         # "Does this snapshot hold this indicator?", newest snapshot first: one probe each.
-        Index("ix_observations_indicator_snapshot", "indicator_id", "snapshot_id"),
+        Index("ix_observations_snapshot_indicator", "snapshot_id", "indicator_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +28,7 @@ from storage.models import (
     Snapshot,
     Unit,
 )
-from storage.sources.dvcqg import PortalPeriod
+from storage.sources.dvcqg import PortalPeriod, decompress
 from tests.conftest import TZ, run_cli
 from tests.fake_portal import PHU_THO, FakePortal, fake_portal
 
@@ -143,7 +142,7 @@ def test_one_sync_sets_up_the_province_with_its_units_and_metrics(
         recorded = (
             Path(__file__).parent / "fixtures/dvcqg/month-all/transparency.json"
         ).read_bytes()
-        assert raw.body is not None and zlib.decompress(raw.body) == recorded
+        assert raw.body is not None and decompress(raw.body) == recorded
     # The bot answers from it.
     card = answer(phu_tho, "/unit Sở Công Thương", ADMIN).text
     assert card.startswith("🏢 Sở Công Thương (sở, ban, ngành)")
@@ -379,3 +378,13 @@ def test_a_month_is_old_only_once_the_next_month_is_overdue(
     phu_tho.clock.current = datetime(2026, 10, 12, 9, tzinfo=TZ)
     (stale,) = raise_alerts(phu_tho, [STALE])
     assert stale.payload["days"] == 42 and stale.payload["source"] == "DVCQG"
+
+
+def test_every_page_of_an_answer_is_asked_for(phu_tho: Services, portal: FakePortal) -> None:
+    def two_pages(data: dict[str, Any]) -> None:
+        data["data"]["pagination"]["totalPages"] = 2
+
+    portal.edits["transparency"] = two_pages
+    assert sync_province(phu_tho, AUGUST).complete
+    pages = [r.body["currentPage"] for r in portal.requests if r.endpoint == "transparency"]
+    assert pages == [1, 2]

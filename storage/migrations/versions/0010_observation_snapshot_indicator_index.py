@@ -1,4 +1,4 @@
-"""an index of observations by indicator and snapshot
+"""an index of observations by snapshot and indicator
 
 Revision ID: 0010
 Revises: 0009
@@ -18,12 +18,12 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index(
-        'ix_observations_indicator_snapshot',
+        'ix_observations_snapshot_indicator',
         'observations',
-        ['indicator_id', 'snapshot_id'],
+        ['snapshot_id', 'indicator_id'],
         unique=False,
     )
 
 
 def downgrade() -> None:
-    op.drop_index('ix_observations_indicator_snapshot', table_name='observations')
+    op.drop_index('ix_observations_snapshot_indicator', table_name='observations')
