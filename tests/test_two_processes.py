@@ -25,7 +25,7 @@ from tests.test_telegram_e2e import _free_port
 
 TOKEN = "777:two-processes"
 CHATS = [-100_000 - n for n in range(30)]
-LEASE_SECONDS = 2
+LEASE_SECONDS = 3
 SEND_DELAY = 0.3  # 30 chats shared by two processes: a round lasts well beyond the lease
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="TTHC_TEST_POSTGRES_URL is not set")
