@@ -221,9 +221,9 @@ def generate(url: str, tier: Tier, today: date, days: int | None = None) -> dict
         )
         counts["chats"] = _bulk(connection, tables["chats"], chats)
         if connection.dialect.name == "postgresql":
-            from storage.copy import _move_sequences
+            from storage.copy import move_sequences
 
-            _move_sequences(connection, list(Base.metadata.sorted_tables))
+            move_sequences(connection, list(Base.metadata.sorted_tables))
     engine.dispose()
     return counts
 

@@ -81,7 +81,7 @@ def copy_database(source: Engine, target_url: str, progress: Progress | None = N
                 if progress:
                     progress(table.name, report.tables[-1][1])
             if writing.dialect.name == "postgresql":
-                _move_sequences(writing, tables)
+                move_sequences(writing, tables)
             _verify(reading, writing, tables)
         return report
     finally:
@@ -114,7 +114,8 @@ def _copy_table(reading: Connection, writing: Connection, table: Table) -> int:
     return count
 
 
-def _move_sequences(writing: Connection, tables: list[Table]) -> None:
+def move_sequences(writing: Connection, tables: list[Table]) -> None:
+    """PostgreSQL: each table's id sequence continues after the ids written explicitly."""
     for table in tables:
         column = table.c.get("id")
         if column is None or not column.primary_key:
