@@ -88,6 +88,9 @@ class AlertsConfig(_Section):
     #: Per-indicator thresholds by code, e.g. {TOTAL = 2.0, R09 = 5.0}.
     drop_thresholds: dict[str, float] = Field(default_factory=dict)
     rank_drop_places: int = Field(default=1, ge=1)
+    #: A ratio under the roadmap is told again in the same quarter only once it is this
+    #: many percentage points below the last value told (a noisy daily ratio: no flood).
+    roadmap_worse_step: float = Field(default=1.0, ge=0)
     #: Alert when the province falls out of the top N (0: off).
     rank_band: int = Field(default=0, ge=0)
     deadline_stages: list[int] = Field(default_factory=lambda: [3, 1, 0])

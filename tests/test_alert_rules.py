@@ -119,6 +119,18 @@ def test_below_roadmap_fires_first_time_in_a_quarter_and_when_worse(
     ]
 
 
+def test_a_noisy_ratio_under_the_roadmap_is_told_again_only_a_step_worse(
+    units: Services, clock: FrozenClock, tmp_path: Path
+) -> None:
+    clock.current = datetime(2024, 7, 2, 9, tzinfo=TZ)
+    assert do_import(units, DEMO_FILES / "02_chi_tieu_2024.csv").ok
+    told = []
+    for day, value in (("01/04", "45"), ("02/04", "44,6"), ("03/04", "44,2"), ("04/04", "43,9")):
+        _ratio(units, tmp_path, f"{day}/2024", value)
+        told += [a.payload["value"] for a in raise_alerts(units, [ROADMAP])]
+    assert told == [45.0, 43.9]  # the step is 1 percentage point (config roadmap_worse_step)
+
+
 def test_a_corrected_ratio_withdraws_or_corrects_its_roadmap_alert(
     units: Services, clock: FrozenClock, tmp_path: Path
 ) -> None:

@@ -37,7 +37,7 @@ class RoadmapPayload(Payload):
 
 def detect(ctx: RuleContext) -> list[Draft[RoadmapPayload]]:
     """Under the minimum: when it first happens in a quarter and again each time it gets
-    worse."""
+    worse by ``[alerts] roadmap_worse_step`` percentage points."""
     ratios = {i.id: i for i in ctx.catalogue.tracked_ratios()}
     drafts = []
     for snapshot in queries.latest_snapshots(ctx.session):
@@ -67,8 +67,9 @@ def detect(ctx: RuleContext) -> list[Draft[RoadmapPayload]]:
             previous = last_alert_value(
                 ctx.session, RuleName.ROADMAP, unit.id, pair.indicator_id, key, snapshot.id
             )
-            if previous is not None and value >= previous:
-                continue
+            step = ctx.config.alerts.roadmap_worse_step
+            if previous is not None and value > previous - step:
+                continue  # not worse by the step: a noisy daily ratio is not told again
             indicator = ratios[pair.indicator_id]
             drafts.append(
                 Draft(
