@@ -687,34 +687,47 @@ def source_gaps(
 ) -> list[SourceGap]:
     """For each unit, indicator and pair of sources, the newest date both have a value for
     (no data on either side is no gap), largest difference first."""
-    first, second = aliased(Observation), aliased(Observation)
+    # First the pairs of snapshots of two sources at the same date and period (few, from
+    # the snapshots alone), then their values joined by the snapshot-led index: never every
+    # reading of a unit against every other one.
     snap_a, snap_b = aliased(Snapshot), aliased(Snapshot)
+    pairs = select(
+        snap_a.id.label("a_id"),
+        snap_b.id.label("b_id"),
+        snap_a.as_of.label("as_of"),
+        snap_a.source.label("source_a"),
+        snap_b.source.label("source_b"),
+    ).join(
+        snap_b,
+        (snap_b.as_of == snap_a.as_of)
+        & (snap_b.period == snap_a.period)
+        & (snap_b.source > snap_a.source),
+    )
+    if exclude:
+        pairs = pairs.where(snap_a.source.not_in(exclude), snap_b.source.not_in(exclude))
+    if session.execute(pairs.limit(1)).first() is None:
+        return []
+    both = pairs.subquery()
+    first, second = aliased(Observation), aliased(Observation)
     stmt = (
         select(
             first.unit_id,
             first.indicator_id,
-            snap_a.as_of,
-            snap_a.source,
+            both.c.as_of,
+            both.c.source_a,
             first.value,
-            snap_b.source,
+            both.c.source_b,
             second.value,
         )
-        .join(snap_a, snap_a.id == first.snapshot_id)
+        .join(first, first.snapshot_id == both.c.a_id)
         .join(
             second,
-            (second.unit_id == first.unit_id) & (second.indicator_id == first.indicator_id),
-        )
-        .join(
-            snap_b,
-            (snap_b.id == second.snapshot_id)
-            & (snap_b.as_of == snap_a.as_of)
-            & (snap_b.period == snap_a.period)
-            & (snap_b.source > snap_a.source),
+            (second.snapshot_id == both.c.b_id)
+            & (second.unit_id == first.unit_id)
+            & (second.indicator_id == first.indicator_id),
         )
         .where(first.value.is_not(None), second.value.is_not(None))
     )
-    if exclude:
-        stmt = stmt.where(snap_a.source.not_in(exclude), snap_b.source.not_in(exclude))
     if unit_ids is not None:
         stmt = stmt.where(first.unit_id.in_(unit_ids))
     newest: dict[tuple[int, int, str, str], SourceGap] = {}
