@@ -339,8 +339,10 @@ def kind_table(session: Session, indicator_id: int, kind: str) -> KindTable | No
     )
     behind = sorted(with_data - set(readings))
     if behind:  # not in the newest snapshot: their own newest two readings
-        for unit_id, value, as_of in _newest_two(session, latest, indicator_id, behind):
-            readings.setdefault(unit_id, []).append((value, as_of))
+        for unit_id, reading in _newest_readings(
+            session, latest, behind, [indicator_id], depth=2, including=True
+        ):
+            readings.setdefault(unit_id, []).append((reading.value, reading.as_of))
     before = _latest_snapshot_for_kind(session, indicator_id, kind, before=latest)
     current = [u for u, pair in readings.items() if pair[0][1] == latest.as_of]
     found: set[int] = set()
@@ -352,9 +354,10 @@ def kind_table(session: Session, indicator_id: int, kind: str) -> KindTable | No
             found.add(unit_id)
     missing = [u for u in current if u not in found]
     if missing:  # absent from the snapshot before: their own reading before the newest
-        for unit_id, value, as_of in _newest_two(session, latest, indicator_id, missing):
-            if as_of < latest.as_of:
-                readings[unit_id].append((value, as_of))
+        for unit_id, reading in _newest_readings(
+            session, latest, missing, [indicator_id], depth=1, including=False
+        ):
+            readings[unit_id].append((reading.value, reading.as_of))
     units = units_by_id(session, sorted(readings))
     rows = []
     for unit_id, pair in readings.items():
@@ -388,33 +391,6 @@ def _snapshot_column(
     if unit_ids is not None:
         stmt = stmt.where(Observation.unit_id.in_(unit_ids))
     return [(unit_id, value) for unit_id, value in session.execute(stmt)]
-
-
-def _newest_two(
-    session: Session, latest: Snapshot, indicator_id: int, unit_ids: list[int]
-) -> list[tuple[int, float | None, date]]:
-    """Each unit's newest two readings of the indicator from the table's source and period,
-    up to its date (for the few units the two newest snapshots do not cover)."""
-    order = func.row_number().over(
-        partition_by=Observation.unit_id, order_by=(Snapshot.as_of.desc(), Snapshot.id.desc())
-    )
-    ranked = (
-        select(Observation.unit_id, Observation.value, Snapshot.as_of, order.label("n"))
-        .join(Snapshot, Snapshot.id == Observation.snapshot_id)
-        .where(
-            Observation.indicator_id == indicator_id,
-            Observation.unit_id.in_(unit_ids),
-            Snapshot.source == latest.source,
-            Snapshot.period == latest.period,
-            Snapshot.as_of <= latest.as_of,
-        )
-        .subquery()
-    )
-    stmt = select(ranked.c.unit_id, ranked.c.value, ranked.c.as_of).where(ranked.c.n <= 2)
-    return [
-        (unit_id, value, as_of)
-        for unit_id, value, as_of in session.execute(stmt.order_by(ranked.c.unit_id, ranked.c.n))
-    ]
 
 
 def place_in_table(table: KindTable, unit_id: int) -> KindRank:
@@ -591,7 +567,14 @@ def snapshot_pairs(
     previous = _snapshot_readings(session, before.id, indicator_ids) if before else {}
     missing = [key for key in current if key not in previous]
     if missing and before is not None:
-        previous.update(_readings_before(session, snapshot, missing))
+        units = sorted({unit_id for unit_id, _ in missing})
+        indicators = sorted({indicator_id for _, indicator_id in missing})
+        wanted = set(missing)
+        for unit_id, reading in _newest_readings(
+            session, snapshot, units, indicators, depth=1, including=False
+        ):
+            if (unit_id, reading.indicator_id) in wanted:
+                previous[(unit_id, reading.indicator_id)] = reading
     return [
         Pair(unit_id, indicator_id, reading, previous.get((unit_id, indicator_id)))
         for (unit_id, indicator_id), reading in current.items()
@@ -611,36 +594,39 @@ def _snapshot_readings(
     return {(row.unit_id, row.indicator_id): _reading(row) for row in session.execute(stmt)}
 
 
-def _readings_before(
-    session: Session, snapshot: Snapshot, keys: list[tuple[int, int]]
-) -> dict[tuple[int, int], Reading]:
-    """The newest reading before the snapshot of each (unit, indicator) of ``keys``, from
-    the same source and period (for the few the snapshot just before does not hold)."""
-    found: dict[tuple[int, int], Reading] = {}
-    wanted = set(keys)
-    units = sorted({unit_id for unit_id, _ in keys})
-    indicators = sorted({indicator_id for _, indicator_id in keys})
+def _newest_readings(
+    session: Session,
+    snapshot: Snapshot,
+    unit_ids: list[int],
+    indicator_ids: list[int],
+    *,
+    depth: int,
+    including: bool,
+) -> list[tuple[int, Reading]]:
+    """(unit id, reading): each unit's ``depth`` newest readings of each indicator from the
+    snapshot's source and period, up to the snapshot's date (``including`` it or not),
+    newest first. For the few units the snapshots at hand do not cover."""
     partition = (Observation.unit_id, Observation.indicator_id)
     order = func.row_number().over(
         partition_by=partition, order_by=(Snapshot.as_of.desc(), Snapshot.id.desc())
     )
-    for start in range(0, len(units), 500):
+    until = Snapshot.as_of <= snapshot.as_of if including else Snapshot.as_of < snapshot.as_of
+    found: list[tuple[int, Reading]] = []
+    for start in range(0, len(unit_ids), 500):
         inner = (
             _reading_select()
             .add_columns(Observation.unit_id.label("unit_id"), order.label("rn"))
             .where(
                 Snapshot.source == snapshot.source,
                 Snapshot.period == snapshot.period,
-                Snapshot.as_of < snapshot.as_of,
-                Observation.unit_id.in_(units[start : start + 500]),
-                Observation.indicator_id.in_(indicators),
+                until,
+                Observation.unit_id.in_(unit_ids[start : start + 500]),
+                Observation.indicator_id.in_(indicator_ids),
             )
             .subquery()
         )
-        for row in session.execute(select(inner).where(inner.c.rn == 1)):
-            key = (row.unit_id, row.indicator_id)
-            if key in wanted:
-                found[key] = _reading(row)
+        stmt = select(inner).where(inner.c.rn <= depth).order_by(inner.c.unit_id, inner.c.rn)
+        found.extend((row.unit_id, _reading(row)) for row in session.execute(stmt))
     return found
 
 
