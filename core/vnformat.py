@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 NO_DATA = "không có dữ liệu"
+#: Quarters as the notices write them ("quý III/2026").
+QUARTER_NAMES = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def fmt_number(value: float | None, decimals: int = 2) -> str:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from core.textnorm import header_key
+from core.vnformat import QUARTER_NAMES
 
 
 class Window(StrEnum):
@@ -116,9 +117,6 @@ def days_stale(day: date, period: str, today: date, limit: int) -> int | None:
     return age
 
 
-ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
-
-
 def describe_as_of(period: str, as_of: date) -> str:
     """ "ngày 31/05/2024" for a daily reading; "tháng 8/2026, số liệu đến ngày 31/08/2026"
     for a month (quarter, year)."""
@@ -126,7 +124,7 @@ def describe_as_of(period: str, as_of: date) -> str:
     if period == "month":
         return f"tháng {as_of.month}/{as_of.year}, số liệu đến ngày {day}"
     if period == "quarter":
-        return f"quý {ROMAN_QUARTERS[quarter_of(as_of)]}/{as_of.year}, số liệu đến ngày {day}"
+        return f"quý {QUARTER_NAMES[quarter_of(as_of)]}/{as_of.year}, số liệu đến ngày {day}"
     if period == "year":
         return f"năm {as_of.year}, số liệu đến ngày {day}"
     return f"ngày {day}"

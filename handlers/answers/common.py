@@ -16,7 +16,6 @@ SOURCE_LABELS = {
     "DVCQG_NATIONAL": "Cổng DVCQG, bảng xếp hạng các tỉnh",
     "DVC_TINH": "Hệ thống DVC tỉnh",
 }
-QUARTER_NAMES = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def source_label(source: str) -> str:

@@ -10,6 +10,7 @@ from core.clock import Clock
 from core.reply import Button, Reply
 from core.vnformat import (
     NO_DATA,
+    QUARTER_NAMES,
     fmt_change,
     fmt_count,
     fmt_date,
@@ -19,7 +20,7 @@ from core.vnformat import (
     sentence,
 )
 from core.workdays import WorkCalendar
-from handlers.answers.common import QUARTER_NAMES, age_note, source_label
+from handlers.answers.common import age_note, source_label
 from handlers.answers.overdue import FINISHED_LATE, old_count_note
 from handlers.answers.sources import gap_lines
 from handlers.answers.tasks import task_state

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.vnformat import fmt_count, fmt_date
+from core.vnformat import QUARTER_NAMES, fmt_count, fmt_date
 from storage.importers.observations import ObservationRecord
 from storage.models import (
     ImportFile,
@@ -72,7 +72,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 GROUPS: tuple[str, ...] = tuple(e.group for e in ENDPOINTS)
 NATIONAL_ENDPOINT = "service-results"
-QUARTER_NAMES = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 #: The portal's department types, as unit kinds of the registry.
 PORTAL_KINDS = {

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from core.vnformat import fmt_date, fmt_number, fmt_percent
-from handlers.answers.common import QUARTER_NAMES
+from core.vnformat import QUARTER_NAMES, fmt_date, fmt_number, fmt_percent
 from handlers.windows import quarter_of
 from jobs.alerts.base import (
     AlertRule,
