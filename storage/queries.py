@@ -67,41 +67,89 @@ def history(session: Session, unit_id: int, indicator_id: int) -> list[Reading]:
     return [_reading(row) for row in session.execute(stmt)]
 
 
+#: Newest snapshot dates read per page by ``latest_readings`` before it falls back to a window
+#: over the rest of a unit's history (the pages cover what a daily or weekly series needs).
+_PAGES = (4, 28)
+
+
 def latest_readings(
     session: Session, unit_id: int, indicator_ids: list[int] | None = None, depth: int = 2
 ) -> dict[int, list[Reading]]:
     """Per indicator: the newest reading and the ones before it from the same source and period.
 
-    One windowed query; ``result[indicator_id][0]`` is the newest reading,
-    ``[1]`` the previous comparable one (when there is one).
+    ``result[indicator_id][0]`` is the newest reading, ``[1]`` the previous comparable one
+    (when there is one). Of two series (source, period) with a reading at the newest date, the
+    first source by name is taken.
+
+    The unit's readings are read in the snapshots of the newest dates, a page at a time (one
+    probe of the unique index per snapshot), so the cost does not grow with the length of
+    history; only series that the newest pages do not settle are looked up in the rest of it.
     """
-    partition = (Observation.indicator_id, Snapshot.source, Snapshot.period)
-    row_number = func.row_number().over(partition_by=partition, order_by=Snapshot.as_of.desc())
-    newest = func.max(Snapshot.as_of).over(partition_by=Observation.indicator_id)
-    latest_in_partition = func.max(Snapshot.as_of).over(partition_by=partition)
-    inner = (
-        _reading_select()
-        .add_columns(
-            row_number.label("rn"), newest.label("newest"), latest_in_partition.label("part_newest")
-        )
-        .where(Observation.unit_id == unit_id)
+    has = select(Observation.id).where(
+        Observation.unit_id == unit_id, Observation.indicator_id == Indicator.id
     )
+    candidates = select(Indicator.id).where(has.exists())
     if indicator_ids is not None:
-        inner = inner.where(Observation.indicator_id.in_(indicator_ids))
-    sub = inner.subquery()
-    stmt = (
-        select(sub)
-        .where(sub.c.rn <= depth, sub.c.part_newest == sub.c.newest)
-        .order_by(sub.c.indicator_id, sub.c.rn, sub.c.source)
-    )
+        candidates = candidates.where(Indicator.id.in_(indicator_ids))
+    open_ids = set(session.scalars(candidates))
+    chosen: dict[int, tuple[str, str]] = {}
     result: dict[int, list[Reading]] = {}
-    seen_partition: dict[int, tuple[str, str]] = {}
-    for row in session.execute(stmt):
-        reading = _reading(row)
-        partition_key = (reading.source, reading.period)
-        first = seen_partition.setdefault(reading.indicator_id, partition_key)
-        if first == partition_key:
-            result.setdefault(reading.indicator_id, []).append(reading)
+
+    def take(reading: Reading) -> None:
+        series = (reading.source, reading.period)
+        if chosen.setdefault(reading.indicator_id, series) != series:
+            return
+        readings = result.setdefault(reading.indicator_id, [])
+        readings.append(reading)
+        if len(readings) >= depth:
+            open_ids.discard(reading.indicator_id)
+
+    oldest: date | None = None
+    for page in _PAGES:
+        if not open_ids:
+            return result
+        dates_stmt = select(Snapshot.as_of).distinct().order_by(Snapshot.as_of.desc()).limit(page)
+        if oldest is not None:
+            dates_stmt = dates_stmt.where(Snapshot.as_of < oldest)
+        dates = list(session.scalars(dates_stmt))
+        if not dates:
+            return result
+        oldest = dates[-1]
+        stmt = (
+            _reading_select()
+            .where(
+                Observation.unit_id == unit_id,
+                Observation.indicator_id.in_(sorted(open_ids)),
+                Snapshot.as_of.in_(dates),
+            )
+            .order_by(Snapshot.as_of.desc(), Snapshot.source, Snapshot.period)
+        )
+        for row in session.execute(stmt):
+            reading = _reading(row)
+            if reading.indicator_id in open_ids:
+                take(reading)
+    if open_ids and oldest is not None:
+        partition = (Observation.indicator_id, Snapshot.source, Snapshot.period)
+        order = func.row_number().over(partition_by=partition, order_by=Snapshot.as_of.desc())
+        inner = (
+            _reading_select()
+            .add_columns(order.label("rn"))
+            .where(
+                Observation.unit_id == unit_id,
+                Observation.indicator_id.in_(sorted(open_ids)),
+                Snapshot.as_of < oldest,
+            )
+            .subquery()
+        )
+        stmt = (
+            select(inner)
+            .where(inner.c.rn <= depth)
+            .order_by(inner.c.as_of.desc(), inner.c.source, inner.c.period)
+        )
+        for row in session.execute(stmt):
+            reading = _reading(row)
+            if reading.indicator_id in open_ids:
+                take(reading)
     return result
 
 
