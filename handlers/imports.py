@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import Config
 from handlers.services import Services
+from storage import db
 from storage.importers import (
     DEFAULT_OPTIONS,
     ImportOptions,
@@ -65,4 +66,15 @@ def import_file(
                 session.rollback()
                 log.exception("committing the import of %s failed", outcome.file_name)
                 outcome.refuse(DATABASE_FAILED)
+            else:
+                _refresh_statistics(services)
         return outcome
+
+
+def _refresh_statistics(services: Services) -> None:
+    """Statistics after an import changed the tables' sizes; the import is stored already, so
+    a failure here is only logged."""
+    try:
+        db.refresh_statistics(services.engine)
+    except SQLAlchemyError:
+        log.exception("refreshing the planner's statistics failed")

@@ -72,6 +72,25 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(engine), revision)
+    refresh_statistics(engine)
+
+
+#: Rows SQLite reads per index when it gathers statistics: estimates within a few per cent,
+#: in tens of milliseconds on millions of rows (a full ANALYZE reads every row).
+SQLITE_ANALYSIS_LIMIT = 20_000
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Let the query planner know the tables' sizes (``ANALYZE``). Without statistics SQLite
+    guesses, and picks the index of dossiers by due time over the one of unfinished dossiers
+    (/overdue 60 ms instead of 15). Run after migrating and after each stored import; on
+    PostgreSQL autovacuum does it too, later."""
+    from sqlalchemy import text
+
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.execute(text(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}"))
+        connection.execute(text("ANALYZE"))
 
 
 def downgrade(engine: Engine, revision: str) -> None:
