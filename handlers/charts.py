@@ -8,10 +8,14 @@ and an 8-month step are not the same width); no data is a gap, never a zero.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, ParamSpec
 
 from core.vnformat import fmt_number
 
@@ -25,6 +29,44 @@ _STYLE: Any = {
 }
 #: With more points than this, only the first, last, lowest and highest are labelled.
 LABEL_ALL_UP_TO = 12
+#: Rendered charts kept in memory, keyed by what they show (about 100 KB each).
+CACHE_SIZE = 32
+
+_P = ParamSpec("_P")
+_CACHES: list[OrderedDict[bytes, bytes]] = []
+
+
+def clear_cache() -> None:
+    """Forget every rendered chart (benchmarks measure drawing, tests start clean)."""
+    for cache in _CACHES:
+        cache.clear()
+
+
+def _cached(render: Callable[_P, bytes]) -> Callable[_P, bytes]:
+    """Keep the newest charts drawn, keyed by everything they show: the same data asked
+    again (every leader's /rank after the morning's figures) is sent without drawing it anew,
+    and new data is a new key, so a cached chart is never stale."""
+    cache: OrderedDict[bytes, bytes] = OrderedDict()
+    _CACHES.append(cache)
+    lock = threading.Lock()
+
+    @functools.wraps(render)
+    def cached(*args: _P.args, **kwargs: _P.kwargs) -> bytes:
+        shown = repr((render.__name__, args, sorted(kwargs.items())))
+        key = hashlib.blake2b(shown.encode(), digest_size=16).digest()
+        with lock:
+            png = cache.get(key)
+            if png is not None:
+                cache.move_to_end(key)
+                return png
+        png = render(*args, **kwargs)
+        with lock:
+            cache[key] = png
+            while len(cache) > CACHE_SIZE:
+                cache.popitem(last=False)
+        return png
+
+    return cached
 
 
 #: Colours of the lines of merged (predecessor) units, after the unit's own blue.
@@ -120,19 +162,31 @@ def _rank_axis(ax: Any, ranks: list[float]) -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{int(v)}" if v >= 1 else ""))
 
 
-def _png(draw: Callable[[Any], None], panels: int, height: float) -> bytes:
+def _png(
+    draw: Callable[[Any], None], panels: int, height: float, right_axis: bool = False
+) -> bytes:
+    """The figure as PNG bytes. Margins are fixed, in inches (room for the rotated dates and
+    the axis labels): a "tight" layout measures every label before drawing, which was half
+    of a chart's time; light compression is the other saving (charts stay under 100 KB)."""
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
     with rc_context(_STYLE):
-        fig = Figure(figsize=(8, height), dpi=110, layout="tight")
+        fig = Figure(figsize=(8, height), dpi=110)
+        fig.subplots_adjust(
+            left=0.95 / 8,
+            right=1 - (0.95 if right_axis else 0.25) / 8,
+            top=1 - 0.55 / height,
+            bottom=1.3 / height,
+        )
         axes = fig.subplots(panels, 1, sharex=True, squeeze=False)[:, 0]
         draw(axes)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
+        fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 
+@_cached
 def rank_and_score_chart(
     title: str,
     days: Sequence[date],
@@ -164,9 +218,10 @@ def rank_and_score_chart(
         if rank_points:
             ax.yaxis.label.set_color("#1f5fa8")
 
-    return _png(draw, 1, 5.5)
+    return _png(draw, 1, 5.5, right_axis=bool(rank_points and score_points))
 
 
+@_cached
 def score_history_chart(
     title: str,
     days: Sequence[date],

@@ -6,7 +6,14 @@ from datetime import date, timedelta
 
 from matplotlib.figure import Figure
 
-from handlers.charts import LABEL_ALL_UP_TO, _labelled, _rank_axis, rank_and_score_chart
+from handlers.charts import (
+    LABEL_ALL_UP_TO,
+    _labelled,
+    _rank_axis,
+    clear_cache,
+    rank_and_score_chart,
+    score_history_chart,
+)
 
 
 def test_labels_are_thinned_to_the_ends_and_extremes_when_there_are_many_points() -> None:
@@ -34,3 +41,17 @@ def test_rank_and_score_charts_draw_with_uneven_dates_and_partial_data() -> None
     scores_only = rank_and_score_chart("t", days, [None] * 4, [70.0, None, 71.5, 72.0])
     for png in (both, ranks_only, scores_only):
         assert png.startswith(b"\x89PNG")
+
+
+def test_a_chart_asked_again_with_the_same_data_is_not_drawn_again() -> None:
+    clear_cache()
+    days = [date(2025, 1, 1) + timedelta(days=n) for n in range(30)]
+    scores = [70.0 + n / 10 for n in range(30)]
+    first = score_history_chart("Sở A", days, scores, name="Sở A")
+    assert score_history_chart("Sở A", days, list(scores), name="Sở A") is first
+    corrected = [*scores[:-1], 65.0]  # one corrected value is another chart
+    redrawn = score_history_chart("Sở A", days, corrected, name="Sở A")
+    assert redrawn is not first and redrawn != first
+    assert score_history_chart("Sở B", days, scores, name="Sở B") != first
+    clear_cache()
+    assert score_history_chart("Sở A", days, scores, name="Sở A") is not first
