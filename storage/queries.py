@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, String, func, literal, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import (
+    Alert,
     Chat,
     Dossier,
     DossierState,
@@ -550,12 +551,19 @@ def _one_per_series(
 
 
 def readings_before(
-    session: Session, unit_id: int, indicator_ids: list[int], cutoff: date, strict: bool
+    session: Session,
+    unit_id: int,
+    indicator_ids: list[int],
+    cutoff: date,
+    strict: bool,
+    after: date | None = None,
 ) -> dict[tuple[int, str, str], Reading]:
     """Per (indicator, source, period): the newest reading on or before ``cutoff``
-    (strictly before when ``strict``)."""
-    bound = Snapshot.as_of < cutoff if strict else Snapshot.as_of <= cutoff
-    return _one_per_series(session, unit_id, indicator_ids, [bound], newest_first=True)
+    (strictly before when ``strict``), and after ``after`` when given."""
+    bounds = [Snapshot.as_of < cutoff if strict else Snapshot.as_of <= cutoff]
+    if after is not None:
+        bounds.append(Snapshot.as_of > after)
+    return _one_per_series(session, unit_id, indicator_ids, bounds, newest_first=True)
 
 
 def first_readings_from(
@@ -678,15 +686,33 @@ def _newest_readings(
     return found
 
 
-def overdue_unfinished(session: Session, now_local: datetime) -> list[tuple[Dossier, Unit]]:
-    """Every dossier unfinished past its due time, with its unit, oldest first."""
+@dataclass(frozen=True)
+class OverdueRow:
+    """A dossier unfinished past its due time, as the overdue alert tells it."""
+
+    code: str
+    procedure: str | None
+    due_at: datetime | None
+    unit_id: int
+    unit_name: str
+
+
+def overdue_unfinished(
+    session: Session, now_local: datetime, not_alerted_as: str | None = None
+) -> list[OverdueRow]:
+    """Every dossier unfinished past its due time, with its unit, by unit and oldest first
+    (columns, not objects: there are thousands). With ``not_alerted_as``, only those without
+    a stored alert of identity ``not_alerted_as + code`` (one probe of the unique index each)."""
     stmt = (
-        select(Dossier, Unit)
+        select(Dossier.code, Dossier.procedure, Dossier.due_at, Unit.id, Unit.name)
         .join(Unit, Unit.id == Dossier.unit_id)
         .where(Dossier.overdue_open(now_local))
         .order_by(Dossier.unit_id, Dossier.due_at)
     )
-    return [(dossier, unit) for dossier, unit in session.execute(stmt)]
+    if not_alerted_as is not None:
+        identity = literal(not_alerted_as, String) + Dossier.code
+        stmt = stmt.where(~select(Alert.id).where(Alert.identity == identity).exists())
+    return [OverdueRow(*row) for row in session.execute(stmt)]
 
 
 def newest_snapshot_by_source(session: Session) -> list[tuple[str, date, str]]:

@@ -7,8 +7,8 @@ loop over :mod:`jobs.alerts.registry` and never spell a rule's name themselves.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -22,7 +22,7 @@ from core.workdays import WorkCalendar
 from storage import queries
 from storage.alerts import AlertDraft, Audience
 from storage.catalogue import Catalogue
-from storage.models import Unit, UnitKind
+from storage.models import Snapshot, Unit, UnitKind
 
 
 class RuleName(StrEnum):
@@ -71,13 +71,41 @@ class RuleContext:
     catalogue: Catalogue
     #: Every rule by name (the escalation rule looks at the others).
     rules: Mapping[str, AlertRule[Any]]
+    #: Only findings not stored yet are wanted (raising alerts): a rule whose findings stay
+    #: true for long (each overdue dossier) may leave out those already stored, instead of
+    #: finding thousands again each run for the store to skip. Previews and the extension to
+    #: new recipients want every finding.
+    new_only: bool = False
+    #: What several rules read, read once per run: the newest snapshots, each one's pairs
+    #: of values (every indicator), the units.
+    _latest: list[Snapshot] | None = field(default=None, repr=False)
+    _pairs: dict[int, list[queries.Pair]] = field(default_factory=dict, repr=False)
+    _units: dict[int, Unit] = field(default_factory=dict, repr=False)
 
     @property
     def today(self) -> date:
         return self.clock.now().date()
 
     def units(self, ids: set[int]) -> dict[int, Unit]:
-        return queries.units_by_id(self.session, sorted(ids))
+        if missing := ids - self._units.keys():
+            self._units.update(queries.units_by_id(self.session, sorted(missing)))
+        return {i: self._units[i] for i in ids if i in self._units}
+
+    def latest_snapshots(self) -> list[Snapshot]:
+        """The newest snapshot of every (source, period)."""
+        if self._latest is None:
+            self._latest = queries.latest_snapshots(self.session)
+        return self._latest
+
+    def snapshot_pairs(
+        self, snapshot: Snapshot, indicator_ids: Iterable[int]
+    ) -> list[queries.Pair]:
+        """The snapshot's values of these indicators with the previous comparable ones; the
+        pairs of all indicators are found once per run and shared by the rules."""
+        if snapshot.id not in self._pairs:
+            self._pairs[snapshot.id] = queries.snapshot_pairs(self.session, snapshot)
+        wanted = set(indicator_ids)
+        return [p for p in self._pairs[snapshot.id] if p.indicator_id in wanted]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from jobs.alerts.base import Payload, RuleContext
-from storage import queries
 from storage.models import Snapshot, Unit
 
 
@@ -53,10 +52,10 @@ def changes(ctx: RuleContext, indicator_ids: list[int]) -> list[Change]:
     """Values that have data both now and in the previous comparable snapshot (no data
     on either side is never a change)."""
     found = []
-    for snapshot in queries.latest_snapshots(ctx.session):
+    for snapshot in ctx.latest_snapshots():
         pairs = [
             p
-            for p in queries.snapshot_pairs(ctx.session, snapshot, indicator_ids)
+            for p in ctx.snapshot_pairs(snapshot, indicator_ids)
             if p.old is not None and p.new.value is not None and p.old.value is not None
         ]
         units = ctx.units({p.unit_id for p in pairs})

@@ -36,7 +36,7 @@ from storage.models import Alert, AlertStatus
 from storage.people import describe_chats
 
 
-def rule_context(services: Services, session: Session) -> RuleContext:
+def rule_context(services: Services, session: Session, *, new_only: bool = False) -> RuleContext:
     return RuleContext(
         session,
         services.config,
@@ -44,6 +44,7 @@ def rule_context(services: Services, session: Session) -> RuleContext:
         services.calendar,
         Catalogue.load(session),
         BY_NAME,
+        new_only=new_only,
     )
 
 
@@ -61,7 +62,8 @@ def raise_alerts(services: Services, rules: Sequence[AlertRule[Any]] = ALL_RULES
     (one unit of work)."""
     now = services.clock.now()
     with services.session_factory.begin() as session:
-        created = store_alerts(session, evaluate(rule_context(services, session), rules), now)
+        ctx = rule_context(services, session, new_only=True)
+        created = store_alerts(session, evaluate(ctx, rules), now)
         for alert in created:
             rule = BY_NAME[alert.rule]
             if rule.after_store is not None:

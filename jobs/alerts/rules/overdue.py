@@ -29,20 +29,21 @@ class OverduePayload(Payload):
 
 def detect(ctx: RuleContext) -> list[Draft[OverduePayload]]:
     now_local = ctx.clock.now().replace(tzinfo=None)
+    prefix = f"{RuleName.OVERDUE}:"
+    found = queries.overdue_unfinished(
+        ctx.session, now_local, not_alerted_as=prefix if ctx.new_only else None
+    )
     return [
         Draft(
-            identity=f"{RuleName.OVERDUE}:{dossier.code}",
+            identity=f"{prefix}{row.code}",
             audience=Audience.UNIT,
-            unit_id=unit.id,
-            period_key=dossier.code,
+            unit_id=row.unit_id,
+            period_key=row.code,
             payload=OverduePayload(
-                unit=unit.name,
-                code=dossier.code,
-                procedure=dossier.procedure or "",
-                due=dossier.due_at,
+                unit=row.unit_name, code=row.code, procedure=row.procedure or "", due=row.due_at
             ),
         )
-        for dossier, unit in queries.overdue_unfinished(ctx.session, now_local)
+        for row in found
     ]
 
 

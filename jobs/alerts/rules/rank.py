@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from core.vnformat import fmt_date, fmt_number, fmt_rank, fmt_rank_move
 from handlers.answers.common import province_unit
 from jobs.alerts.base import AlertRule, Draft, Payload, RenderContext, RuleContext, RuleName, When
 from storage import queries
 from storage.alerts import Audience
+
+#: How far before the earlier rank's date a cause's earlier reading is looked for first.
+CAUSE_LOOKBACK_DAYS = 31
 
 
 class Cause(Payload):
@@ -76,16 +79,33 @@ def detect(ctx: RuleContext) -> list[Draft[RankPayload]]:
 def _causes(
     ctx: RuleContext, province_id: int, previous: queries.Reading, latest: queries.Reading
 ) -> list[Cause]:
-    """Groups and ratios that fell between the two rank readings, largest fall first."""
+    """Groups and ratios that fell between the two rank readings, largest fall first: each
+    one's newest reading after the earlier rank's date, against its reading then (the newest
+    on or before it)."""
     candidates = [i for i in ctx.catalogue.indicators if i.category in ("group", "ratio")]
     ids = [i.id for i in candidates]
-    now = queries.readings_before(ctx.session, province_id, ids, latest.as_of, strict=False)
-    then = queries.readings_before(ctx.session, province_id, ids, previous.as_of, strict=False)
+    session = ctx.session
+    now = queries.readings_before(
+        session, province_id, ids, latest.as_of, strict=False, after=previous.as_of
+    )
+    moved = sorted({indicator_id for indicator_id, _, _ in now})
+    # Then: looked for in the month before first (a few snapshots), further back only for
+    # what that month does not hold; never across the whole history for every series.
+    then = queries.readings_before(
+        session,
+        province_id,
+        moved,
+        previous.as_of,
+        strict=False,
+        after=previous.as_of - timedelta(days=CAUSE_LOOKBACK_DAYS),
+    )
+    if missing := sorted({key[0] for key in now if key not in then}):
+        then |= queries.readings_before(session, province_id, missing, previous.as_of, False)
     by_id = {i.id: i for i in candidates}
     falls = []
     for key, reading in now.items():
         old = then.get(key)
-        if old is None or old.as_of >= reading.as_of or reading.value is None or old.value is None:
+        if old is None or reading.value is None or old.value is None:
             continue
         delta = reading.value - old.value
         if delta < 0:

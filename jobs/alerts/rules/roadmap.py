@@ -39,14 +39,10 @@ def detect(ctx: RuleContext) -> list[Draft[RoadmapPayload]]:
     worse by ``[alerts] roadmap_worse_step`` percentage points."""
     ratios = {i.id: i for i in ctx.catalogue.tracked_ratios()}
     drafts = []
-    for snapshot in queries.latest_snapshots(ctx.session):
+    for snapshot in ctx.latest_snapshots():
         if snapshot.period == Period.YEAR.value:
             continue
-        pairs = [
-            p
-            for p in queries.snapshot_pairs(ctx.session, snapshot, list(ratios))
-            if p.new.value is not None
-        ]
+        pairs = [p for p in ctx.snapshot_pairs(snapshot, ratios) if p.new.value is not None]
         units = ctx.units({p.unit_id for p in pairs})
         quarter = quarter_of(snapshot.as_of)
         key = f"{snapshot.as_of.year}Q{quarter}"
