@@ -14,7 +14,6 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Integer, cast, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -123,51 +122,82 @@ class AudienceCache:
         return self.found[key]
 
 
+#: Rows per INSERT statement when storing alerts and their deliveries.
+_BATCH = 500
+
+
+def insert_ignoring_duplicates(session: Session, table: Any) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING`` (``INSERT OR IGNORE``) for the session's engine: a
+    row another process stored meanwhile is skipped, without a savepoint per row."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).on_conflict_do_nothing()
+
+
 def store_alerts(session: Session, drafts: list[AlertDraft], now: datetime) -> list[Alert]:
     """Store the drafts not stored before, each with a pending delivery per recipient.
 
     Idempotent: an identity already stored (by an earlier run, a re-import, another
-    process) is skipped.  The caller commits.
+    process) is skipped. Set-based: the identities already stored are looked up in bulk,
+    the new alerts and their deliveries written a few hundred rows per statement, each
+    ``INSERT … ON CONFLICT DO NOTHING`` so that one stored meanwhile by another process is
+    left out (with its deliveries). The caller commits.
     """
-    created: list[Alert] = []
     audiences = AudienceCache(session, now.date())
-    # The identities already stored, looked up in bulk: a rule that finds the same open
-    # dossiers every run costs one query per thousand of them, not one each.
     known = known_identities(session, [d.identity for d in drafts])
+    new: dict[str, AlertDraft] = {}
     for draft in drafts:
-        if draft.identity in known:
-            continue
-        known.add(draft.identity)  # the same identity twice in one batch: stored once
-        alert = Alert(
-            identity=draft.identity,
-            rule=draft.rule,
-            unit_id=draft.unit_id,
-            indicator_id=draft.indicator_id,
-            period_key=draft.period_key,
-            snapshot_id=draft.snapshot_id,
-            value=draft.value,
-            urgent=draft.urgent,
-            payload=draft.payload,
-            created_at=now,
-        )
-        try:
-            with session.begin_nested():
-                session.add(alert)
-                session.flush()
-                for chat_id in sorted(audiences.chats(draft)):
-                    session.add(
-                        Delivery(
-                            alert_id=alert.id,
-                            chat_id=chat_id,
-                            status=AlertStatus.PENDING.value,
-                            attempts=0,
-                            next_attempt_at=now,
-                        )
-                    )
-                session.flush()
-        except IntegrityError:
-            continue  # stored meanwhile by another process
-        created.append(alert)
+        if draft.identity not in known:
+            new.setdefault(draft.identity, draft)  # the same identity twice: stored once
+    if not new:
+        return []
+    rows = [
+        {
+            "identity": d.identity,
+            "rule": d.rule,
+            "unit_id": d.unit_id,
+            "indicator_id": d.indicator_id,
+            "period_key": d.period_key,
+            "snapshot_id": d.snapshot_id,
+            "value": d.value,
+            "urgent": d.urgent,
+            "payload": d.payload,
+            "created_at": now,
+        }
+        for d in new.values()
+    ]
+    alerts = Alert.__table__
+    stored: dict[str, int] = {}
+    insert_alerts = insert_ignoring_duplicates(session, alerts).returning(
+        alerts.c.id, alerts.c.identity
+    )
+    for start in range(0, len(rows), _BATCH):
+        result = session.execute(insert_alerts, rows[start : start + _BATCH])
+        stored.update((identity, alert_id) for alert_id, identity in result)
+    deliveries = [
+        {
+            "alert_id": alert_id,
+            "chat_id": chat_id,
+            "status": AlertStatus.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": now,
+        }
+        for identity, alert_id in stored.items()
+        for chat_id in sorted(audiences.chats(new[identity]))
+    ]
+    insert_deliveries = insert_ignoring_duplicates(session, Delivery.__table__)
+    for start in range(0, len(deliveries), _BATCH):
+        session.execute(insert_deliveries, deliveries[start : start + _BATCH])
+    ids = sorted(stored.values())
+    created: list[Alert] = []
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        created.extend(session.scalars(select(Alert).where(Alert.id.in_(chunk))))
+    created.sort(key=lambda alert: alert.id)
     return created
 
 

@@ -97,6 +97,21 @@ def statuses(services: Services) -> dict[str, int]:
         return {status: n for status, n in rows}
 
 
+def test_an_alert_another_process_stored_meanwhile_is_skipped_with_its_deliveries(
+    setup: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unit_alerts(setup, 2)  # T0, T1 stored (by "the other process")
+    before = statuses(setup)
+    # This process looked up the stored identities before the other one committed.
+    monkeypatch.setattr(queue, "known_identities", lambda _session, _identities: set())
+    unit_alerts(setup, 3)  # T0, T1 again and a new T2: one statement, no error
+    with setup.session_factory() as session:
+        stored = session.scalars(select(queue.Alert.identity).order_by(queue.Alert.id)).all()
+        assert stored == ["overdue:T0", "overdue:T1", "overdue:T2"]
+    after = statuses(setup)
+    assert after[AlertStatus.PENDING.value] == before[AlertStatus.PENDING.value] * 3 // 2
+
+
 def test_each_recipient_gets_one_message_grouping_everything_new_exactly_once(
     setup: Services, fake: FakeTelegram
 ) -> None:
