@@ -697,3 +697,17 @@ def test_formulas_without_computed_values_are_reported_not_stored_as_no_data(
     assert (problem.sheet, problem.row, problem.column) == ("Quá hạn", 2, "C")
     assert "công thức nhưng tệp không lưu giá trị đã tính" in problem.message
     assert count(units, Observation) == 0
+
+
+def test_the_formula_precheck_finds_every_spelling_of_a_formula_element() -> None:
+    from storage.importers.reader import _FORMULA_ELEMENT
+
+    for xml in (
+        b'<c r="C5"><f>SUM(A1:A3)</f></c>',
+        b'<c><f t="shared" si="0"/></c>',
+        b"<x:c><x:f>A1*2</x:f></x:c>",
+        b"<c>\n<f\n>A1</f></c>",
+    ):
+        assert _FORMULA_ELEMENT.search(xml), xml
+    for xml in (b'<c r="C5"><v>3</v></c>', b'<fill/><font/><c t="s"><v>1</v></c>'):
+        assert not _FORMULA_ELEMENT.search(xml), xml

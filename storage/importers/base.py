@@ -110,6 +110,7 @@ class Header:
     fields: dict[str, int]
     #: Rows under the table that are a note, not data (row number -> text), skipped.
     footnotes: dict[int, str] = field(default_factory=dict)
+    _data_rows: list[tuple[int, list[object]]] | None = field(default=None, repr=False)
 
     def _is_footnote(self, row: Sequence[object]) -> bool:
         filled = [c for c in row if not is_blank(c)]
@@ -132,13 +133,20 @@ class Header:
             return None
         return row[index]
 
-    def data_rows(self) -> Iterator[tuple[int, list[object]]]:
-        """(spreadsheet row number, cells) of every non-empty row under the header.
+    def data_rows(self) -> list[tuple[int, list[object]]]:
+        """(spreadsheet row number, cells) of every non-empty row under the header (found
+        once; the importer and the row count read them).
 
         A repeat of the header (a table pasted across a page break) is skipped, and so is a
         footnote under a pasted table (one cell of text, no unit), noted in ``footnotes``.
         """
+        if self._data_rows is None:
+            self._data_rows = list(self._find_data_rows())
+        return self._data_rows
+
+    def _find_data_rows(self) -> Iterator[tuple[int, list[object]]]:
         mapped = sorted(self.fields.values())
+        expected = [self.keys[i] for i in mapped]
         for index in range(self.last_row + 1, len(self.sheet.rows)):
             row = self.sheet.rows[index]
             if all(is_blank(c) for c in row):
@@ -146,11 +154,15 @@ class Header:
             if self._is_footnote(row):
                 self.footnotes[index + 1] = clean_cell_text(next(c for c in row if not is_blank(c)))
                 continue
-            keys = [
-                header_key(row[i]) if i < len(row) and not is_blank(row[i]) else "" for i in mapped
-            ]
-            if keys == [self.keys[i] for i in mapped]:
-                continue
+            # A repeated header holds the header's text in every mapped column; a number or
+            # a date in any of them is data (checked before folding any text).
+            if all(isinstance(row[i], str) for i in mapped if i < len(row)):
+                keys = [
+                    header_key(row[i]) if i < len(row) and not is_blank(row[i]) else ""
+                    for i in mapped
+                ]
+                if keys == expected:
+                    continue
             yield index + 1, row
 
 
@@ -282,7 +294,13 @@ class ImportContext:
     problems: ProblemLog = field(default_factory=ProblemLog)
     progress: Progress | None = None
     _catalogue: Catalogue | None = None
-    _units: dict[tuple[str, date | None, frozenset[str] | None], UnitRef | str] = field(
+    #: Names looked up, on any date: (the unit or why there is none, whether the name fits
+    #: several units and the date chooses) ...
+    _units: dict[tuple[str, frozenset[str] | None], tuple[UnitRef | str, bool]] = field(
+        default_factory=dict
+    )
+    #: ... and, for those, per date.
+    _units_on: dict[tuple[str, date, frozenset[str] | None], UnitRef | str] = field(
         default_factory=dict
     )
     _pending: dict[str, PendingUnit] = field(default_factory=dict)
@@ -311,15 +329,20 @@ class ImportContext:
         on: date | None = None,
         kinds: frozenset[str] | None = None,
     ) -> UnitRef | None:
-        """The unit a cell names, or None after logging why (cached per distinct name)."""
+        """The unit a cell names, or None after logging why. Looked up once per distinct
+        name; per date only for a name that fits several units (the date picks the one that
+        existed then)."""
         if is_blank(text):
             self.problems.error(MISSING_UNIT, sheet, row, column)
             return None
         name = clean_cell_text(text)
-        cache_key = (name, on, kinds)
-        if cache_key not in self._units:
-            self._units[cache_key] = self._lookup_unit(name, on, kinds)
-        found = self._units[cache_key]
+        if (name, kinds) not in self._units:
+            self._units[(name, kinds)] = self._lookup_unit(name, None, kinds)
+        found, dated = self._units[(name, kinds)]
+        if dated and on is not None:
+            if (name, on, kinds) not in self._units_on:
+                self._units_on[(name, on, kinds)] = self._lookup_unit(name, on, kinds)[0]
+            found = self._units_on[(name, on, kinds)]
         if isinstance(found, str):
             self.problems.error(found, sheet, row, column)
             return None
@@ -390,8 +413,9 @@ class ImportContext:
 
     def _lookup_unit(
         self, name: str, on: date | None, kinds: frozenset[str] | None
-    ) -> UnitRef | str:
-        """The unit, or the Vietnamese reason there is none."""
+    ) -> tuple[UnitRef | str, bool]:
+        """The unit, or the Vietnamese reason there is none; and whether the name fits
+        several units (so that a date may choose among them)."""
         match = find_unit(self.session, name, on=on, kinds=kinds)
         if match.unit is not None:
             unit = match.unit
@@ -401,11 +425,11 @@ class ImportContext:
                 unit.valid_to,
                 unit.successor.name if unit.successor is not None else None,
             )
-            return unit.id
+            return unit.id, False
         if self.create_units and not match.ambiguous:
             key = unit_keys(name)[0]
-            return self._pending.setdefault(key, PendingUnit(name))
-        return describe_match_failure(match)
+            return self._pending.setdefault(key, PendingUnit(name)), False
+        return describe_match_failure(match), match.ambiguous
 
     def unit_id(self, ref: UnitRef) -> int:
         """The id of a resolved unit, creating a pending one (store phase only)."""

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from functools import partial
+from typing import Any
 
 from sqlalchemy import insert, select
 
@@ -184,12 +185,13 @@ def store_observations(
             snapshot = Snapshot(source=source, period=period, as_of=as_of, created_at=now)
             session.add(snapshot)
             session.flush()
-        existing: dict[tuple[int, int], Observation] = {}
+        # The stored values as columns, not objects: a daily file meets thousands of them.
+        existing: dict[tuple[int, int], Any] = {}
         unit_ids = sorted({unit_id for unit_id, _ in items})
         for start in range(0, len(unit_ids), 500):
             chunk = unit_ids[start : start + 500]
-            for obs in session.scalars(
-                select(Observation).where(
+            for obs in session.execute(
+                select(*_STORED_COLUMNS).where(
                     Observation.snapshot_id == snapshot.id, Observation.unit_id.in_(chunk)
                 )
             ):
@@ -228,8 +230,18 @@ def store_observations(
     return counts
 
 
+#: What the store compares and what a revision keeps of a stored observation.
+_STORED_COLUMNS = (
+    Observation.id,
+    Observation.unit_id,
+    Observation.indicator_id,
+    Observation.import_id,
+    *(getattr(Observation, name) for name in OBSERVATION_FIELDS),
+)
+
+
 def _keep_revision(
-    revisions: list[dict[str, object]], import_id: int, now: datetime, old: Observation
+    revisions: list[dict[str, object]], import_id: int, now: datetime, old: Any
 ) -> None:
     """The version a corrected file replaces, kept for audit."""
     revisions.append(

@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import logging
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -59,6 +60,10 @@ _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
+#: A formula element (``<f>``, ``<f t="shared" …>``, ``<x:f>``) anywhere in a sheet's XML.
+_FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+
+
 def formulas_without_values(data: bytes) -> dict[str, list[str]]:
     """Per sheet name, the cells of an .xlsx holding a formula without a cached value (a file
     written by a program that does not compute formulas; Excel saves the values)."""
@@ -73,7 +78,10 @@ def formulas_without_values(data: bytes) -> dict[str, list[str]]:
                 member = target if target.startswith("xl/") else f"xl/{target}"
                 if member not in archive.namelist():
                     continue
-                with archive.open(member) as stream:
+                raw = archive.read(member)
+                if not _FORMULA_ELEMENT.search(raw):
+                    continue  # no formula at all: nothing to parse (most files)
+                with io.BytesIO(raw) as stream:
                     cells = [
                         str(cell.get("r"))
                         for _, cell in ElementTree.iterparse(stream)

@@ -192,7 +192,7 @@ def run_import(
     for item in detected:
         records = item.importer.parse(item, ctx)
         parsed.append((item, records))
-        outcome.rows += sum(1 for _ in item.header.data_rows())
+        outcome.rows += len(item.header.data_rows())
         for row_no, text in sorted(item.header.footnotes.items()):
             ctx.problems.warn(
                 f"dòng chú thích dưới bảng («{text[:60]}»), không phải số liệu: bỏ qua",
