@@ -189,12 +189,20 @@ class Unit(Base):
     def ends_or_begins_between(self, earlier: date, later: date) -> bool:
         """Whether the unit began or ended between two dates: readings on either side are
         not compared (a merger, the 2025 reorganisation changed what the unit is)."""
-        began = self.valid_from is not None and earlier < self.valid_from <= later
-        ended = self.valid_to is not None and earlier <= self.valid_to < later
-        return began or ended
+        return ends_or_begins_between(self.valid_from, self.valid_to, earlier, later)
 
     def ended_before(self, day: date) -> bool:
         return self.valid_to is not None and self.valid_to < day
+
+
+def ends_or_begins_between(
+    valid_from: date | None, valid_to: date | None, earlier: date, later: date
+) -> bool:
+    """Whether a unit valid from ``valid_from`` to ``valid_to`` began or ended between two
+    dates (see :meth:`Unit.ends_or_begins_between`; tables read the two columns alone)."""
+    began = valid_from is not None and earlier < valid_from <= later
+    ended = valid_to is not None and earlier <= valid_to < later
+    return began or ended
 
 
 class UnitAlias(Base):

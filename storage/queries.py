@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,6 +24,7 @@ from storage.models import (
     Snapshot,
     Target,
     Unit,
+    ends_or_begins_between,
 )
 
 
@@ -288,11 +291,19 @@ def units_by_id(session: Session, ids: list[int]) -> dict[int, Unit]:
 
 
 @dataclass(frozen=True)
+class UnitName:
+    """A unit as a table row names it (columns, not the whole object: tables list thousands)."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class KindRow:
     """One unit's latest reading of an indicator and the reading before it (same source and
     period), each with its own date."""
 
-    unit: Unit
+    unit: UnitName
     value: float | None
     as_of: date
     before: float | None
@@ -306,7 +317,7 @@ class KindTable:
 
     as_of: date
     source: str
-    rows: list[KindRow]
+    rows: tuple[KindRow, ...]
 
     @property
     def previous_as_of(self) -> date | None:
@@ -360,7 +371,45 @@ def _latest_snapshot_for_kind(
     return session.scalars(stmt).first()
 
 
+#: Tables of a kind kept per database and data version (see :func:`data_version`).
+_TABLE_CACHE_SIZE = 64
+_tables: OrderedDict[tuple[object, ...], KindTable | None] = OrderedDict()
+_tables_lock = threading.Lock()
+
+
+def clear_table_cache() -> None:
+    """Forget the kept tables (benchmarks measure computing them)."""
+    with _tables_lock:
+        _tables.clear()
+
+
+def data_version(session: Session) -> tuple[int, str] | None:
+    """What changes whenever the stored figures, dossiers or units do: every write of them is
+    an import (a file, a portal answer), committed with a new ``import_files`` row. The
+    file's checksum beside its id tells apart a database restored from a backup."""
+    row = session.execute(
+        select(ImportFile.id, ImportFile.sha256).order_by(ImportFile.id.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def kind_table(session: Session, indicator_id: int, kind: str) -> KindTable | None:
+    """:func:`compute_kind_table`, kept until the data changes: a burst of /top after the
+    morning's figures reads the tables once (they are immutable, shared between threads)."""
+    key = (str(session.get_bind().engine.url), data_version(session), indicator_id, kind)
+    with _tables_lock:
+        if key in _tables:
+            _tables.move_to_end(key)
+            return _tables[key]
+    table = compute_kind_table(session, indicator_id, kind)
+    with _tables_lock:
+        _tables[key] = table
+        while len(_tables) > _TABLE_CACHE_SIZE:
+            _tables.popitem(last=False)
+    return table
+
+
+def compute_kind_table(session: Session, indicator_id: int, kind: str) -> KindTable | None:
     """The seed-001 table for one kind: each unit's latest and previous comparable values.
 
     Read from the newest snapshot and the one before it (two indexed lookups, whatever the
@@ -407,15 +456,23 @@ def kind_table(session: Session, indicator_id: int, kind: str) -> KindTable | No
             session, latest, missing, [indicator_id], depth=1, including=False
         ):
             readings[unit_id].append((reading.value, reading.as_of))
-    units = units_by_id(session, sorted(readings))
+    units: dict[int, Any] = {}
+    ids = sorted(readings)
+    for start in range(0, len(ids), 900):
+        stmt = select(Unit.id, Unit.name, Unit.valid_from, Unit.valid_to).where(
+            Unit.id.in_(ids[start : start + 900])
+        )
+        units.update((row.id, row) for row in session.execute(stmt))
     rows = []
     for unit_id, pair in readings.items():
         (value, as_of), previous = pair[0], (pair[1] if len(pair) > 1 else (None, None))
         unit = units[unit_id]
-        if previous[1] is not None and unit.ends_or_begins_between(previous[1], as_of):
+        if previous[1] is not None and ends_or_begins_between(
+            unit.valid_from, unit.valid_to, previous[1], as_of
+        ):
             previous = (None, None)  # never compared across the unit's end
-        rows.append(KindRow(unit, value, as_of, previous[0], previous[1]))
-    return KindTable(latest.as_of, latest.source, rows)
+        rows.append(KindRow(UnitName(unit_id, unit.name), value, as_of, previous[0], previous[1]))
+    return KindTable(latest.as_of, latest.source, tuple(rows))
 
 
 def _snapshot_column(

@@ -451,3 +451,21 @@ def test_figures_two_sources_give_differently_are_shown_side_by_side(demo: Servi
         text = answer(demo, command, ADMIN).text
         assert "Số liệu khác nhau giữa hai nguồn:\n  • Số hóa hồ sơ" in text, command
         assert f"  • {seed_002}" in text, command
+
+
+def test_a_corrected_file_shows_in_the_next_top_at_once(demo: Services, tmp_path: Path) -> None:
+    # The tables of /top are kept until the data changes: an import is a change.
+    assert (
+        "11/11. UBND huyện Bù Gia Mập: 80,43 (-6,18)" in answer(demo, "/bottom huyện", ADMIN).text
+    )
+    corrected = write_csv(
+        tmp_path,
+        "huyen_dinh_chinh.csv",
+        [
+            ["STT", "ĐỊA PHƯƠNG", "ĐIỂM ĐÁNH GIÁ (08/4/2025)"],
+            ["1", "UBND huyện Bù Gia Mập", "99,5"],
+        ],
+    )
+    assert do_import(demo, corrected).ok
+    after = answer(demo, "/top huyện", ADMIN).text
+    assert "1/11. UBND huyện Bù Gia Mập: 99,5 (+12,89)" in after, after
