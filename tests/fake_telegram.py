@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import sys
 import threading
 import time
@@ -42,11 +43,52 @@ class Failure:
     delay: float = 0.0  # seconds to stall before answering (a time-out for short clients)
 
 
-class FakeTelegram:
-    """Start with :meth:`start`; the bot's base_url is :attr:`base_url`."""
+#: The methods that post a message, which Telegram's flood limits count.
+SENDING = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup"})
 
-    def __init__(self, token: str) -> None:
+
+@dataclass
+class _Bucket:
+    """A leaky bucket: ``capacity`` messages at once, refilled at ``per_second``."""
+
+    capacity: float
+    per_second: float
+    level: float = 0.0
+    at: float = field(default_factory=time.monotonic)
+
+    def take(self, now: float, slack: float) -> float:
+        """Count one message; or, when it is beyond the limit (by more than ``slack``
+        messages), count nothing and return the seconds until it would fit."""
+        self.level = max(0.0, self.level - (now - self.at) * self.per_second)
+        self.at = now
+        if self.level + 1 > self.capacity + slack:
+            return (self.level + 1 - self.capacity) / self.per_second
+        self.level += 1
+        return 0.0
+
+
+@dataclass
+class Limits:
+    """Telegram's flood limits, as its documentation gives them: about 30 messages a second
+    overall and 20 a minute in one group; beyond them, 429 with ``retry_after``. ``slack``
+    messages more are let through (arrival times jitter against the sender's own pacing)."""
+
+    per_second: float = 30
+    per_group_minute: float = 20
+    slack: float = 1
+
+
+class FakeTelegram:
+    """Start with :meth:`start`; the bot's base_url is :attr:`base_url`. With ``limits``,
+    messages beyond Telegram's flood limits get 429 and are counted in :attr:`too_many`."""
+
+    def __init__(self, token: str, limits: Limits | None = None) -> None:
         self.token = token
+        self.limits = limits
+        #: 429 answers given because a limit was exceeded (the sender's pacing failed).
+        self.too_many = 0
+        self._overall = _Bucket(limits.per_second, limits.per_second) if limits else None
+        self._groups: dict[int, _Bucket] = {}
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
         self.files: dict[str, tuple[str, bytes]] = {}
@@ -191,6 +233,29 @@ class FakeTelegram:
                     return failure
         return None
 
+    def _over_limit(self, method: str, params: dict[str, Any]) -> float:
+        """Seconds to wait when this message exceeds a flood limit, else 0 (and counted)."""
+        if self.limits is None or self._overall is None or method not in SENDING:
+            return 0.0
+        chat_id = int(params.get("chat_id") or 0)
+        now = time.monotonic()
+        with self._cond:
+            group = None
+            if chat_id < 0:
+                per_minute = self.limits.per_group_minute
+                group = self._groups.setdefault(chat_id, _Bucket(per_minute, per_minute / 60))
+                # Looked at first without counting: a refused message counts in neither.
+                probe = _Bucket(group.capacity, group.per_second, group.level, group.at)
+                if wait := probe.take(now, self.limits.slack):
+                    self.too_many += 1
+                    return wait
+            if wait := self._overall.take(now, self.limits.slack):
+                self.too_many += 1
+                return wait
+            if group is not None:
+                group.take(now, self.limits.slack)
+            return 0.0
+
     # -- the HTTP side -----------------------------------------------------------------------
 
     def _record(self, call: Call) -> None:
@@ -321,6 +386,19 @@ class FakeTelegram:
                     if failure.parameters:
                         payload["parameters"] = failure.parameters
                     self._json(failure.status, payload)
+                    return
+                if wait := fake._over_limit(method, params):
+                    fake._record(Call(f"429:{method}", params, files))
+                    seconds = max(1, math.ceil(wait))
+                    self._json(
+                        429,
+                        {
+                            "ok": False,
+                            "error_code": 429,
+                            "description": f"Too Many Requests: retry after {seconds}",
+                            "parameters": {"retry_after": seconds},
+                        },
+                    )
                     return
                 try:
                     result = fake._dispatch(method, params, files)

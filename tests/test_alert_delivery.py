@@ -402,3 +402,38 @@ def test_alerts_run_from_the_terminal_exits_non_zero_when_a_delivery_failed(
     assert "không gửi được (chặn bot) 1" in output
     assert messages(fake, GROUP)  # the others were sent all the same
     assert "Đã gửi 0 tin" in run_cli(["alerts", "run"], env, tmp_path, expect=0)
+
+
+def test_a_round_to_many_chats_stays_within_telegrams_flood_limits(setup: Services) -> None:
+    from telegram.ext import ExtBot
+
+    from bot.telegram.alerts import rate_limiter
+    from tests.fake_telegram import Limits
+
+    limited = FakeTelegram(TOKEN, Limits()).start()
+    try:
+        chats = list(range(70_000, 70_060))  # 60 private chats: twice the burst allowed
+        with setup.session_factory.begin() as session:
+            drafts = [
+                AlertDraft(
+                    identity=f"overdue:F{chat}",
+                    rule="overdue",
+                    audience=Audience.UNIT,
+                    payload={"unit": "Sở Mẫu", "code": f"F{chat}", "procedure": "Cấp phép"},
+                    chats=[chat, GROUP] if chat < 70_025 else [chat],
+                )
+                for chat in chats
+            ]
+            store_alerts(session, drafts, setup.clock.now())
+
+        async def go() -> DeliveryReport:
+            bot = ExtBot(TOKEN, base_url=limited.base_url, rate_limiter=rate_limiter())
+            async with bot:
+                return await deliver_pending(setup, TelegramTransport(bot))
+
+        report = asyncio.run(go())
+        assert report.sent == 61  # each chat once, the group once for its 25 alerts
+        assert limited.too_many == 0
+        assert {int(c.params["chat_id"]) for c in limited.calls} == {*chats, GROUP}
+    finally:
+        limited.stop()

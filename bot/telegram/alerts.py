@@ -73,10 +73,26 @@ def use_timedelta_durations() -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
+#: Times a request that got 429 is sent again after its retry_after (every request of the
+#: bot waits meanwhile). Without it, a reply to a command that met a flood wait was lost;
+#: an alert still refused after these is rescheduled by the delivery loop.
+FLOOD_RETRIES = 2
+
+
+#: Telegram's limits are about 30 messages a second overall and 20 a minute in a group; the
+#: bot keeps one under each, because its messages do not reach Telegram evenly spaced (a
+#: loaded machine sends a few at once after a pause), and at the very limit that was a 429.
+OVERALL_PER_SECOND = 29
+GROUP_PER_MINUTE = 19
+
+
 def rate_limiter() -> AIORateLimiter:
-    """Telegram's limits: about 30 messages a second overall, 20 a minute per group.
-    A 429 is not retried here: the delivery loop reschedules it after its retry_after."""
-    return AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=0)
+    """The pacing of every request of the bot (replies, alerts, charts)."""
+    return AIORateLimiter(
+        overall_max_rate=OVERALL_PER_SECOND,
+        group_max_rate=GROUP_PER_MINUTE,
+        max_retries=FLOOD_RETRIES,
+    )
 
 
 async def deliver_job(context: BotContext) -> None:

@@ -9,11 +9,15 @@ chats that blocked the bot, groups that became supergroups.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import logging
 import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Protocol
+from typing import ParamSpec, Protocol, TypeVar
 
 from core.parsing import parse_time_window
 from core.workdays import WorkCalendar
@@ -212,15 +216,28 @@ def _migrate(services: Services, old: int, new: int) -> None:
         queue.migrate_chat(session, old, new)
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+#: Delivery's own threads for its database work: a burst of commands filling the default
+#: pool (every reply computes in it) never holds back the alerts.
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="delivery")
+
+
+async def _in_delivery_pool(function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    """``asyncio.to_thread`` on delivery's own pool."""
+    call = functools.partial(contextvars.copy_context().run, function, *args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(_POOL, call)
+
+
 async def deliver_pending(services: Services, transport: Transport) -> DeliveryReport:
     """One round: for each chat with something due, claim it and send it, recording each
     outcome before the next chat is claimed."""
     report = DeliveryReport()
     now = services.clock.now()
-    round_ = await asyncio.to_thread(_start_round, services, now)
+    round_ = await _in_delivery_pool(_start_round, services, now)
     limit = services.config.alerts.max_backoff_seconds
     for index, (chat_id, has_urgent) in enumerate(round_.due):
-        batch = await asyncio.to_thread(_claim_next, round_, chat_id, has_urgent)
+        batch = await _in_delivery_pool(_claim_next, round_, chat_id, has_urgent)
         if batch is None:
             continue
         try:
@@ -235,30 +252,30 @@ async def deliver_pending(services: Services, transport: Transport) -> DeliveryR
             )
             log.warning("delivery to %s will be retried in %s: %s", batch.chat_id, wait, exc)
             retry_at = services.clock.now() + wait
-            await asyncio.to_thread(
+            await _in_delivery_pool(
                 _finish, services, batch, AlertStatus.PENDING, error=str(exc), retry_at=retry_at
             )
             report.retried += 1
             if exc.retry_after is not None:
                 # A flood wait applies to the bot as a whole: the other chats wait too.
                 rest = [chat for chat, _ in round_.due[index + 1 :]]
-                await asyncio.to_thread(_postpone, services, rest, retry_at)
+                await _in_delivery_pool(_postpone, services, rest, retry_at)
                 break
         except ChatMoved as exc:
-            await asyncio.to_thread(_finish, services, batch, AlertStatus.PENDING, error=str(exc))
-            await asyncio.to_thread(_migrate, services, batch.chat_id, exc.new_chat_id)
+            await _in_delivery_pool(_finish, services, batch, AlertStatus.PENDING, error=str(exc))
+            await _in_delivery_pool(_migrate, services, batch.chat_id, exc.new_chat_id)
             report.migrated.append((batch.chat_id, exc.new_chat_id))
         except Unreachable as exc:
             log.warning("chat %s is unreachable, not tried again: %s", batch.chat_id, exc)
-            await asyncio.to_thread(_finish, services, batch, AlertStatus.FAILED, error=str(exc))
-            await asyncio.to_thread(_block, services, batch.chat_id, str(exc))
+            await _in_delivery_pool(_finish, services, batch, AlertStatus.FAILED, error=str(exc))
+            await _in_delivery_pool(_block, services, batch.chat_id, str(exc))
             report.blocked.append(batch.chat_id)
         except Rejected as exc:
             log.error("delivery to %s rejected: %s", batch.chat_id, exc)
-            await asyncio.to_thread(_finish, services, batch, AlertStatus.FAILED, error=str(exc))
+            await _in_delivery_pool(_finish, services, batch, AlertStatus.FAILED, error=str(exc))
             report.failed += 1
         else:
-            await asyncio.to_thread(
+            await _in_delivery_pool(
                 _finish, services, batch, AlertStatus.SENT, message_id=message_id
             )
             report.sent += 1
