@@ -214,6 +214,7 @@ def measure_burst(database: Path, senders: int = 30, per_sender: int = 10) -> di
             except AssertionError:
                 print((work / "bot.log").read_text("utf-8")[-3000:], file=sys.stderr)
                 raise
+
             def alerted(calls: list[Call]) -> int:
                 return len(
                     {
