@@ -25,6 +25,7 @@ from storage.models import (
     Delivery,
     Person,
     Role,
+    Snapshot,
     Subscription,
     Unit,
 )
@@ -65,52 +66,80 @@ def blocked_chats(session: Session) -> set[int]:
     return set(session.scalars(stmt))
 
 
+@dataclass
+class Directory:
+    """Who is reachable, read in a few queries for a whole batch of alerts: the active focal
+    points and groups of each unit, subscribers, leaders and admins, blocked chats."""
+
+    focal: dict[int, set[int]] = field(default_factory=dict)
+    groups: dict[int | None, set[int]] = field(default_factory=dict)
+    subscribers: dict[int, set[int]] = field(default_factory=dict)
+    by_role: dict[str, set[int]] = field(default_factory=dict)
+    blocked: set[int] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, session: Session) -> Directory:
+        found = cls(blocked=blocked_chats(session))
+        people = select(Person.telegram_id, Person.role, Person.unit_id).where(
+            Person.active.is_(True)
+        )
+        for telegram_id, role, unit_id in session.execute(people):
+            found.by_role.setdefault(role, set()).add(telegram_id)
+            if role == Role.FOCAL.value and unit_id is not None:
+                found.focal.setdefault(unit_id, set()).add(telegram_id)
+        for chat_id, unit_id in session.execute(
+            select(Chat.chat_id, Chat.unit_id).where(Chat.active.is_(True))
+        ):
+            found.groups.setdefault(unit_id, set()).add(chat_id)
+        for chat_id, unit_id in session.execute(select(Subscription.chat_id, Subscription.unit_id)):
+            found.subscribers.setdefault(unit_id, set()).add(chat_id)
+        return found
+
+    def roles(self, *roles: Role) -> set[int]:
+        return set().union(*(self.by_role.get(role.value, set()) for role in roles))
+
+
 def recipients(
-    session: Session, audience: Audience, unit_id: int | None, on: date | None = None
+    session: Session,
+    audience: Audience,
+    unit_id: int | None,
+    on: date | None = None,
+    directory: Directory | None = None,
 ) -> set[int]:
     """The chat ids an alert goes to (private chats are the person's Telegram id).
 
     A unit's alerts go to its own focal points, groups and subscribers and, once the unit
     has ended by a merger (on ``on``), to those of the unit that took over its work.
     """
+    known = directory if directory is not None else Directory.load(session)
     chats: set[int] = set()
-
-    def people(roles: list[str], units: set[int] | None = None) -> set[int]:
-        stmt = select(Person.telegram_id).where(Person.active.is_(True), Person.role.in_(roles))
-        if units is not None:
-            stmt = stmt.where(Person.unit_id.in_(units))
-        return set(session.scalars(stmt))
-
     if audience in (Audience.UNIT, Audience.DEADLINE) and unit_id is not None:
         units = {unit_id}
         unit = session.get(Unit, unit_id)
         if unit is not None and on is not None:
             units.add(answerable_unit(unit, on).id)
-        chats |= people([Role.FOCAL.value], units)
-        chats |= set(
-            session.scalars(
-                select(Chat.chat_id).where(Chat.active.is_(True), Chat.unit_id.in_(units))
-            )
-        )
-        chats |= set(
-            session.scalars(select(Subscription.chat_id).where(Subscription.unit_id.in_(units)))
-        )
+        for one in units:
+            chats |= known.focal.get(one, set())
+            chats |= known.groups.get(one, set())
+            chats |= known.subscribers.get(one, set())
     if audience is Audience.LEADERS:
-        chats |= people([Role.LEADER.value, Role.ADMIN.value])
+        chats |= known.roles(Role.LEADER, Role.ADMIN)
     if audience in (Audience.DEADLINE, Audience.ADMINS):
-        chats |= people([Role.ADMIN.value])
+        chats |= known.roles(Role.ADMIN)
     if audience is Audience.GROUPS:
-        chats |= set(session.scalars(select(Chat.chat_id).where(Chat.active.is_(True))))
-    return chats - blocked_chats(session)
+        chats |= set().union(*known.groups.values()) if known.groups else set()
+    return chats - known.blocked
 
 
 class AudienceCache:
-    """Who an alert goes to, looked up once per audience and unit (many alerts share them)."""
+    """Who an alert goes to, looked up once per audience and unit (many alerts share them),
+    from one :class:`Directory` read for the whole batch."""
 
     def __init__(self, session: Session, on: date) -> None:
         self.session = session
         self.on = on
         self.found: dict[tuple[Audience, int | None], set[int]] = {}
+        self._directory: Directory | None = None
 
     def chats(self, draft: AlertDraft) -> set[int]:
         """The draft's own chats when it names them, else its audience's."""
@@ -118,7 +147,11 @@ class AudienceCache:
             return set(draft.chats)
         key = (draft.audience, draft.unit_id)
         if key not in self.found:
-            self.found[key] = recipients(self.session, draft.audience, draft.unit_id, self.on)
+            if self._directory is None:
+                self._directory = Directory.load(self.session)
+            self.found[key] = recipients(
+                self.session, draft.audience, draft.unit_id, self.on, self._directory
+            )
         return self.found[key]
 
 
@@ -438,29 +471,35 @@ def known_identities(session: Session, identities: list[str]) -> set[str]:
     return found
 
 
-def last_alert_value(
+def told_values(
     session: Session,
     rule: str,
-    unit_id: int,
-    indicator_id: int,
-    period_key: str,
-    before_snapshot: int,
-) -> float | None:
-    """The value of the newest alert of a rule about one unit, indicator and period, raised
-    about another snapshot than ``before_snapshot`` and not withdrawn or corrected since."""
-    return session.scalars(
-        select(Alert.value)
-        .where(
-            Alert.rule == rule,
-            Alert.unit_id == unit_id,
-            Alert.indicator_id == indicator_id,
-            Alert.period_key == period_key,
-            or_(Alert.snapshot_id.is_(None), Alert.snapshot_id != before_snapshot),
-            Alert.identity.not_like(f"%{RETIRED}%"),
+    not_about: int,
+    *,
+    period_key: str | None = None,
+    series: tuple[str, str, date] | None = None,
+) -> dict[tuple[int, int], float | None]:
+    """Per (unit, indicator): the value of the newest alert of a rule, raised about another
+    snapshot than ``not_about`` and not withdrawn or corrected since; those of one period
+    (``period_key``, a quarter) or about snapshots of one source and period dated on or after
+    a day (``series``: source, period, since). One query for every unit and indicator."""
+    stmt = select(Alert.unit_id, Alert.indicator_id, Alert.value).where(
+        Alert.rule == rule,
+        or_(Alert.snapshot_id.is_(None), Alert.snapshot_id != not_about),
+        Alert.identity.not_like(f"%{RETIRED}%"),
+    )
+    if period_key is not None:
+        stmt = stmt.where(Alert.period_key == period_key)
+    if series is not None:
+        source, period, since = series
+        stmt = stmt.join(Snapshot, Snapshot.id == Alert.snapshot_id).where(
+            Snapshot.source == source, Snapshot.period == period, Snapshot.as_of >= since
         )
-        .order_by(Alert.id.desc())
-        .limit(1)
-    ).first()
+    told: dict[tuple[int, int], float | None] = {}
+    for unit_id, indicator_id, value in session.execute(stmt.order_by(Alert.id)):
+        if unit_id is not None and indicator_id is not None:
+            told[(unit_id, indicator_id)] = value  # the newest last
+    return told
 
 
 def mark_escalated(session: Session, alert_id: int, now: datetime) -> None:

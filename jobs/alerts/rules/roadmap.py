@@ -19,7 +19,7 @@ from jobs.alerts.base import (
     unit_audience,
 )
 from storage import queries
-from storage.alerts import last_alert_value
+from storage.alerts import told_values
 from storage.models import Period, Target
 
 
@@ -47,6 +47,7 @@ def detect(ctx: RuleContext) -> list[Draft[RoadmapPayload]]:
         quarter = quarter_of(snapshot.as_of)
         key = f"{snapshot.as_of.year}Q{quarter}"
         targets: dict[str, dict[int, Target]] = {}
+        told = told_values(ctx.session, RuleName.ROADMAP, snapshot.id, period_key=key)
         for pair in pairs:
             unit = units[pair.unit_id]
             if unit.kind not in targets:
@@ -59,9 +60,7 @@ def detect(ctx: RuleContext) -> list[Draft[RoadmapPayload]]:
             assert value is not None
             if goal is None or value >= goal:
                 continue
-            previous = last_alert_value(
-                ctx.session, RuleName.ROADMAP, unit.id, pair.indicator_id, key, snapshot.id
-            )
+            previous = told.get((unit.id, pair.indicator_id))
             step = ctx.config.alerts.roadmap_worse_step
             if previous is not None and value > previous - step:
                 continue  # not worse by the step: a noisy daily ratio is not told again
