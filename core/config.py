@@ -91,6 +91,9 @@ class AlertsConfig(_Section):
     #: A ratio under the roadmap is told again in the same quarter only once it is this
     #: many percentage points below the last value told (a noisy daily ratio: no flood).
     roadmap_worse_step: float = Field(default=1.0, ge=0)
+    #: A fall told in the last N days is told again only once the value is a threshold below
+    #: the value told (a daily ratio going up and down: no daily alert). 0: every fall.
+    drop_repeat_days: int = Field(default=7, ge=0)
     #: Alert when the province falls out of the top N (0: off).
     rank_band: int = Field(default=0, ge=0)
     deadline_stages: list[int] = Field(default_factory=lambda: [3, 1, 0])

@@ -131,6 +131,28 @@ def test_a_noisy_ratio_under_the_roadmap_is_told_again_only_a_step_worse(
     assert told == [45.0, 43.9]  # the step is 1 percentage point (config roadmap_worse_step)
 
 
+def test_a_daily_ratio_going_up_and_down_is_told_once_and_again_at_each_step_down(
+    units: Services, clock: FrozenClock, tmp_path: Path
+) -> None:
+    clock.current = datetime(2024, 5, 2, 9, tzinfo=TZ)
+    told = []
+    steps = [
+        ("01/04", "80"),
+        ("02/04", "79"),  # a fall of 1 point (config drop_threshold): told
+        ("03/04", "80"),
+        ("04/04", "79"),  # the same fall again within drop_repeat_days (7): not told
+        ("05/04", "78"),  # a step below the value told: told
+        ("06/04", "78,5"),
+        ("07/04", "77,4"),  # 1,1 down, but not a point below 78: not told
+        ("08/04", "84"),
+        ("20/04", "83"),  # more than 7 days after the last told fall: told again
+    ]
+    for day, value in steps:
+        _ratio(units, tmp_path, f"{day}/2024", value)
+        told += [(a.payload["new_date"], a.payload["new"]) for a in raise_alerts(units, [DROP])]
+    assert told == [("2024-04-02", 79.0), ("2024-04-05", 78.0), ("2024-04-20", 83.0)]
+
+
 def test_a_corrected_ratio_withdraws_or_corrects_its_roadmap_alert(
     units: Services, clock: FrozenClock, tmp_path: Path
 ) -> None:

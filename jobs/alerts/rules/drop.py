@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from core.vnformat import fmt_change, fmt_date, fmt_number, fmt_percent
 from handlers.answers.common import source_label
@@ -16,7 +17,8 @@ from jobs.alerts.base import (
     by_unit,
     unit_audience,
 )
-from jobs.alerts.changes import ChangePayload, changes
+from jobs.alerts.changes import Change, ChangePayload, changes
+from storage.alerts import told_values
 from storage.models import Indicator
 
 
@@ -33,14 +35,49 @@ def _threshold(ctx: RuleContext, indicator: Indicator) -> float:
     return alerts.drop_thresholds.get(indicator.code, alerts.drop_threshold)
 
 
+def _repeated(
+    ctx: RuleContext, found: list[Change], thresholds: dict[int, float]
+) -> set[tuple[int, int, int]]:
+    """The falls that only repeat one told in the last ``[alerts] drop_repeat_days`` days:
+    (snapshot, unit, indicator) of a value not below the value last told by the threshold.
+    A daily ratio going up and down by a point is told once, not every other day; a value
+    that keeps falling is told at each new step down."""
+    days = ctx.config.alerts.drop_repeat_days
+    if days <= 0:
+        return set()
+    repeated = set()
+    snapshots = {c.snapshot.id: c.snapshot for c in found}
+    for snapshot in snapshots.values():
+        since = snapshot.as_of - timedelta(days=days)
+        told = told_values(
+            ctx.session,
+            RuleName.DROP,
+            snapshot.id,
+            series=(snapshot.source, snapshot.period, since),
+        )
+        for c in found:
+            if c.snapshot.id != snapshot.id:
+                continue
+            last = told.get((c.unit.id, c.indicator_id))
+            if last is not None and c.new > last - thresholds[c.indicator_id] + 1e-9:
+                repeated.add((snapshot.id, c.unit.id, c.indicator_id))
+    return repeated
+
+
 def detect(ctx: RuleContext) -> list[Draft[DropPayload]]:
     """A fall of at least the threshold against the previous comparable snapshot; no data
-    is neither a drop nor, on return, a rise."""
+    is neither a drop nor, on return, a rise. A fall that only repeats one told in the last
+    days is not told again (see :func:`_repeated`)."""
     watched = {
         i.id: i
         for i in ctx.catalogue.indicators
         if i.category in ("total", "group", "ratio") and i.higher_is_better
     }
+    thresholds = {i: _threshold(ctx, indicator) for i, indicator in watched.items()}
+    found = [
+        c for c in changes(ctx, list(watched)) if -c.delta >= thresholds[c.indicator_id] - 1e-9
+    ]
+    repeated = _repeated(ctx, found, thresholds)
     return [
         Draft(
             identity=f"{RuleName.DROP}:{c.unit.id}:{watched[c.indicator_id].code}:{c.snapshot.id}",
@@ -58,8 +95,8 @@ def detect(ctx: RuleContext) -> list[Draft[DropPayload]]:
                 }
             ),
         )
-        for c in changes(ctx, list(watched))
-        if -c.delta >= _threshold(ctx, watched[c.indicator_id]) - 1e-9
+        for c in found
+        if (c.snapshot.id, c.unit.id, c.indicator_id) not in repeated
     ]
 
 
