@@ -6,6 +6,7 @@ cell cannot be read; importers collect those with the cell's position.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -247,7 +248,12 @@ def parse_date(cell: object) -> date | None:
     serial = excel_serial(cell)
     if serial is not None:
         return serial.date()
-    text = str(cell).strip()
+    return _date_from_text(str(cell).strip())
+
+
+@functools.lru_cache(maxsize=8192)
+def _date_from_text(text: str) -> date:
+    """A date written as text (remembered: an export repeats the same dates many times)."""
     found = find_date(text)
     if found is None:
         raise ValueProblem(f"«{text}» không phải là ngày (định dạng dd/mm/yyyy)")
@@ -268,7 +274,12 @@ def parse_datetime(cell: object) -> datetime | None:
     serial = excel_serial(cell)
     if serial is not None:
         return serial.replace(microsecond=0)
-    text = str(cell).strip()
+    return _datetime_from_text(str(cell).strip())
+
+
+@functools.lru_cache(maxsize=8192)
+def _datetime_from_text(text: str) -> datetime:
+    """A date-time written as text (remembered, as :func:`_date_from_text`)."""
     day = parse_date(text)
     assert day is not None
     without_date = _DATE_IN_TEXT.sub(" ", _ISO_DATE.sub(" ", text, count=1), count=1)

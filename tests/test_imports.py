@@ -711,3 +711,32 @@ def test_the_formula_precheck_finds_every_spelling_of_a_formula_element() -> Non
         assert _FORMULA_ELEMENT.search(xml), xml
     for xml in (b'<c r="C5"><v>3</v></c>', b'<fill/><font/><c t="s"><v>1</v></c>'):
         assert not _FORMULA_ELEMENT.search(xml), xml
+
+
+def test_a_header_repeated_under_a_page_break_is_skipped_not_read_as_data(
+    units: Services, tmp_path: Path
+) -> None:
+    header = ["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (08/4/2025)"]  # a header with digits
+    scores = write_csv(
+        tmp_path,
+        "diem.csv",
+        [header, ["1", "Sở Nội vụ", "95,59"], header, ["2", "Sở Tư pháp", "90,1"]],
+    )
+    outcome = do_import(units, scores)
+    assert outcome.ok and not outcome.errors, outcome.report()
+    assert outcome.rows == 2 and count(units, Observation) == 2
+    dossier_header = ["MaHoSo", "TenTTHC", "DonVi", "NgayTiepNhan", "NgayHenTra", "TrangThai"]
+    row = ["H10-0001", "Cấp phép", "Sở Tư pháp", "01/04/2025 08:00", "03/04/2025 17:00"]
+    dossiers = write_csv(
+        tmp_path,
+        "ho_so.csv",
+        [
+            dossier_header,
+            [*row, "Đang xử lý"],
+            [h.upper() for h in dossier_header],  # the header again, in capitals
+            [f"{row[0]}2", *row[1:], "Đang xử lý"],
+        ],
+    )
+    outcome = do_import(units, dossiers)
+    assert outcome.ok and not outcome.errors, outcome.report()
+    assert outcome.rows == 2 and count(units, Dossier) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -99,6 +100,9 @@ class Column:
         )
 
 
+_DIGIT = re.compile(r"[0-9]")
+
+
 @dataclass
 class Header:
     """Where a sheet's header is and which column holds which field."""
@@ -147,6 +151,9 @@ class Header:
     def _find_data_rows(self) -> Iterator[tuple[int, list[object]]]:
         mapped = sorted(self.fields.values())
         expected = [self.keys[i] for i in mapped]
+        # A header's key keeps the digits of its text: a cell with a digit cannot repeat a
+        # header label without one (a code, a date), whatever its other characters.
+        digits = [bool(_DIGIT.search(key)) for key in expected]
         for index in range(self.last_row + 1, len(self.sheet.rows)):
             row = self.sheet.rows[index]
             if all(is_blank(c) for c in row):
@@ -156,7 +163,11 @@ class Header:
                 continue
             # A repeated header holds the header's text in every mapped column; a number or
             # a date in any of them is data (checked before folding any text).
-            if all(isinstance(row[i], str) for i in mapped if i < len(row)):
+            if all(
+                isinstance(row[i], str) and (has_digit or not _DIGIT.search(str(row[i])))
+                for i, has_digit in zip(mapped, digits, strict=True)
+                if i < len(row)
+            ):
                 keys = [
                     header_key(row[i]) if i < len(row) and not is_blank(row[i]) else ""
                     for i in mapped
