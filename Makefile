@@ -8,7 +8,7 @@ SOURCES := bot core handlers jobs storage tests bench
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat pyproject.toml requirements-dev.lock | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint lock clean bench
+.PHONY: run test lint lock clean bench bench-nation
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -43,6 +43,14 @@ test: lint
 # docs/benchmarks.md. They report figures and never fail; not part of `make test`.
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.run
+
+# The nation tier (34 provinces, 3,400 units, 2 million dossiers) on PostgreSQL: a database
+# per history length (bench_nation_30, bench_nation_365), generated the first time (a year
+# takes a while).
+NATION_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bench_nation
+NATION_DAYS ?= 30,365
+bench-nation: $(DEV_STAMP)
+	$(BIN)/python -m bench.run --tier nation --days $(NATION_DAYS) --url $(NATION_URL)
 
 lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools

@@ -12,13 +12,16 @@ burst throughput against an echo bot, the 1,000-chat fan-out, the nation tier on
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -48,21 +51,93 @@ GOALS_MS = {"text": 30.0, "chart": 250.0}
 Results = dict[str, dict[str, Any]]
 
 
+#: Reply goals per tier (text, chart) in ms, and the data rules' goal in seconds.
+TEXT_GOAL_MS = {"province": 30.0, "nation": 100.0}
+RULES_GOAL_S = {"province": 0.5, "nation": 10.0}
+#: The nation tier's PostgreSQL database (``--url``), when measured.
+_URLS: dict[str, str] = {}
+
+
+def _key(tier: str, name: str) -> str:
+    return name if tier == "province" else f"{tier}_{name}"
+
+
 def _database(tier: str, days: int) -> str:
-    path = DATA / f"{tier}-{days}.db"
-    url = f"sqlite:///{path}"
-    if not path.exists():
+    """The tier's database of ``days`` days, generated the first time: SQLite files under
+    bench/data, or the PostgreSQL database given for the nation tier."""
+    from sqlalchemy import inspect, text
+
+    from storage import db
+
+    base = _URLS.get(tier)
+    url = f"{base}_{days}" if base else f"sqlite:///{DATA / f'{tier}-{days}.db'}"
+    _create_database(url)
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as connection:
+            built = (
+                inspect(connection).has_table("snapshots")
+                and connection.execute(text("SELECT count(*) FROM snapshots")).scalar_one()
+            )
+    finally:
+        engine.dispose()
+    if not built:
         DATA.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         generate(url, TIERS[tier], TODAY.date(), days)
-        print(f"generated {path.name} in {time.monotonic() - started:.0f} s", file=sys.stderr)
-    from storage import db
-
+        print(f"generated {tier}-{days} in {time.monotonic() - started:.0f} s", file=sys.stderr)
     # Migrated like any database (one built by an earlier version), with its statistics.
     engine = db.make_engine(url)
     db.upgrade(engine)
     engine.dispose()
     return url
+
+
+def _create_database(url: str) -> None:
+    """A PostgreSQL database that does not exist yet is created (empty)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            found = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+            ).first()
+            if found is None:
+                connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    finally:
+        admin.dispose()
+
+
+@contextlib.contextmanager
+def _scratch(url: str) -> Iterator[str]:
+    """A throw-away copy of a database: a file copy, or ``CREATE DATABASE … TEMPLATE``."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            assert parsed.database is not None
+            copy = Path(folder) / Path(parsed.database).name
+            shutil.copy(parsed.database, copy)
+            yield f"sqlite:///{copy}"
+        return
+    name = f"{parsed.database}_scratch"
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{parsed.database}"'))
+        yield parsed.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 def _services(url: str) -> Any:
@@ -114,9 +189,10 @@ def measure_replies(results: Results, tier: str, days_list: list[int], runs: int
                     answer(s, t, admin)
 
                 times = _timed(drawn, runs)
-                goal = GOALS_MS[kind]
+                goal = GOALS_MS[kind] if kind == "chart" else TEXT_GOAL_MS[tier]
                 p95 = _p95(times)
-                results[f"reply_{name}_{days}d_p95"] = {
+                key = _key(tier, f"reply_{name}_{days}d_p95")
+                results[key] = {
                     "value": round(p95, 1),
                     "unit": "ms",
                     "goal": f"< {goal:g} ms ({kind})",
@@ -127,9 +203,7 @@ def measure_replies(results: Results, tier: str, days_list: list[int], runs: int
                 # The same reply asked again, the data unchanged: from the caches.
                 cached = _timed(lambda s=services, t=text: answer(s, t, admin), runs)
                 if statistics.median(cached) < 0.8 * statistics.median(times):
-                    results[f"reply_{name}_{days}d_p95"]["cached_median"] = round(
-                        statistics.median(cached), 1
-                    )
+                    results[key]["cached_median"] = round(statistics.median(cached), 1)
         finally:
             services.close()
 
@@ -144,49 +218,52 @@ def measure_rules(results: Results, tier: str, days_list: list[int]) -> None:
     the days are put back one at a time, the rules raised and stored after each (the daily
     steady state, with a week of alerts told). Reported: the last day's run, the alerts a day
     brought, and every finding evaluated without storing."""
-    import shutil
-    import sqlite3
-    import tempfile
+    from sqlalchemy import create_engine, text
 
     from jobs.alerts.engine import evaluate, raise_alerts, rule_context
     from jobs.alerts.registry import DATA_RULES
 
+    goal = RULES_GOAL_S[tier]
     for days in days_list:
-        source = DATA / f"{tier}-{days}.db"
-        _database(tier, days)
-        with tempfile.TemporaryDirectory() as folder:
-            copy = Path(folder) / source.name
-            shutil.copy(source, copy)
-            with sqlite3.connect(copy) as connection:
-                held = [
-                    day
-                    for (day,) in connection.execute(
-                        "SELECT DISTINCT as_of FROM snapshots ORDER BY as_of DESC LIMIT ?",
-                        (REPLAYED_DAYS,),
-                    )
-                ][::-1]
-                connection.executescript(
-                    f"CREATE TABLE held_snapshots AS SELECT * FROM snapshots"
-                    f" WHERE as_of >= '{held[0]}';"
+        with _scratch(_database(tier, days)) as copy:
+            engine = create_engine(copy)
+            with engine.begin() as connection:
+                held = list(
+                    connection.execute(
+                        text("SELECT DISTINCT as_of FROM snapshots ORDER BY as_of DESC LIMIT :n"),
+                        {"n": REPLAYED_DAYS},
+                    ).scalars()
+                )[::-1]
+                for statement in (
+                    "CREATE TABLE held_snapshots AS SELECT * FROM snapshots WHERE as_of >= :day",
                     "CREATE TABLE held_observations AS SELECT * FROM observations"
-                    " WHERE snapshot_id IN (SELECT id FROM held_snapshots);"
-                    "DELETE FROM observations WHERE snapshot_id IN (SELECT id FROM held_snapshots);"
-                    "DELETE FROM snapshots WHERE id IN (SELECT id FROM held_snapshots);"
-                )
-            services = _services(f"sqlite:///{copy}")
+                    " WHERE snapshot_id IN (SELECT id FROM held_snapshots)",
+                    "DELETE FROM observations WHERE snapshot_id IN (SELECT id FROM held_snapshots)",
+                    "DELETE FROM snapshots WHERE id IN (SELECT id FROM held_snapshots)",
+                ):
+                    connection.execute(text(statement), {"day": held[0]})
+            services = _services(copy)
             try:
                 started = time.perf_counter()
                 raise_alerts(services, DATA_RULES)  # before: everything open is new
                 first = time.perf_counter() - started
                 per_day: list[Counter[str]] = []
                 for day in held:
-                    with sqlite3.connect(copy) as connection:
-                        connection.executescript(
-                            f"INSERT INTO snapshots SELECT * FROM held_snapshots"
-                            f" WHERE as_of = '{day}';"
-                            "INSERT INTO observations SELECT * FROM held_observations"
-                            " WHERE snapshot_id IN (SELECT id FROM held_snapshots"
-                            f" WHERE as_of = '{day}');"
+                    with engine.begin() as connection:
+                        connection.execute(
+                            text(
+                                "INSERT INTO snapshots SELECT * FROM held_snapshots"
+                                " WHERE as_of = :day"
+                            ),
+                            {"day": day},
+                        )
+                        connection.execute(
+                            text(
+                                "INSERT INTO observations SELECT * FROM held_observations"
+                                " WHERE snapshot_id IN"
+                                " (SELECT id FROM held_snapshots WHERE as_of = :day)"
+                            ),
+                            {"day": day},
                         )
                     started = time.perf_counter()
                     raised = raise_alerts(services, DATA_RULES)
@@ -194,11 +271,12 @@ def measure_rules(results: Results, tier: str, days_list: list[int]) -> None:
                     per_day.append(Counter(alert.rule for alert in raised))
             finally:
                 services.close()
-        results[f"data_rules_new_day_{days}d"] = {
+                engine.dispose()
+        results[_key(tier, f"data_rules_new_day_{days}d")] = {
             "value": round(value, 2),
             "unit": "s",
-            "goal": "< 0.5 s",
-            "met": value < 0.5,
+            "goal": f"< {goal:g} s",
+            "met": value < goal,
             "tier": tier,
             "alerts_per_day": [sum(c.values()) for c in per_day],
             "last_day_by_rule": dict(per_day[-1]),
@@ -213,7 +291,7 @@ def measure_rules(results: Results, tier: str, days_list: list[int]) -> None:
                     warmup=1,
                 )
             value = statistics.median(times) / 1000
-            results[f"data_rules_every_finding_{days}d"] = {
+            results[_key(tier, f"data_rules_every_finding_{days}d")] = {
                 "value": round(value, 2),
                 "unit": "s",
                 "goal": "(for reference: previews, recipients' catch-up)",
@@ -395,8 +473,59 @@ def measure_memory(results: Results, tier: str, days: int, rounds: int) -> None:
     }
 
 
-def write_report(results: Results) -> None:
-    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", "utf-8")
+PLANS_HEADING = "\n## Query plans\n"
+NOTES_HEADING = "\n## Notes\n"
+ENGINES = {"sqlite": "SQLite (province tier)", "postgresql": "PostgreSQL (nation tier)"}
+
+
+def measure_plans(tier: str, days: int) -> tuple[str, list[str]]:
+    """The plans of what the replies and the data rules send, on the tier's engine."""
+    from bench.explain import plans
+    from handlers.access import Asker
+    from handlers.router import answer
+    from jobs.alerts.engine import evaluate, rule_context
+    from jobs.alerts.registry import DATA_RULES
+    from storage.queries import clear_table_cache
+
+    services = _services(_database(tier, days))
+    try:
+        clear_table_cache()
+
+        def rules() -> None:
+            with services.session_factory() as session:
+                evaluate(rule_context(services, session, new_only=True), DATA_RULES)
+
+        actions: dict[str, Callable[[], object]] = {
+            text: (lambda t=text: answer(services, t, Asker())) for text in COMMANDS.values()
+        }
+        actions["the data rules"] = rules
+        return services.engine.dialect.name, plans(services, actions)
+    finally:
+        services.close()
+
+
+def _sections(text: str, heading: str) -> dict[str, str]:
+    """The ``### engine`` sections under a heading of the existing report."""
+    if heading not in text:
+        return {}
+    body = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    found = {}
+    for part in body.split("\n### ")[1:]:
+        title, _, rest = part.partition("\n")
+        for engine, label in ENGINES.items():
+            if title.strip() == label:
+                found[engine] = rest.strip("\n")
+    return found
+
+
+def write_report(results: Results, plans: dict[str, list[str]]) -> None:
+    """bench/results.json (merged with the figures of tiers not measured this time) and
+    docs/benchmarks.md: the table, the notes kept as written, the query plans."""
+    merged: Results = {}
+    if RESULTS.exists():
+        merged = json.loads(RESULTS.read_text("utf-8"))
+    merged.update(results)
+    RESULTS.write_text(json.dumps(merged, ensure_ascii=False, indent=2) + "\n", "utf-8")
     lines = [
         "# Benchmarks",
         "",
@@ -407,7 +536,7 @@ def write_report(results: Results) -> None:
         "| benchmark | value | goal | met | tier |",
         "|---|---|---|---|---|",
     ]
-    for name, item in results.items():
+    for name, item in merged.items():
         met = "✅" if item["met"] else "❌"
         value = f"{item['value']} {item['unit']}"
         if "median" in item:
@@ -415,28 +544,68 @@ def write_report(results: Results) -> None:
             if "cached_median" in item:
                 value += f"; from the cache {item['cached_median']} ms"
             value += ")"
+        extra = {
+            k: v
+            for k, v in item.items()
+            if k not in ("value", "unit", "goal", "met", "tier", "median", "cached_median")
+        }
+        if extra:
+            value += "<br>" + ", ".join(f"{k}: {v}" for k, v in extra.items())
         lines.append(f"| {name} | {value} | {item['goal']} | {met} | {item['tier']} |")
     REPORT.parent.mkdir(exist_ok=True)
     existing = REPORT.read_text("utf-8") if REPORT.exists() else ""
-    notes = existing.split("\n## Notes\n", 1)[1] if "\n## Notes\n" in existing else ""
-    REPORT.write_text("\n".join(lines) + "\n" + ("\n## Notes\n" + notes if notes else ""), "utf-8")
+    notes = ""
+    if NOTES_HEADING in existing:
+        notes = existing.split(NOTES_HEADING, 1)[1].split(PLANS_HEADING, 1)[0].rstrip("\n")
+    kept = _sections(existing, PLANS_HEADING)
+    kept.update({engine: "\n".join(found) for engine, found in plans.items()})
+    text = "\n".join(lines) + "\n"
+    if notes:
+        text += NOTES_HEADING + notes + "\n"
+    if kept:
+        text += PLANS_HEADING + (
+            "\nEach statement the replies and the data rules send that reads observations,"
+            " dossiers or alerts, as the engine plans it (written by `make bench`).\n"
+        )
+        for engine, label in ENGINES.items():
+            if engine in kept:
+                text += f"\n### {label}\n\n{kept[engine]}\n"
+    REPORT.write_text(text, "utf-8")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="measure the paths a user waits on")
-    parser.add_argument("--tier", choices=["province"], default="province")
-    parser.add_argument("--days", default="90,365,1095", help="history lengths, comma-separated")
+    parser.add_argument("--tier", choices=sorted(TIERS), default="province")
+    parser.add_argument(
+        "--url",
+        help="the nation tier's PostgreSQL databases: URL_30 for 30 days… (generated when empty)",
+    )
+    parser.add_argument("--days", help="history lengths, comma-separated (province: 90,365,1095)")
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--quick", action="store_true", help="90 days only, fewer runs")
+    parser.add_argument("--quick", action="store_true", help="one history length, fewer runs")
     args = parser.parse_args()
-    days_list = [90] if args.quick else [int(d) for d in args.days.split(",")]
+    if args.tier == "nation":
+        if not args.url:
+            parser.error("the nation tier runs on PostgreSQL: give --url")
+        _URLS["nation"] = args.url
+    default_days = "90,365,1095" if args.tier == "province" else "30"
+    days_list = [int(d) for d in (args.days or default_days).split(",")]
+    if args.quick:
+        days_list = days_list[:1]
     runs = 5 if args.quick else args.runs
     results: Results = {}
     measure_replies(results, args.tier, days_list, runs)
     measure_rules(results, args.tier, days_list)
-    measure_import(results, args.tier, days_list[0])
-    measure_memory(results, args.tier, days_list[0], 30 if args.quick else 300)
-    write_report(results)
+    engine, found = measure_plans(args.tier, days_list[-1])
+    if args.tier == "province":
+        measure_import(results, args.tier, days_list[0])
+        measure_dossier_import(results, args.tier, days_list[0])
+        measure_memory(results, args.tier, days_list[0], 30 if args.quick else 300)
+        from bench.telegram import measure_burst, measure_fanout
+
+        results.update(measure_fanout())
+        results.update(measure_burst(DATA / f"{args.tier}-{days_list[0]}.db"))
+    write_report(results, {engine: found})
     for name, item in results.items():
         print(f"{name}: {item['value']} {item['unit']} (goal {item['goal']})")
 
