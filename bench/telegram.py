@@ -200,13 +200,16 @@ def measure_burst(database: Path, senders: int = 30, per_sender: int = 10) -> di
         env.update(
             TTHC_CONFIG=str(work / "config.toml"), TELEGRAM_BOT_TOKEN=TOKEN, PYTHONPATH=str(ROOT)
         )
+        processes: list[subprocess.Popen[Any]] = []
         try:
             echo_command = [sys.executable, "-m", "bench.echo_bot", echo_fake.base_url]
             echo = _start(echo_command, env, ROOT, work / "echo.log")
+            processes.append(echo)
             echo_fake.wait_for(lambda c: c.method == "setMyCommands", timeout=60)
             echo_seconds = _burst(echo_fake, leaders, per_sender, "/top")
             _stop(echo)
             bot = _start([sys.executable, "-m", "bot.cli", "run"], env, work, work / "bot.log")
+            processes.append(bot)
             bot_fake.wait_for(lambda c: c.method == "setMyCommands", timeout=60)
             _queue_alerts(url, alert_chats)  # waiting when the burst starts
             try:
@@ -230,6 +233,9 @@ def measure_burst(database: Path, senders: int = 30, per_sender: int = 10) -> di
             alerts_after = time.perf_counter() - ended
             _stop(bot)
         finally:
+            for process in processes:
+                if process.poll() is None:
+                    _stop(process)
             echo_fake.stop()
             bot_fake.stop()
     count = senders * per_sender

@@ -25,7 +25,15 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    # Plans made for each statement's own values: after five runs of a prepared statement
+    # PostgreSQL may switch to a plan for any values, and for "identity IN (900 values)" on
+    # 300,000 alerts that was a sequential scan (3 s instead of 7 ms).
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
