@@ -512,7 +512,7 @@ def place_in_table(table: KindTable, unit_id: int) -> KindRank:
 
 @dataclass(frozen=True)
 class CountRow:
-    unit: Unit
+    unit: UnitName
     count: int
     oldest_due: datetime | None
 
@@ -534,27 +534,42 @@ def overdue_counts(session: Session) -> tuple[date | None, str | None, list[Coun
     if latest is None:
         return None, None, []
     stmt = (
-        select(Unit, Observation.value)
+        select(Unit.id, Unit.name, Observation.value)
         .join(Observation, Observation.unit_id == Unit.id)
         .join(Indicator, Indicator.id == Observation.indicator_id)
         .where(Observation.snapshot_id == latest[0], Indicator.code == "OVERDUE_COUNT")
         .where(Observation.value > 0)
         .order_by(Observation.value.desc(), Unit.name)
     )
-    rows = [CountRow(unit, int(value or 0), None) for unit, value in session.execute(stmt)]
+    rows = [
+        CountRow(UnitName(unit_id, name), int(value or 0), None)
+        for unit_id, name, value in session.execute(stmt)
+    ]
     return latest[1], latest[2], rows
 
 
 def overdue_dossier_counts(session: Session, now_local: datetime) -> list[CountRow]:
-    """Per unit: dossiers unfinished past their due time, with the oldest due time."""
-    stmt = (
-        select(Unit, func.count(), func.min(Dossier.due_at))
-        .join(Dossier, Dossier.unit_id == Unit.id)
+    """Per unit: dossiers unfinished past their due time, with the oldest due time (counted
+    per unit first, then named: units as columns)."""
+    counted = (
+        select(
+            Dossier.unit_id,
+            func.count().label("n"),
+            func.min(Dossier.due_at).label("oldest"),
+        )
         .where(Dossier.overdue_open(now_local))
-        .group_by(Unit.id)
-        .order_by(func.count().desc(), Unit.name)
+        .group_by(Dossier.unit_id)
+        .subquery()
     )
-    return [CountRow(unit, n, oldest) for unit, n, oldest in session.execute(stmt)]
+    stmt = (
+        select(Unit.id, Unit.name, counted.c.n, counted.c.oldest)
+        .join(counted, counted.c.unit_id == Unit.id)
+        .order_by(counted.c.n.desc(), Unit.name)
+    )
+    return [
+        CountRow(UnitName(unit_id, name), n, oldest)
+        for unit_id, name, n, oldest in session.execute(stmt)
+    ]
 
 
 def overdue_dossiers_of(session: Session, unit_id: int, now_local: datetime) -> list[Dossier]:
