@@ -477,12 +477,13 @@ def told_values(
     not_about: int,
     *,
     period_key: str | None = None,
-    series: tuple[str, str, date] | None = None,
+    series: tuple[str, str, date, date] | None = None,
 ) -> dict[tuple[int, int], float | None]:
     """Per (unit, indicator): the value of the newest alert of a rule, raised about another
     snapshot than ``not_about`` and not withdrawn or corrected since; those of one period
-    (``period_key``, a quarter) or about snapshots of one source and period dated on or after
-    a day (``series``: source, period, since). One query for every unit and indicator."""
+    (``period_key``, a quarter) or about snapshots of one source and period dated from a day
+    and before another (``series``: source, period, since, before). One query for every unit
+    and indicator."""
     stmt = select(Alert.unit_id, Alert.indicator_id, Alert.value).where(
         Alert.rule == rule,
         or_(Alert.snapshot_id.is_(None), Alert.snapshot_id != not_about),
@@ -491,9 +492,12 @@ def told_values(
     if period_key is not None:
         stmt = stmt.where(Alert.period_key == period_key)
     if series is not None:
-        source, period, since = series
+        source, period, since, before = series
         stmt = stmt.join(Snapshot, Snapshot.id == Alert.snapshot_id).where(
-            Snapshot.source == source, Snapshot.period == period, Snapshot.as_of >= since
+            Snapshot.source == source,
+            Snapshot.period == period,
+            Snapshot.as_of >= since,
+            Snapshot.as_of < before,
         )
     told: dict[tuple[int, int], float | None] = {}
     for unit_id, indicator_id, value in session.execute(stmt.order_by(Alert.id)):

@@ -38,7 +38,7 @@ def _threshold(ctx: RuleContext, indicator: Indicator) -> float:
 def _repeated(
     ctx: RuleContext, found: list[Change], thresholds: dict[int, float]
 ) -> set[tuple[int, int, int]]:
-    """The falls that only repeat one told in the last ``[alerts] drop_repeat_days`` days:
+    """The falls that only repeat one told in the ``[alerts] drop_repeat_days`` days before:
     (snapshot, unit, indicator) of a value not below the value last told by the threshold.
     A daily ratio going up and down by a point is told once, not every other day; a value
     that keeps falling is told at each new step down."""
@@ -53,7 +53,7 @@ def _repeated(
             ctx.session,
             RuleName.DROP,
             snapshot.id,
-            series=(snapshot.source, snapshot.period, since),
+            series=(snapshot.source, snapshot.period, since, snapshot.as_of),
         )
         for c in found:
             if c.snapshot.id != snapshot.id:
