@@ -46,11 +46,27 @@ def plans(services: Any, actions: dict[str, Callable[[], object]]) -> list[str]:
     return lines
 
 
+#: A list of bound values (``IN (?, ?, …)``, ``IN (%(p_1)s::INTEGER, …)``).
+_BOUND = r"\s*(?:\?|%\([^)]*\)s(?:::\w+)?)\s*"
+_VALUES = re.compile(rf"\((?:{_BOUND},){{3,}}{_BOUND}\)")
+#: A literal array or list in a plan (``ANY ('{32,33,…}'::integer[])``).
+_ARRAY = re.compile(r"'\{([^}]{60,})\}'")
+#: Longest line kept in a plan.
+_WIDTH = 160
+
+
 def _short(statement: str) -> str:
-    """The statement on a few lines (long column lists shortened)."""
+    """The statement on a few lines (long column and value lists shortened)."""
     flat = " ".join(statement.split())
+    flat = _VALUES.sub(lambda m: f"(… {m.group(0).count(',') + 1} values)", flat)
     flat = re.sub(r"SELECT (.{80}).*? FROM", r"SELECT \1… FROM", flat, count=1)
     return re.sub(r" (FROM|JOIN|LEFT OUTER JOIN|WHERE|GROUP BY|ORDER BY|LIMIT) ", r"\n\1 ", flat)
+
+
+def _shown(line: str) -> str:
+    """A plan line with long literal lists counted, not printed, and cut to a width."""
+    line = _ARRAY.sub(lambda m: f"'{{… {m.group(1).count(',') + 1} values}}'", line)
+    return line if len(line) <= _WIDTH else line[: _WIDTH - 1] + "…"
 
 
 def _plan(engine: Any, statement: str, parameters: Any) -> list[str]:
@@ -64,9 +80,9 @@ def _plan(engine: Any, statement: str, parameters: Any) -> list[str]:
                 shown = []
                 for node, parent, _unused, detail in cursor.fetchall():
                     depth[node] = depth.get(parent, -1) + 1
-                    shown.append(f"{'  ' * depth[node]}{detail}")
+                    shown.append(_shown(f"{'  ' * depth[node]}{detail}"))
                 return shown
             cursor.execute(f"EXPLAIN {statement}", parameters)
-            return [row[0] for row in cursor.fetchall()]
+            return [_shown(row[0]) for row in cursor.fetchall()]
         finally:
             cursor.close()
