@@ -441,7 +441,10 @@ for n in range({rounds}):
     for text in texts + ["/unit " + unit, "/compare " + unit + ", Sở Mẫu 1.1"]:
         answer(services, text, Asker())
     samples.append(resident())
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# The high-water mark of this program's memory (VmHWM starts again at exec; ru_maxrss
+# would carry the parent's size at fork).
+with open("/proc/self/status") as fh:
+    peak = next(int(l.split()[1]) for l in fh if l.startswith("VmHWM")) / 1024
 print(start, samples[len(samples) // 10], samples[-1], peak)
 """
 
