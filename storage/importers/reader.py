@@ -64,6 +64,18 @@ _DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationship
 _FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 
 
+def _has_formula(archive: zipfile.ZipFile, member: str) -> bool:
+    """Whether a sheet's XML holds a formula element, read a megabyte at a time (never the
+    whole sheet in memory)."""
+    with archive.open(member) as stream:
+        tail = b""
+        while chunk := stream.read(1 << 20):
+            if _FORMULA_ELEMENT.search(tail + chunk):
+                return True
+            tail = chunk[-64:]  # an element cut between two chunks
+    return False
+
+
 def formulas_without_values(data: bytes) -> dict[str, list[str]]:
     """Per sheet name, the cells of an .xlsx holding a formula without a cached value (a file
     written by a program that does not compute formulas; Excel saves the values)."""
@@ -78,10 +90,9 @@ def formulas_without_values(data: bytes) -> dict[str, list[str]]:
                 member = target if target.startswith("xl/") else f"xl/{target}"
                 if member not in archive.namelist():
                     continue
-                raw = archive.read(member)
-                if not _FORMULA_ELEMENT.search(raw):
+                if not _has_formula(archive, member):
                     continue  # no formula at all: nothing to parse (most files)
-                with io.BytesIO(raw) as stream:
+                with archive.open(member) as stream:
                     cells = [
                         str(cell.get("r"))
                         for _, cell in ElementTree.iterparse(stream)
