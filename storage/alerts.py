@@ -225,13 +225,7 @@ def store_alerts(session: Session, drafts: list[AlertDraft], now: datetime) -> l
     insert_deliveries = insert_ignoring_duplicates(session, Delivery.__table__)
     for start in range(0, len(deliveries), _BATCH):
         session.execute(insert_deliveries, deliveries[start : start + _BATCH])
-    ids = sorted(stored.values())
-    created: list[Alert] = []
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        created.extend(session.scalars(select(Alert).where(Alert.id.in_(chunk))))
-    created.sort(key=lambda alert: alert.id)
-    return created
+    return sorted(stored_alerts(session, list(stored)), key=lambda alert: alert.id)
 
 
 def release_expired_claims(session: Session, now: datetime, lease: timedelta) -> int:
@@ -431,10 +425,14 @@ def withdraw_pending(session: Session, alert_id: int) -> int:
 
 
 def stored_alerts(session: Session, identities: list[str]) -> list[Alert]:
-    """The stored alerts with these identities."""
-    if not identities:
-        return []
-    return list(session.scalars(select(Alert).where(Alert.identity.in_(identities))))
+    """The stored alerts with these identities (looked up a few hundred at a time: the
+    overdue dossiers of a province are thousands)."""
+    found: list[Alert] = []
+    unique = sorted(set(identities))
+    for start in range(0, len(unique), 900):
+        chunk = unique[start : start + 900]
+        found.extend(session.scalars(select(Alert).where(Alert.identity.in_(chunk))))
+    return found
 
 
 def add_deliveries(session: Session, alert_id: int, chat_ids: set[int], now: datetime) -> int:
