@@ -46,8 +46,11 @@ def _repeated(
     if days <= 0:
         return set()
     repeated = set()
-    snapshots = {c.snapshot.id: c.snapshot for c in found}
-    for snapshot in snapshots.values():
+    by_snapshot: dict[int, list[Change]] = {}
+    for c in found:
+        by_snapshot.setdefault(c.snapshot.id, []).append(c)
+    for falls in by_snapshot.values():
+        snapshot = falls[0].snapshot
         since = snapshot.as_of - timedelta(days=days)
         told = told_values(
             ctx.session,
@@ -55,9 +58,7 @@ def _repeated(
             snapshot.id,
             series=(snapshot.source, snapshot.period, since, snapshot.as_of),
         )
-        for c in found:
-            if c.snapshot.id != snapshot.id:
-                continue
+        for c in falls:
             last = told.get((c.unit.id, c.indicator_id))
             if last is not None and c.new > last - thresholds[c.indicator_id] + 1e-9:
                 repeated.add((snapshot.id, c.unit.id, c.indicator_id))
