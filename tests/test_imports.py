@@ -713,6 +713,42 @@ def test_the_formula_precheck_finds_every_spelling_of_a_formula_element() -> Non
         assert not _FORMULA_ELEMENT.search(xml), xml
 
 
+def test_excel_cells_read_as_the_importers_expect(tmp_path: Path) -> None:
+    """The reader gives python-calamine's cells as pandas' calamine engine did (whole numbers
+    as int, dates as datetime, blank or white-space text and error cells as None), keeps
+    texts like "N/A" as written (the importers decide they mean no data), and drops only
+    the empty rows at the end: row numbers stay the sheet's."""
+    from datetime import datetime
+
+    from storage.importers.reader import read_sheets
+
+    path = write_xlsx(
+        tmp_path,
+        "cells.xlsx",
+        {
+            "Một": [
+                [None, "Đơn vị", "Giá trị"],
+                [date(2026, 11, 3), "  ", 45.0],
+                ["#N/A", "N/A", 61.68],
+                [None, None, None],
+                ["ghi chú", None, 1],
+                [None, None, None],
+            ],
+            "Hai": [],
+        },
+    )
+    one, two = read_sheets(path, path.read_bytes())
+    assert (one.name, two.name) == ("Một", "Hai")
+    assert one.rows == [
+        [None, "Đơn vị", "Giá trị"],
+        [datetime(2026, 11, 3), None, 45],
+        [None, "N/A", 61.68],  # openpyxl writes "#N/A" as Excel's error cell
+        [None, None, None],
+        ["ghi chú", None, 1],
+    ]
+    assert type(one.rows[1][2]) is int and two.rows == []
+
+
 def test_a_header_repeated_under_a_page_break_is_skipped_not_read_as_data(
     units: Services, tmp_path: Path
 ) -> None:

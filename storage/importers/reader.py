@@ -1,6 +1,6 @@
 """Reading .xlsx, .xls, .ods and .csv files into plain rows of cells.
 
-Excel goes through pandas with the calamine engine (fast, reads .xls too);
+Excel goes through python-calamine (fast, reads .xls and .ods too);
 CSV through the standard library so every cell stays text as written.
 """
 
@@ -14,8 +14,12 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
+
+from python_calamine import CalamineWorkbook
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +34,8 @@ class UnreadableFile(Exception):
 
 @dataclass
 class Sheet:
-    """One sheet of a workbook (a CSV file is one sheet); ``None`` is an empty cell."""
+    """One sheet of a workbook (a CSV file is one sheet); ``None`` is an empty cell, the only
+    one (the readers turn blank text into it, and the importers rely on that)."""
 
     name: str
     rows: list[list[object]]
@@ -151,24 +156,44 @@ def _read_csv(data: bytes) -> list[list[object]]:
 
 
 def _read_excel(data: bytes) -> list[Sheet]:
-    import pandas as pd  # imported by the first spreadsheet read, not at start
-
+    """Every sheet through python-calamine, the reader pandas' calamine engine wraps, cell
+    for cell as that engine gives them (whole floats as int, dates as datetime) but without
+    a DataFrame between: a file of 100,000 rows is read in half the time, and pandas (about
+    40 MB) is never imported by the bot. Unlike pandas, texts such as "N/A" or "null" stay
+    text: the importers know which of them mean "no data" (``core.parsing.is_no_data``)."""
     try:
-        frames = pd.read_excel(
-            io.BytesIO(data), sheet_name=None, header=None, engine="calamine", dtype=object
-        )
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [
+            Sheet(str(name), _cells(book.get_sheet_by_name(name).to_python(skip_empty_area=False)))
+            for name in book.sheet_names
+        ]
     except Exception as exc:  # calamine raises several types for damaged files
         log.info("spreadsheet not readable: %s", exc)
         raise UnreadableFile(
             "không đọc được tệp Excel: tệp bị hỏng, có mật khẩu hoặc không phải tệp Excel "
             "(.xlsx, .xls, .ods); hãy mở bằng Excel rồi lưu lại"
         ) from exc
-    sheets = []
-    for name, frame in frames.items():
-        cleaned = frame.astype(object).where(pd.notna(frame), None)
-        rows = [
-            [None if isinstance(c, str) and not c.strip() else c for c in row]
-            for row in cleaned.values.tolist()
-        ]
-        sheets.append(Sheet(str(name), rows))
     return sheets
+
+
+def _cells(rows: list[list[Any]]) -> list[list[object]]:
+    """Calamine's cells as the importers read them: blank text (or a NaN) is ``None`` (the
+    one empty cell of a :class:`Sheet`), a whole float is an int (Excel keeps every number
+    as a float), a date is a datetime at midnight; empty rows at the end are dropped."""
+    out: list[list[object]] = []
+    for row in rows:
+        cells: list[object] = []
+        for cell in row:
+            kind = type(cell)
+            if kind is str:
+                cells.append(cell if cell.strip() else None)
+            elif kind is float:
+                cells.append(int(cell) if cell.is_integer() else None if cell != cell else cell)
+            elif kind is date:
+                cells.append(datetime(cell.year, cell.month, cell.day))
+            else:
+                cells.append(cell)
+        out.append(cells)
+    while out and all(cell is None for cell in out[-1]):
+        out.pop()
+    return out
