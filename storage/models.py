@@ -409,13 +409,19 @@ class Dossier(Base):
     # "Quá hạn chưa giải quyết": still to act on (being handled: not finished, withdrawn,
     # returned, closed, nor waiting for the citizen's supplement, when the clock stops) and
     # past its due time; the one definition of an overdue dossier that the bot lists, counts
-    # and alerts on (in Python and in SQL).
-    def is_overdue_open(self, now_local: datetime) -> bool:
+    # and alerts on (in Python, of a dossier's values, and in SQL).
+    @staticmethod
+    def overdue_open_of(
+        finished_at: datetime | None,
+        state: DossierState | None,
+        due_at: datetime | None,
+        now_local: datetime,
+    ) -> bool:
         return (
-            self.finished_at is None
-            and (self.state or DossierState.PROCESSING) in OPEN_DOSSIER_STATES
-            and self.due_at is not None
-            and self.due_at < now_local
+            finished_at is None
+            and (state or DossierState.PROCESSING) in OPEN_DOSSIER_STATES
+            and due_at is not None
+            and due_at < now_local
         )
 
     @classmethod
@@ -426,15 +432,15 @@ class Dossier(Base):
             cls.due_at < now_local,
         )
 
-    @hybrid_property
-    def finished_late(self) -> bool:
+    @staticmethod
+    def late_of(finished_at: datetime | None, due_at: datetime | None) -> bool:
         """ "Giải quyết trễ hạn": finished after its due time (counted apart, never listed as
         still overdue)."""
-        return (
-            self.finished_at is not None
-            and self.due_at is not None
-            and self.finished_at > self.due_at
-        )
+        return finished_at is not None and due_at is not None and finished_at > due_at
+
+    @hybrid_property
+    def finished_late(self) -> bool:
+        return Dossier.late_of(self.finished_at, self.due_at)
 
     @finished_late.inplace.expression
     @classmethod

@@ -115,21 +115,25 @@ class Header:
     #: Rows under the table that are a note, not data (row number -> text), skipped.
     footnotes: dict[int, str] = field(default_factory=dict)
     _data_rows: list[tuple[int, list[object]]] | None = field(default=None, repr=False)
+    _positions: dict[str, str] = field(default_factory=dict, repr=False)
 
-    def _is_footnote(self, row: Sequence[object]) -> bool:
-        filled = [c for c in row if not is_blank(c)]
+    def _is_footnote(self, row: Sequence[object], filled: list[object]) -> bool:
         if len(filled) != 1 or not isinstance(filled[0], str):
             return False
         if not any(ch.isalpha() for ch in filled[0]):
             return False
-        return "unit" in self.fields and is_blank(self.get(row, "unit"))
+        return "unit" in self.fields and self.get(row, "unit") is None
 
     def label(self, index: int) -> str:
         text = self.labels[index] if index < len(self.labels) else ""
         return f"{column_letter(index)} «{text}»" if text else column_letter(index)
 
     def position(self, name: str) -> str:
-        return self.label(self.fields[name])
+        """Where a field's column is, as problems name it; asked for each row, made once."""
+        found = self._positions.get(name)
+        if found is None:
+            found = self._positions[name] = self.label(self.fields[name])
+        return found
 
     def get(self, row: Sequence[object], name: str) -> object:
         index = self.fields.get(name)
@@ -156,10 +160,11 @@ class Header:
         digits = [bool(_DIGIT.search(key)) for key in expected]
         for index in range(self.last_row + 1, len(self.sheet.rows)):
             row = self.sheet.rows[index]
-            if all(is_blank(c) for c in row):
+            filled = [c for c in row if c is not None]  # a sheet's empty cell is None
+            if not filled:
                 continue
-            if self._is_footnote(row):
-                self.footnotes[index + 1] = clean_cell_text(next(c for c in row if not is_blank(c)))
+            if self._is_footnote(row, filled):
+                self.footnotes[index + 1] = clean_cell_text(filled[0])
                 continue
             # A repeated header holds the header's text in every mapped column; a number or
             # a date in any of them is data (checked before folding any text).
@@ -627,20 +632,26 @@ class Importer(ABC, Generic[R]):
         """Every data row with its declared cells parsed; a cell that does not parse is
         reported with its column, reads as None and marks the row not ``ok``."""
         header = detected.header
-        present = [f for f in self.fields if f.name in header.fields]
+        present = [
+            (f.name, header.fields[f.name], f.parse, f.required)
+            for f in self.fields
+            if f.name in header.fields
+        ]
         for number, cells in header.data_rows():
-            row = Row(header, number, cells, {})
-            for declared in present:
-                cell = header.get(cells, declared.name)
-                row.values[declared.name] = None
-                if is_blank(cell):
-                    if declared.required is not None:
-                        row.error(ctx, declared.required, declared.name)
+            width = len(cells)
+            values: dict[str, Any] = {}
+            row = Row(header, number, cells, values)
+            for name, index, parse, required in present:
+                cell = cells[index] if index < width else None
+                values[name] = None
+                if cell is None:  # a sheet's empty cell (see Sheet)
+                    if required is not None:
+                        row.error(ctx, required, name)
                     continue
                 try:
-                    row.values[declared.name] = declared.parse(cell)
+                    values[name] = parse(cell)
                 except ValueProblem as exc:
-                    row.error(ctx, str(exc), declared.name)
+                    row.error(ctx, str(exc), name)
             yield row
 
     def parse(self, detected: Detected, ctx: ImportContext) -> list[R]:

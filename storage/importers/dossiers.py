@@ -157,10 +157,6 @@ class DossierRecord:
             "closed_at": None,  # listed again: open again if a complete list had closed it
         }
 
-    def as_model(self) -> Dossier:
-        """An unsaved dossier with these dates (to apply the model's definitions)."""
-        return Dossier(due_at=self.due_at, finished_at=self.finished_at, state=self.state)
-
 
 #: How the import summary names dossiers that are not overdue because of their state.
 STATE_LABELS = {
@@ -262,9 +258,10 @@ class DossiersImporter(Importer[DossierRecord]):
                 ctx.progress("lưu", start + len(chunk), len(records))
         closed = self._close_absent(records, ctx) if ctx.complete else None
         now_local = ctx.now().replace(tzinfo=None)
-        dossiers = [r.as_model() for r in records]
-        overdue = sum(1 for d in dossiers if d.is_overdue_open(now_local))
-        late = sum(1 for d in dossiers if d.finished_late)
+        overdue = sum(
+            Dossier.overdue_open_of(r.finished_at, r.state, r.due_at, now_local) for r in records
+        )
+        late = sum(Dossier.late_of(r.finished_at, r.due_at) for r in records)
         states = Counter(r.state for r in records)
         lines = [
             f"Hồ sơ: {counts.describe('hồ sơ')}",

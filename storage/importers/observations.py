@@ -6,9 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from core.textnorm import fold
 from core.vnformat import fmt_count, fmt_date
@@ -220,7 +220,7 @@ def store_observations(
             before_update=partial(_keep_revision, revisions, import_file.id, now),
         )
         if revisions:
-            session.execute(insert(ObservationRevision), revisions)
+            session.execute(insert(cast(Table, ObservationRevision.__table__)), revisions)
         counts.inserted += stored.inserted
         counts.replaced += stored.updated
         counts.unchanged += stored.unchanged

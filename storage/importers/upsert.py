@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from core.vnformat import fmt_count
@@ -52,7 +52,11 @@ def counted_upsert(
     A new key is inserted with ``stamp`` (e.g. import id, time); an existing row whose
     ``compare`` columns differ is updated with ``stamp`` (``before_update`` sees the old row
     first, e.g. to keep a revision); an equal one is only counted. A key given twice keeps
-    its last values."""
+    its last values. Values outside ``compare`` are the row's key (equal for an existing
+    row), written only on insert.
+
+    Core statements, one executemany each: ORM bulk persistence costs twice as much per
+    row, and setting the key columns again makes SQLite rewrite their index entries."""
     inserts: dict[Key, dict[str, Any]] = {}
     updates: dict[Key, dict[str, Any]] = {}
     for key, values in rows:
@@ -64,10 +68,11 @@ def counted_upsert(
         else:
             if before_update is not None and key not in updates:
                 before_update(old)
-            updates[key] = {"id": old.id, **values, **stamp}
+            updates[key] = {"_id": old.id, **{name: values[name] for name in compare}, **stamp}
+    table = model.__table__
     if inserts:
-        session.execute(insert(model), list(inserts.values()))
+        session.execute(insert(table), list(inserts.values()))
     if updates:
-        session.execute(update(model), list(updates.values()))
+        session.execute(update(table).where(table.c.id == bindparam("_id")), list(updates.values()))
     counts.inserted += len(inserts)
     counts.updated += len(updates)
