@@ -330,15 +330,21 @@ class KindTable:
 
 
 def kinds_with_data(session: Session, indicator_id: int) -> list[str]:
-    """Kinds of unit that have any value of this indicator: each unit probed once by the
-    (unit, indicator) index, never a scan of the history (PostgreSQL scanned all observations
-    for a kind without data)."""
+    """Kinds of unit that have any value of this indicator. Each kind's units are probed by
+    the (unit, indicator) index until one has a value: one probe for a kind with data, one
+    per unit for a kind without, never a scan of the history (PostgreSQL scanned all
+    observations for a kind without data when asked for the distinct kinds at once)."""
     has = (
         select(Observation.id)
         .where(Observation.unit_id == Unit.id, Observation.indicator_id == indicator_id)
         .exists()
     )
-    return sorted(str(kind) for kind in session.scalars(select(Unit.kind).where(has).distinct()))
+    kinds = sorted(str(kind) for kind in session.scalars(select(Unit.kind).distinct()))
+    return [
+        kind
+        for kind in kinds
+        if session.scalar(select(Unit.id).where(Unit.kind == kind, has).limit(1)) is not None
+    ]
 
 
 def _latest_snapshot_for_kind(
@@ -416,22 +422,42 @@ def compute_kind_table(session: Session, indicator_id: int, kind: str) -> KindTa
     # A unit that ended before the table's date (merged, abolished) is not ranked with its
     # last figure among the units that exist.
     alive = or_(Unit.valid_to.is_(None), Unit.valid_to >= latest.as_of)
-    readings: dict[int, list[tuple[float | None, date]]] = {
-        unit_id: [(value, latest.as_of)]
-        for unit_id, value in _snapshot_column(session, latest.id, indicator_id, kind, alive)
-    }
-    with_data = set(
-        session.scalars(
-            select(Unit.id).where(
-                Unit.kind == kind,
-                alive,
-                select(Observation.id)
-                .where(Observation.unit_id == Unit.id, Observation.indicator_id == indicator_id)
-                .exists(),
+    # The newest snapshot's column brings each unit's name and validity along: the table's
+    # thousands of units are not looked up again by id.
+    units: dict[int, Any] = {}
+    readings: dict[int, list[tuple[float | None, date]]] = {}
+    for row in session.execute(
+        select(Observation.unit_id, Observation.value, *_UNIT_COLUMNS)
+        .join(Unit, Unit.id == Observation.unit_id)
+        .where(
+            Observation.snapshot_id == latest.id,
+            Observation.indicator_id == indicator_id,
+            Unit.kind == kind,
+            alive,
+        )
+    ):
+        units[row.unit_id] = row
+        readings[row.unit_id] = [(row.value, latest.as_of)]
+    # Units of the kind the newest snapshot lacks, probed for any value of the indicator
+    # (usually none are left to probe: each probe is an index lookup).
+    others = [
+        unit_id
+        for unit_id in session.scalars(select(Unit.id).where(Unit.kind == kind, alive))
+        if unit_id not in readings
+    ]
+    behind: list[int] = []
+    for start in range(0, len(others), 900):
+        behind.extend(
+            session.scalars(
+                select(Unit.id).where(
+                    Unit.id.in_(others[start : start + 900]),
+                    select(Observation.id)
+                    .where(Observation.unit_id == Unit.id, Observation.indicator_id == indicator_id)
+                    .exists(),
+                )
             )
         )
-    )
-    behind = sorted(with_data - set(readings))
+    behind.sort()
     if behind:  # not in the newest snapshot: their own newest two readings
         for unit_id, reading in _newest_readings(
             session, latest, behind, [indicator_id], depth=2, including=True
@@ -452,13 +478,12 @@ def compute_kind_table(session: Session, indicator_id: int, kind: str) -> KindTa
             session, latest, missing, [indicator_id], depth=1, including=False
         ):
             readings[unit_id].append((reading.value, reading.as_of))
-    units: dict[int, Any] = {}
-    ids = sorted(readings)
+    ids = sorted(set(readings) - set(units))  # those behind the newest snapshot
     for start in range(0, len(ids), 900):
-        stmt = select(Unit.id, Unit.name, Unit.valid_from, Unit.valid_to).where(
+        stmt = select(Unit.id.label("unit_id"), *_UNIT_COLUMNS).where(
             Unit.id.in_(ids[start : start + 900])
         )
-        units.update((row.id, row) for row in session.execute(stmt))
+        units.update((row.unit_id, row) for row in session.execute(stmt))
     rows = []
     for unit_id, pair in readings.items():
         (value, as_of), previous = pair[0], (pair[1] if len(pair) > 1 else (None, None))
@@ -469,6 +494,10 @@ def compute_kind_table(session: Session, indicator_id: int, kind: str) -> KindTa
             previous = (None, None)  # never compared across the unit's end
         rows.append(KindRow(UnitName(unit_id, unit.name), value, as_of, previous[0], previous[1]))
     return KindTable(latest.as_of, latest.source, tuple(rows))
+
+
+#: What a kind table shows and checks of a unit.
+_UNIT_COLUMNS = (Unit.name, Unit.valid_from, Unit.valid_to)
 
 
 def _snapshot_column(

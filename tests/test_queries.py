@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.app import Services
 from storage import queries
 from storage.models import Indicator, Observation, Period, Snapshot, Unit
+from storage.units import unit_keys
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -78,3 +79,86 @@ def test_latest_readings_match_the_plain_definition_across_pages(units: Services
             6.0,
             7.0,
         ]
+
+
+def test_kind_tables_and_kinds_match_the_plain_definition(units: Services) -> None:
+    """A table of a kind holds each living unit's two newest readings, whether the unit is
+    in the newest snapshot, behind it (its last file was older) or missing from the snapshot
+    before; a unit that ended before the table's date is left out; a kind is listed for an
+    indicator only when one of its units has a value of it."""
+    day = date(2026, 11, 30)
+    with units.session_factory() as session:
+        a, unused = session.scalars(select(Indicator).order_by(Indicator.id.desc()).limit(2))
+        made = []
+        for n in range(6):
+            name_key, core_key = unit_keys(f"Xã Thử {n}")
+            made.append(
+                Unit(
+                    name=f"Xã Thử {n}",
+                    name_key=name_key,
+                    core_key=core_key,
+                    kind="commune",
+                    created_at=NOW,
+                )
+            )
+        made[5].valid_to = day - timedelta(days=1)
+        session.add_all(made)
+        snapshots = []
+        for n in range(4):
+            snapshot = Snapshot(
+                as_of=day - timedelta(days=n), period=Period.DAY, source="A", created_at=NOW
+            )
+            session.add(snapshot)
+            snapshots.append(snapshot)
+        session.flush()
+        present = {  # unit -> the snapshots (0 newest) it is in
+            0: (0, 1, 2, 3),
+            1: (0, 2, 3),  # missing from the snapshot before the newest
+            2: (1, 2),  # behind: its newest reading is a day old
+            3: (3,),  # behind with a single reading
+            4: (),  # no reading at all
+            5: (0, 1),  # ended the day before the newest snapshot
+        }
+        for n, held in present.items():
+            for k in held:
+                session.add(
+                    Observation(
+                        snapshot_id=snapshots[k].id,
+                        unit_id=made[n].id,
+                        indicator_id=a.id,
+                        value=10.0 * n + k,
+                        updated_at=NOW,
+                    )
+                )
+        session.flush()
+        table = queries.compute_kind_table(session, a.id, "commune")
+        assert table is not None and table.as_of == day
+        expected = set()
+        for n in (0, 1, 2, 3):
+            own = list(reversed(queries.history(session, made[n].id, a.id)))
+            before = own[1] if len(own) > 1 else None
+            expected.add(
+                (
+                    made[n].name,
+                    own[0].value,
+                    own[0].as_of,
+                    before.value if before else None,
+                    before.as_of if before else None,
+                )
+            )
+        ours = {r for r in table.rows if r.unit.name.startswith("Xã Thử")}
+        assert {(r.unit.name, r.value, r.as_of, r.before, r.before_as_of) for r in ours} == (
+            expected
+        )
+        assert "commune" in queries.kinds_with_data(session, a.id)
+        assert "commune" not in queries.kinds_with_data(session, unused.id)
+        assert queries.kinds_with_data(session, unused.id) == sorted(
+            {
+                str(kind)
+                for kind in session.scalars(
+                    select(Unit.kind)
+                    .join(Observation, Observation.unit_id == Unit.id)
+                    .where(Observation.indicator_id == unused.id)
+                )
+            }
+        )
