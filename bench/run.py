@@ -158,14 +158,18 @@ def _scratch(url: str) -> Iterator[str]:
 
 
 def _services(url: str) -> Any:
-    from bot.app import build_services
+    """The services as the bot builds them, settled as the bot settles before its first
+    update (``settle_after_start``)."""
+    from bot.app import build_services, settle_after_start
     from core.clock import FrozenClock
     from core.config import Config
 
     config = Config.model_validate(
         {"database": {"url": url}, "office": {"province": "UBND tỉnh Mẫu 1"}}
     )
-    return build_services(config, FrozenClock(TZ, TODAY))
+    services = build_services(config, FrozenClock(TZ, TODAY))
+    settle_after_start()
+    return services
 
 
 def _timed(action: Callable[[], object], runs: int, warmup: int = 2) -> list[float]:

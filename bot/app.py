@@ -7,6 +7,8 @@ services here.
 
 from __future__ import annotations
 
+import gc
+
 from core.clock import Clock, SystemClock
 from core.config import Config
 from core.workdays import WorkCalendar
@@ -14,7 +16,7 @@ from handlers.services import Services
 from jobs.alerts.registry import RULES
 from storage.db import make_engine, make_session_factory
 
-__all__ = ["Services", "build_services"]
+__all__ = ["Services", "build_services", "settle_after_start"]
 
 
 def build_services(config: Config, clock: Clock | None = None, demo: bool = False) -> Services:
@@ -31,3 +33,14 @@ def build_services(config: Config, clock: Clock | None = None, demo: bool = Fals
         alert_rules={rule.name: rule for rule in RULES},
         demo=demo,
     )
+
+
+def settle_after_start() -> None:
+    """Put what start-up loaded (the libraries' modules, classes and tables: about half a
+    million objects) out of the cyclic garbage collector's reach, once, before the first
+    update. A reply that builds a table of thousands of units triggers full collections,
+    and each scanned all of them: at the nation tier a third of `/top`'s time went there
+    (p95 190 → 120 ms). Objects made later are collected as before; what was frozen lives
+    as long as the process anyway."""
+    gc.collect()
+    gc.freeze()

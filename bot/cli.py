@@ -11,7 +11,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from bot.app import Services, build_services
+from bot.app import Services, build_services, settle_after_start
 from bot.console import ConsoleTransport, run_console, write_reply
 from core.config import Config, ConfigError, load_config
 from core.parsing import ValueProblem, parse_date
@@ -248,6 +248,7 @@ def _answer(services: Services, args: argparse.Namespace) -> int:
         "(gõ /help, kết thúc bằng Ctrl+D).",
         file=sys.stderr,
     )
+    settle_after_start()
     return run_console(services, Asker(), sys.stdin, sys.stdout, Path("out"))
 
 

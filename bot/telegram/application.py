@@ -25,6 +25,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.app import settle_after_start
 from bot.telegram import updates
 from bot.telegram.alerts import rate_limiter, use_timedelta_durations
 from bot.telegram.context import SERVICES_KEY, BotContext
@@ -114,6 +115,7 @@ def run_bot(services: Services, webhook: bool = False) -> None:
     token = settings.token.get_secret_value()
     protect_logs(token)
     application = build_application(services, token)
+    settle_after_start()
     if not webhook:
         application.run_polling(allowed_updates=Update.ALL_TYPES, timeout=settings.poll_timeout)
         return
