@@ -13,7 +13,18 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Integer, cast, func, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -28,6 +39,7 @@ from storage.models import (
     Snapshot,
     Subscription,
     Unit,
+    UTCDateTime,
 )
 from storage.units import answerable_unit
 
@@ -211,21 +223,70 @@ def store_alerts(session: Session, drafts: list[AlertDraft], now: datetime) -> l
     for start in range(0, len(rows), _BATCH):
         result = session.execute(insert_alerts, rows[start : start + _BATCH])
         stored.update((identity, alert_id) for alert_id, identity in result)
-    deliveries = [
-        {
-            "alert_id": alert_id,
-            "chat_id": chat_id,
-            "status": AlertStatus.PENDING.value,
-            "attempts": 0,
-            "next_attempt_at": now,
-        }
+    pending = [
+        (alert_id, chat_id)
         for identity, alert_id in stored.items()
         for chat_id in sorted(audiences.chats(new[identity]))
     ]
-    insert_deliveries = insert_ignoring_duplicates(session, Delivery.__table__)
-    for start in range(0, len(deliveries), _BATCH):
-        session.execute(insert_deliveries, deliveries[start : start + _BATCH])
+    _insert_pending_deliveries(session, pending, now)
     return sorted(stored_alerts(session, list(stored)), key=lambda alert: alert.id)
+
+
+#: Deliveries sent to PostgreSQL per statement, as two arrays.
+_ARRAY_BATCH = 20_000
+
+
+def _insert_pending_deliveries(
+    session: Session, pending: list[tuple[int, int]], now: datetime
+) -> None:
+    """A pending delivery per (alert id, chat id), due now, ``ON CONFLICT DO NOTHING``.
+
+    PostgreSQL gets the pairs as two arrays, unnested into one ``INSERT … SELECT``: a day's
+    alerts at the nation tier go to 150,000 chats, and one statement per row (psycopg's
+    executemany) took 4.4 of the rules' 11 seconds. SQLite takes them a few hundred rows
+    per statement."""
+    table: Any = Delivery.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        for start in range(0, len(pending), _ARRAY_BATCH):
+            chunk = pending[start : start + _ARRAY_BATCH]
+            pairs = (
+                func.unnest(
+                    bindparam("alert_ids", [a for a, _ in chunk], type_=ARRAY(Integer)),
+                    bindparam("chat_ids", [c for _, c in chunk], type_=ARRAY(BigInteger)),
+                )
+                .table_valued("alert_id", "chat_id")
+                .render_derived(name="pairs")
+            )
+            rows = select(
+                pairs.c.alert_id,
+                pairs.c.chat_id,
+                literal(AlertStatus.PENDING.value, String()),
+                literal(0, Integer()),
+                literal(now, UTCDateTime()),
+            )
+            columns = ["alert_id", "chat_id", "status", "attempts", "next_attempt_at"]
+            session.execute(
+                postgresql_insert(table).from_select(columns, rows).on_conflict_do_nothing()
+            )
+        return
+    statement = insert_ignoring_duplicates(session, table)
+    for start in range(0, len(pending), _BATCH):
+        session.execute(
+            statement,
+            [
+                {
+                    "alert_id": alert_id,
+                    "chat_id": chat_id,
+                    "status": AlertStatus.PENDING.value,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                }
+                for alert_id, chat_id in pending[start : start + _BATCH]
+            ],
+        )
 
 
 def release_expired_claims(session: Session, now: datetime, lease: timedelta) -> int:

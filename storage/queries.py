@@ -710,7 +710,7 @@ def snapshot_pairs(
 
     A join of two snapshots — this one and the one before it, by index — whatever the
     length of history; only values the snapshot before does not hold look further back."""
-    current = _snapshot_readings(session, snapshot.id, indicator_ids)
+    current = _snapshot_readings(session, snapshot, indicator_ids)
     before = session.scalars(
         select(Snapshot)
         .where(
@@ -721,7 +721,7 @@ def snapshot_pairs(
         .order_by(Snapshot.as_of.desc(), Snapshot.id.desc())
         .limit(1)
     ).first()
-    previous = _snapshot_readings(session, before.id, indicator_ids) if before else {}
+    previous = _snapshot_readings(session, before, indicator_ids) if before else {}
     missing = [key for key in current if key not in previous]
     if missing and before is not None:
         units = sorted({unit_id for unit_id, _ in missing})
@@ -739,16 +739,35 @@ def snapshot_pairs(
 
 
 def _snapshot_readings(
-    session: Session, snapshot_id: int, indicator_ids: list[int] | None
+    session: Session, snapshot: Snapshot, indicator_ids: list[int] | None
 ) -> dict[tuple[int, int], Reading]:
-    stmt = (
-        _reading_select()
-        .add_columns(Observation.unit_id)
-        .where(Observation.snapshot_id == snapshot_id)
-    )
+    """A snapshot's values by (unit, indicator): the observations' own columns, run as a
+    Core statement (a nation's snapshot is 85,000 rows; ORM row handling doubled the
+    time), the snapshot's columns taken from the snapshot."""
+    stmt = select(
+        Observation.unit_id,
+        Observation.indicator_id,
+        Observation.value,
+        Observation.max_score,
+        Observation.rank,
+        Observation.rank_of,
+    ).where(Observation.snapshot_id == snapshot.id)
     if indicator_ids is not None:
         stmt = stmt.where(Observation.indicator_id.in_(indicator_ids))
-    return {(row.unit_id, row.indicator_id): _reading(row) for row in session.execute(stmt)}
+    as_of, period, source, snapshot_id = (
+        snapshot.as_of,
+        snapshot.period,
+        snapshot.source,
+        snapshot.id,
+    )
+    return {
+        (unit_id, indicator_id): Reading(
+            as_of, period, source, value, max_score, rank, rank_of, snapshot_id, indicator_id
+        )
+        for unit_id, indicator_id, value, max_score, rank, rank_of in session.connection().execute(
+            stmt
+        )
+    }
 
 
 def _newest_readings(
