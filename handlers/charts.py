@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, ParamSpec
 
+from core.settle import freeze_long_lived
 from core.vnformat import fmt_number
 
 _STYLE: Any = {
@@ -183,6 +184,10 @@ def _png(
         draw(axes)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
+    del fig, axes
+    # matplotlib's modules and caches, loaded by the first chart, live as long as the
+    # process: out of the collector's scans, like what start-up loaded.
+    freeze_long_lived("charts")
     return buffer.getvalue()
 
 
