@@ -423,10 +423,13 @@ def compute_kind_table(session: Session, indicator_id: int, kind: str) -> KindTa
     # last figure among the units that exist.
     alive = or_(Unit.valid_to.is_(None), Unit.valid_to >= latest.as_of)
     # The newest snapshot's column brings each unit's name and validity along: the table's
-    # thousands of units are not looked up again by id.
+    # thousands of units are not looked up again by id. Columns are read as Core rows (no
+    # ORM row handling), the snapshots' dates once.
+    newest = latest.as_of
     units: dict[int, Any] = {}
     readings: dict[int, list[tuple[float | None, date]]] = {}
-    for row in session.execute(
+    connection = session.connection()
+    for row in connection.execute(
         select(Observation.unit_id, Observation.value, *_UNIT_COLUMNS)
         .join(Unit, Unit.id == Observation.unit_id)
         .where(
@@ -435,14 +438,15 @@ def compute_kind_table(session: Session, indicator_id: int, kind: str) -> KindTa
             Unit.kind == kind,
             alive,
         )
-    ):
-        units[row.unit_id] = row
-        readings[row.unit_id] = [(row.value, latest.as_of)]
+    ).all():
+        unit_id = row[0]
+        units[unit_id] = row
+        readings[unit_id] = [(row[1], newest)]
     # Units of the kind the newest snapshot lacks, probed for any value of the indicator
     # (usually none are left to probe: each probe is an index lookup).
     others = [
         unit_id
-        for unit_id in session.scalars(select(Unit.id).where(Unit.kind == kind, alive))
+        for (unit_id,) in connection.execute(select(Unit.id).where(Unit.kind == kind, alive)).all()
         if unit_id not in readings
     ]
     behind: list[int] = []
@@ -464,13 +468,14 @@ def compute_kind_table(session: Session, indicator_id: int, kind: str) -> KindTa
         ):
             readings.setdefault(unit_id, []).append((reading.value, reading.as_of))
     before = _latest_snapshot_for_kind(session, indicator_id, kind, before=latest)
-    current = [u for u, pair in readings.items() if pair[0][1] == latest.as_of]
+    current = [u for u, pair in readings.items() if pair[0][1] == newest]
     found: set[int] = set()
     if before is not None and current:
+        before_as_of = before.as_of
         for unit_id, value in _snapshot_column(
             session, before.id, indicator_id, kind, alive, current
         ):
-            readings[unit_id].append((value, before.as_of))
+            readings[unit_id].append((value, before_as_of))
             found.add(unit_id)
     missing = [u for u in current if u not in found]
     if missing:  # absent from the snapshot before: their own reading before the newest
@@ -519,7 +524,7 @@ def _snapshot_column(
             alive,
         )
     )
-    rows = session.execute(stmt)
+    rows = session.connection().execute(stmt).all()
     if unit_ids is None:
         return [(unit_id, value) for unit_id, value in rows]
     # The kind's whole column, kept for the units asked about: a list of thousands of ids
