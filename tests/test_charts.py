@@ -55,3 +55,16 @@ def test_a_chart_asked_again_with_the_same_data_is_not_drawn_again() -> None:
     assert score_history_chart("Sở B", days, scores, name="Sở B") != first
     clear_cache()
     assert score_history_chart("Sở A", days, scores, name="Sở A") is not first
+
+
+def test_a_drawn_figure_is_freed_at_once_not_left_to_the_collector() -> None:
+    """A figure is a web of cycles; the chart is drawn and its figure freed before the PNG
+    is returned, so drawn figures never pile up waiting for a full collection."""
+    import gc
+
+    clear_cache()
+    days = [date(2026, 11, 1) + timedelta(days=n) for n in range(30)]
+    for title in ("a", "b", "c"):
+        rank_and_score_chart(title, days, [10 + d % 5 for d in range(30)], [70.0] * 30)
+    figures = [o for o in gc.get_objects() if isinstance(o, Figure)]
+    assert figures == []
