@@ -3,10 +3,10 @@
 
     python -m bench.run [--tier province] [--days 90,365,1095] [--quick]
 
-Measured now: reply compute in-process (median and p95, at each history length), all data
-rules after the newest snapshot, an import against the bare pandas + calamine read of the
-same file, and resident memory. Not measured yet (see docs/benchmarks.md): the whole-stack
-burst throughput against an echo bot, the 1,000-chat fan-out, the nation tier on PostgreSQL.
+Measured: reply compute in-process (median and p95, at each history length), all data rules
+after the newest snapshot, imports against the bare pandas + calamine read of the same file,
+resident memory, and (``bench.telegram``) the 1,000-chat fan-out and a burst of /top against
+an echo bot. ``--tier nation --url …`` runs the replies and the rules on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -423,8 +423,19 @@ def measure_dossier_import(results: Results, tier: str, days: int, rows: int = 1
 
 
 MEMORY_SCRIPT = """
-import resource, sys
+import importlib.abc, resource, sys
 sys.path.insert(0, {root!r})
+
+class DevelopmentOnly(importlib.abc.MetaPathFinder):
+    # What only `make test` installs is absent where the bot is deployed (`make run`
+    # installs requirements.lock): httpx, for one, imports its command line (click, rich,
+    # pygments: 5 MB) when they are there.
+    def find_spec(self, name, path, target=None):
+        if name.partition(".")[0] in {hidden!r}:
+            raise ImportError(name)
+        return None
+
+sys.meta_path.insert(0, DevelopmentOnly())
 from bench.run import _services, COMMANDS
 
 def resident():
@@ -453,12 +464,34 @@ print(start, samples[len(samples) // 10], samples[-1], peak)
 """
 
 
+def _locked(path: Path) -> set[str]:
+    """The distributions a lock file pins, by normalised name."""
+    names = set()
+    for line in path.read_text().splitlines():
+        if "==" in line and not line.lstrip().startswith("#"):
+            names.add(line.split("==")[0].strip().lower().replace("_", "-"))
+    return names
+
+
+def _development_only_modules() -> set[str]:
+    """Top-level modules whose every distribution is in requirements-dev.lock only."""
+    from importlib.metadata import packages_distributions
+
+    dev_only = _locked(ROOT / "requirements-dev.lock") - _locked(ROOT / "requirements.lock")
+    return {
+        module
+        for module, dists in packages_distributions().items()
+        if dists and all(d.lower().replace("_", "-") in dev_only for d in dists)
+    }
+
+
 def measure_memory(results: Results, tier: str, days: int, rounds: int) -> None:
     """Resident size after start, and after ``rounds`` rounds of every command (the default
     300 rounds are 2,700 replies: more than an office asks in an hour); "flat" compares the
     size a tenth of the way through with the size at the end."""
     url = _database(tier, days)
-    script = MEMORY_SCRIPT.format(root=str(ROOT), url=url, rounds=rounds)
+    hidden = sorted(_development_only_modules())
+    script = MEMORY_SCRIPT.format(root=str(ROOT), url=url, rounds=rounds, hidden=hidden)
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.split()
