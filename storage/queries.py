@@ -952,9 +952,10 @@ def units_of_previous_snapshot(
     before: date,
     indicator_ids: list[int],
     unit_ids: list[int],
-) -> list[Unit]:
+) -> list[UnitName]:
     """The units, of the kinds of ``unit_ids``, the previous snapshot of a source and period
-    (before ``before``) had values of these indicators for: who such a file usually covers."""
+    (before ``before``) had values of these indicators for: who such a file usually covers
+    (asked for each date of an import: names as columns, not objects)."""
     previous = session.scalar(
         select(Snapshot.id)
         .where(Snapshot.source == source, Snapshot.period == period, Snapshot.as_of < before)
@@ -972,14 +973,14 @@ def units_of_previous_snapshot(
     if previous is None:
         return []
     stmt = (
-        select(Unit)
+        select(Unit.id, Unit.name)
         .join(Observation, Observation.unit_id == Unit.id)
         .where(Observation.snapshot_id == previous, Observation.indicator_id.in_(indicator_ids))
         .where(Unit.kind.in_(select(Unit.kind).where(Unit.id.in_(unit_ids))))
         .distinct()
         .order_by(Unit.name)
     )
-    return list(session.scalars(stmt))
+    return [UnitName(unit_id, name) for unit_id, name in session.execute(stmt)]
 
 
 def close_absent_dossiers(session: Session, listed: set[str], day: date, now: datetime) -> int:
