@@ -94,6 +94,9 @@ DOSSIER_FIELDS = (
     "state",
     "closed_at",
 )
+#: The stored columns a file's values are compared with.
+_STORED = tuple(getattr(Dossier, name) for name in DOSSIER_FIELDS)
+
 
 #: What status texts mean, first match wins (folded: no case, no diacritics). Returned and
 #: withdrawn come before "trả kết quả", supplements before processing.
@@ -239,10 +242,12 @@ class DossiersImporter(Importer[DossierRecord]):
         stamp = {"import_id": import_file.id, "updated_at": ctx.now()}
         for start in range(0, len(records), 1000):
             chunk = records[start : start + 1000]
-            existing = {
+            existing = {  # the stored values as columns: a daily export repeats most
                 d.code: d
-                for d in session.scalars(
-                    select(Dossier).where(Dossier.code.in_([r.code for r in chunk]))
+                for d in session.execute(
+                    select(Dossier.id, Dossier.code, *_STORED).where(
+                        Dossier.code.in_([r.code for r in chunk])
+                    )
                 )
             }
             counted_upsert(
