@@ -121,6 +121,8 @@ def test_a_corrected_file_replaces_values_and_keeps_the_old_ones(
             ["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (08/4/2025)"],
             ["1", "Sở Nội vụ", "95,59"],
             ["2", "Sở Tư pháp", "82,3"],
+            ["3", "Sở Xây dựng", "-"],
+            ["4", "Sở Y tế", "70"],
         ],
     )
     fixed = write_csv(
@@ -130,17 +132,43 @@ def test_a_corrected_file_replaces_values_and_keeps_the_old_ones(
             ["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (08/4/2025)"],
             ["1", "Sở Nội vụ", "95,59"],
             ["2", "Sở Tư pháp", "83,3"],
+            ["3", "Sở Xây dựng", "-"],  # no data twice: unchanged (null is not a change)
+            ["4", "Sở Y tế", "Hệ thống không thông báo dữ liệu"],  # a value, then none
+            ["5", "Sở Khoa học và Công nghệ", "61,68"],  # new
         ],
     )
-    assert do_import(units, first).ok
+    before = do_import(units, first)
+    assert before.ok
     outcome = do_import(units, fixed)
     assert outcome.ok
-    assert any("1 giá trị đã có được thay" in s for s in outcome.summary)
+    summary = outcome.summary
+    assert summary[0].endswith(": 1 giá trị mới trong 1 kỳ số liệu"), summary
+    assert any(line.startswith("2 giá trị đã có được thay") for line in summary), summary
+    assert any(line.startswith("2 giá trị trùng với số liệu đã có") for line in summary), summary
     with units.session_factory() as session:
-        values = sorted(session.scalars(select(Observation.value)).all())
-        assert values == [83.3, 95.59]
-        revision = session.scalars(select(ObservationRevision)).one()
-        assert revision.value == 82.3 and revision.replaced_by_import_id == outcome.import_id
+        stored = {
+            name: (value, import_id)
+            for name, value, import_id in session.execute(
+                select(Unit.name, Observation.value, Observation.import_id).join(
+                    Unit, Unit.id == Observation.unit_id
+                )
+            )
+        }
+        assert stored == {
+            "Sở Nội vụ": (95.59, before.import_id),  # unchanged keeps its import
+            "Sở Tư pháp": (83.3, outcome.import_id),
+            "Sở Xây dựng": (None, before.import_id),
+            "Sở Y tế": (None, outcome.import_id),
+            "Sở Khoa học và Công nghệ": (61.68, outcome.import_id),
+        }
+        revisions = {
+            (r.value, r.import_id, r.replaced_by_import_id)
+            for r in session.scalars(select(ObservationRevision))
+        }
+        assert revisions == {
+            (82.3, before.import_id, outcome.import_id),
+            (70.0, before.import_id, outcome.import_id),
+        }
 
 
 def test_excel_files_and_the_wide_layout_need_a_date(units: Services, tmp_path: Path) -> None:

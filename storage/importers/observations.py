@@ -5,15 +5,26 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from functools import partial
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    and_,
+    delete,
+    exists,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from core.textnorm import fold
 from core.vnformat import fmt_count, fmt_date
 from storage.importers.base import ImportContext, UnitRef
-from storage.importers.upsert import UpsertCounts, counted_upsert
 from storage.models import (
     OBSERVATION_FIELDS,
     ImportFile,
@@ -21,6 +32,7 @@ from storage.models import (
     ObservationRevision,
     Period,
     Snapshot,
+    UTCDateTime,
 )
 from storage.queries import snapshot_dates, units_of_previous_snapshot
 
@@ -185,74 +197,117 @@ def store_observations(
             snapshot = Snapshot(source=source, period=period, as_of=as_of, created_at=now)
             session.add(snapshot)
             session.flush()
-        # The stored values as columns, not objects: a daily file meets thousands of them.
-        existing: dict[tuple[int, int], Any] = {}
-        unit_ids = sorted({unit_id for unit_id, _ in items})
-        for start in range(0, len(unit_ids), 500):
-            chunk = unit_ids[start : start + 500]
-            for obs in session.execute(
-                select(*_STORED_COLUMNS).where(
-                    Observation.snapshot_id == snapshot.id, Observation.unit_id.in_(chunk)
-                )
-            ):
-                existing[(obs.unit_id, obs.indicator_id)] = obs
-        revisions: list[dict[str, object]] = []
-        stored = UpsertCounts()
-        counted_upsert(
-            session,
-            Observation,
-            existing,
-            (
-                (
-                    (unit_id, indicator_id),
-                    {
-                        "snapshot_id": snapshot.id,
-                        "unit_id": unit_id,
-                        "indicator_id": indicator_id,
-                        **record.values(),
-                    },
-                )
-                for (unit_id, indicator_id), record in items.items()
-            ),
-            compare=OBSERVATION_FIELDS,
-            stamp={"import_id": import_file.id, "updated_at": now},
-            counts=stored,
-            before_update=partial(_keep_revision, revisions, import_file.id, now),
-        )
-        if revisions:
-            session.execute(insert(cast(Table, ObservationRevision.__table__)), revisions)
-        counts.inserted += stored.inserted
-        counts.replaced += stored.updated
-        counts.unchanged += stored.unchanged
+        inserted, replaced = _merge_snapshot(ctx, snapshot.id, items, import_file.id, now)
+        counts.inserted += inserted
+        counts.replaced += replaced
+        counts.unchanged += len(items) - inserted - replaced
         done += len(items)
         if ctx.progress:
             ctx.progress("lưu", done, len(records))
     return counts
 
 
-#: What the store compares and what a revision keeps of a stored observation.
-_STORED_COLUMNS = (
-    Observation.id,
-    Observation.unit_id,
-    Observation.indicator_id,
-    Observation.import_id,
-    *(getattr(Observation, name) for name in OBSERVATION_FIELDS),
+#: A snapshot's values from a file, staged for the set-based merge (a temporary table: each
+#: connection has its own, PostgreSQL drops it at commit, a rollback takes it away).
+_STAGE = Table(
+    "import_stage",
+    MetaData(),
+    Column("unit_id", Integer, nullable=False),
+    Column("indicator_id", Integer, nullable=False),
+    *(Column(name, Observation.__table__.c[name].type) for name in OBSERVATION_FIELDS),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
 )
 
 
-def _keep_revision(
-    revisions: list[dict[str, object]], import_id: int, now: datetime, old: Any
-) -> None:
-    """The version a corrected file replaces, kept for audit."""
-    revisions.append(
-        {
-            "observation_id": old.id,
-            "import_id": old.import_id,
-            "replaced_by_import_id": import_id,
-            "replaced_at": now,
-            **{name: getattr(old, name) for name in OBSERVATION_FIELDS},
-        }
+def _merge_snapshot(
+    ctx: ImportContext,
+    snapshot_id: int,
+    items: dict[tuple[int, int], ObservationRecord],
+    import_id: int,
+    now: datetime,
+) -> tuple[int, int]:
+    """Store one snapshot's values from a file; (inserted, replaced).
+
+    Set-based: the values are staged, then three statements do the rest in the database —
+    the stored versions a value replaces are kept as revisions, the changed ones updated,
+    the new ones inserted; equal values are left alone. Reading the stored values and
+    comparing them in Python cost three times as much (a 10,000-row corrected file)."""
+    session = ctx.session
+    stage = _STAGE
+    stage.create(session.connection(), checkfirst=True)
+    session.execute(delete(stage))
+    session.execute(
+        insert(stage),
+        [
+            {"unit_id": unit_id, "indicator_id": indicator_id, **record.values()}
+            for (unit_id, indicator_id), record in items.items()
+        ],
     )
+    stored = cast(Table, Observation.__table__)
+    revisions = cast(Table, ObservationRevision.__table__)
+    matched = and_(
+        stored.c.snapshot_id == snapshot_id,
+        stored.c.unit_id == stage.c.unit_id,
+        stored.c.indicator_id == stage.c.indicator_id,
+    )
+    differs = or_(*(stored.c[name].is_distinct_from(stage.c[name]) for name in OBSERVATION_FIELDS))
+    session.execute(
+        insert(revisions).from_select(
+            [
+                "observation_id",
+                "import_id",
+                "replaced_by_import_id",
+                "replaced_at",
+                *OBSERVATION_FIELDS,
+            ],
+            select(
+                stored.c.id,
+                stored.c.import_id,
+                literal(import_id, Integer()),
+                literal(now, UTCDateTime()),
+                *(stored.c[name] for name in OBSERVATION_FIELDS),
+            ).where(matched, differs),
+        )
+    )
+    replaced = (
+        session.connection()
+        .execute(
+            update(stored)
+            .values(
+                {name: stage.c[name] for name in OBSERVATION_FIELDS}
+                | {"import_id": import_id, "updated_at": now}
+            )
+            .where(matched, differs)
+        )
+        .rowcount
+    )
+    inserted = (
+        session.connection()
+        .execute(
+            insert(stored).from_select(
+                [
+                    "snapshot_id",
+                    "unit_id",
+                    "indicator_id",
+                    *OBSERVATION_FIELDS,
+                    "import_id",
+                    "updated_at",
+                ],
+                select(
+                    literal(snapshot_id, Integer()),
+                    stage.c.unit_id,
+                    stage.c.indicator_id,
+                    *(stage.c[name] for name in OBSERVATION_FIELDS),
+                    literal(import_id, Integer()),
+                    literal(now, UTCDateTime()),
+                ).where(~exists(select(stored.c.id).where(matched))),
+            ),
+            execution_options={"preserve_rowcount": True},  # an INSERT's count, on any driver
+        )
+        .rowcount
+    )
+    return int(inserted), int(replaced)
 
 
 #: Units named in the summary line about a file that covers only part of them.
