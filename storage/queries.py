@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -428,17 +429,7 @@ def compute_kind_table(session: Session, indicator_id: int, kind: str) -> KindTa
     newest = latest.as_of
     units: dict[int, Any] = {}
     readings: dict[int, list[tuple[float | None, date]]] = {}
-    connection = session.connection()
-    for row in connection.execute(
-        select(Observation.unit_id, Observation.value, *_UNIT_COLUMNS)
-        .join(Unit, Unit.id == Observation.unit_id)
-        .where(
-            Observation.snapshot_id == latest.id,
-            Observation.indicator_id == indicator_id,
-            Unit.kind == kind,
-            alive,
-        )
-    ).all():
+    for row in _snapshot_column(session, latest.id, indicator_id, kind, alive, *_UNIT_COLUMNS):
         unit_id = row[0]
         units[unit_id] = row
         readings[unit_id] = [(row[1], newest)]
@@ -446,7 +437,9 @@ def compute_kind_table(session: Session, indicator_id: int, kind: str) -> KindTa
     # (usually none are left to probe: each probe is an index lookup).
     others = [
         unit_id
-        for (unit_id,) in connection.execute(select(Unit.id).where(Unit.kind == kind, alive)).all()
+        for (unit_id,) in session.connection()
+        .execute(select(Unit.id).where(Unit.kind == kind, alive))
+        .all()
         if unit_id not in readings
     ]
     behind: list[int] = []
@@ -471,12 +464,13 @@ def compute_kind_table(session: Session, indicator_id: int, kind: str) -> KindTa
     current = [u for u, pair in readings.items() if pair[0][1] == newest]
     found: set[int] = set()
     if before is not None and current:
-        before_as_of = before.as_of
-        for unit_id, value in _snapshot_column(
-            session, before.id, indicator_id, kind, alive, current
-        ):
-            readings[unit_id].append((value, before_as_of))
-            found.add(unit_id)
+        # The kind's whole column, kept for the current units: a list of thousands of ids
+        # in the statement cost more than the rows it left out.
+        before_as_of, wanted = before.as_of, set(current)
+        for unit_id, value in _snapshot_column(session, before.id, indicator_id, kind, alive):
+            if unit_id in wanted:
+                readings[unit_id].append((value, before_as_of))
+                found.add(unit_id)
     missing = [u for u in current if u not in found]
     if missing:  # absent from the snapshot before: their own reading before the newest
         for unit_id, reading in _newest_readings(
@@ -511,11 +505,13 @@ def _snapshot_column(
     indicator_id: int,
     kind: str,
     alive: ColumnElement[bool],
-    unit_ids: list[int] | None = None,
-) -> list[tuple[int, float | None]]:
-    """One indicator's values of the units of a kind in one snapshot."""
+    *columns: Any,
+) -> Sequence[Any]:
+    """One indicator's values of the units of a kind in one snapshot: (unit id, value, and
+    the unit's ``columns``), Core rows fetched at once (iterating a Core result fetches row
+    by row)."""
     stmt = (
-        select(Observation.unit_id, Observation.value)
+        select(Observation.unit_id, Observation.value, *columns)
         .join(Unit, Unit.id == Observation.unit_id)
         .where(
             Observation.snapshot_id == snapshot_id,
@@ -524,13 +520,7 @@ def _snapshot_column(
             alive,
         )
     )
-    rows = session.connection().execute(stmt).all()
-    if unit_ids is None:
-        return [(unit_id, value) for unit_id, value in rows]
-    # The kind's whole column, kept for the units asked about: a list of thousands of ids
-    # in the statement cost more than the rows it left out.
-    wanted = set(unit_ids)
-    return [(unit_id, value) for unit_id, value in rows if unit_id in wanted]
+    return session.connection().execute(stmt).all()
 
 
 def place_in_table(table: KindTable, unit_id: int) -> KindRank:
