@@ -180,6 +180,8 @@ def store_observations(
             (unit_id, record.indicator_id)
         ] = record
     counts.snapshots = len(by_snapshot)
+    if by_snapshot:  # the staging table of _merge_snapshot, made once for the file
+        _STAGE.create(session.connection(), checkfirst=True)
     done = 0
     for (source, period, as_of), items in sorted(by_snapshot.items(), key=lambda kv: kv[0][2]):
         indicators = sorted({indicator_id for _, indicator_id in items})
@@ -229,13 +231,13 @@ def _merge_snapshot(
 ) -> tuple[int, int]:
     """Store one snapshot's values from a file; (inserted, replaced).
 
-    Set-based: the values are staged, then three statements do the rest in the database —
-    the stored versions a value replaces are kept as revisions, the changed ones updated,
-    the new ones inserted; equal values are left alone. Reading the stored values and
+    Set-based: the values are staged (in ``_STAGE``, which the caller has made), then three
+    statements do the rest in the database — the stored versions a value replaces are kept
+    as revisions, the changed ones updated, the new ones inserted; equal values are left
+    alone. Reading the stored values and
     comparing them in Python cost three times as much (a 10,000-row corrected file)."""
     session = ctx.session
     stage = _STAGE
-    stage.create(session.connection(), checkfirst=True)
     session.execute(delete(stage))
     session.execute(
         insert(stage),
