@@ -66,6 +66,13 @@ class ImportConfig(_Section):
     far_days: int = Field(default=366, gt=0)
     #: Sources (--source) whose dossier files are always the complete list of open dossiers.
     complete_sources: list[str] = Field(default_factory=list)
+    #: Reading one file (in a child process): beyond these it is refused as too big.
+    max_file_mb: int = Field(default=50, gt=0)
+    max_uncompressed_mb: int = Field(default=200, gt=0)
+    max_rows: int = Field(default=300_000, gt=0)
+    max_columns: int = Field(default=300, gt=0)
+    read_seconds: float = Field(default=60.0, gt=0)
+    read_memory_mb: int = Field(default=2048, ge=256)
 
 
 class WorkdaysConfig(_Section):

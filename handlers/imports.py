@@ -19,6 +19,7 @@ from storage.importers import (
     Progress,
     run_import,
 )
+from storage.importers.reader import ReadLimits
 from storage.importers.service import DATABASE_FAILED
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,14 @@ def import_settings(config: Config) -> ImportSettings:
         progress_every=config.imports.progress_every,
         far_days=config.imports.far_days,
         complete_sources=tuple(config.imports.complete_sources),
+        read_limits=ReadLimits(
+            max_file_mb=config.imports.max_file_mb,
+            max_uncompressed_mb=config.imports.max_uncompressed_mb,
+            max_rows=config.imports.max_rows,
+            max_columns=config.imports.max_columns,
+            seconds=config.imports.read_seconds,
+            memory_mb=config.imports.read_memory_mb,
+        ),
         province=config.office.province,
         working_days_before_effect=config.publication.working_days_before_effect,
     )

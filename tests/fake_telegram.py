@@ -92,6 +92,7 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
         self.files: dict[str, tuple[str, bytes]] = {}
+        self.unsized: set[str] = set()
         self.failures: list[Failure] = []
         #: Seconds a sendMessage/sendPhoto takes to answer (a slow Telegram).
         self.send_delay = 0.0
@@ -161,20 +162,26 @@ class FakeTelegram:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return self.post_update({"message": message})
 
-    def document(self, user_id: int, file_name: str, data: bytes) -> int:
+    def document(self, user_id: int, file_name: str, data: bytes, *, sized: bool = True) -> int:
+        """A file sent by ``user_id``; ``sized=False``: neither the message nor getFile says
+        its size (Telegram may omit it)."""
         file_id = f"file{next(self._message_ids)}"
         self.files[file_id] = (f"documents/{file_name}", data)
+        if not sized:
+            self.unsized.add(file_id)
+        document: dict[str, Any] = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": file_name,
+        }
+        if sized:
+            document["file_size"] = len(data)
         message = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
             "chat": {"id": user_id, "type": "private"},
             "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
-            "document": {
-                "file_id": file_id,
-                "file_unique_id": file_id,
-                "file_name": file_name,
-                "file_size": len(data),
-            },
+            "document": document,
         }
         return self.post_update({"message": message})
 
@@ -315,12 +322,14 @@ class FakeTelegram:
             return True
         if method == "getFile":
             path, data = self.files[params["file_id"]]
-            return {
+            found: dict[str, Any] = {
                 "file_id": params["file_id"],
                 "file_unique_id": params["file_id"],
-                "file_size": len(data),
                 "file_path": path,
             }
+            if params["file_id"] not in self.unsized:
+                found["file_size"] = len(data)
+            return found
         if method in (
             "sendMessage",
             "sendPhoto",

@@ -728,7 +728,7 @@ def test_formulas_without_computed_values_are_reported_not_stored_as_no_data(
 
 
 def test_the_formula_precheck_finds_every_spelling_of_a_formula_element() -> None:
-    from storage.importers.reader import _FORMULA_ELEMENT
+    from core.spreadsheets import _FORMULA_ELEMENT
 
     for xml in (
         b'<c r="C5"><f>SUM(A1:A3)</f></c>',

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from handlers.router import COMMANDS, READERS
+from tests import hostile
 from tests.conftest import DEMO, DEMO_FILES, Templates, run_cli
 from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram
 
@@ -333,6 +334,31 @@ def test_admins_import_by_sending_a_file(bot: Bot) -> None:
     bot.fake.document(LEADER, "x.csv", good.encode())
     refused = bot.fake.wait_for(reply_to(LEADER), start=start)
     assert "Chỉ quản trị" in refused.params["text"]
+
+
+def test_a_bomb_file_is_refused_while_the_bot_answers_others(bot: Bot) -> None:
+    """A sparse sheet takes the reader seconds and gigabytes (in a child process now); the
+    file that aborted the reader's process is refused too, and the bot lives on."""
+    start = len(bot.fake.calls)
+    bot.fake.document(ADMIN, "thua.ods", hostile.sparse_ods())
+    answered = bot.ask(LEADER, "/rank")
+    assert "điểm" in _texts(answered)
+    refusal = bot.fake.wait_for(reply_to(ADMIN), start=start, timeout=90)
+    assert "tệp quá lớn hoặc không đọc được" in refusal.params["text"]
+    assert bot.fake.calls.index(answered[0]) < bot.fake.calls.index(refusal)
+    start = len(bot.fake.calls)
+    bot.fake.document(ADMIN, "xa.xlsx", hostile.far_cell_xlsx())
+    refusal = bot.fake.wait_for(reply_to(ADMIN), start=start, timeout=60)
+    assert "tệp quá lớn hoặc không đọc được" in refusal.params["text"]
+    assert bot.process.poll() is None
+    assert "điểm" in _texts(bot.ask(LEADER, "/rank"))
+
+
+def test_the_20_mb_limit_holds_when_telegram_omits_the_size(bot: Bot) -> None:
+    start = len(bot.fake.calls)
+    bot.fake.document(ADMIN, "lon.csv", b"a,b\n" * (21 * 1024 * 1024 // 4), sized=False)
+    refusal = bot.fake.wait_for(reply_to(ADMIN), start=start)
+    assert "lớn hơn 20 MB" in refusal.params["text"]
 
 
 def test_long_replies_are_split_on_line_boundaries(bot: Bot) -> None:

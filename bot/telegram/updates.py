@@ -126,12 +126,20 @@ async def on_document(update: Update, context: BotContext) -> None:
             f"Không nhập được «{name}»: chỉ nhận tệp .xlsx, .xls, .ods hoặc .csv."
         )
         return
+    too_big = f"Tệp «{name}» lớn hơn 20 MB, hãy nhập bằng lệnh tthc-bot import."
     if document.file_size and document.file_size > MAX_IMPORT_BYTES:
-        await message.reply_text(f"Tệp «{name}» lớn hơn 20 MB, hãy nhập bằng lệnh tthc-bot import.")
+        await message.reply_text(too_big)
         return
     services = context.services
+    # The message may omit the size; getFile tells it, and the bytes themselves decide
     telegram_file = await document.get_file()
+    if telegram_file.file_size and telegram_file.file_size > MAX_IMPORT_BYTES:
+        await message.reply_text(too_big)
+        return
     data = bytes(await telegram_file.download_as_bytearray())
+    if len(data) > MAX_IMPORT_BYTES:
+        await message.reply_text(too_big)
+        return
     outcome = await asyncio.to_thread(
         import_file,
         services,

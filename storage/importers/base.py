@@ -17,7 +17,7 @@ from core.textnorm import clean_cell_text, header_key
 from core.vnformat import fmt_date
 from core.workdays import WorkCalendar
 from storage.catalogue import Catalogue
-from storage.importers.reader import Sheet
+from storage.importers.reader import DEFAULT_LIMITS, ReadLimits, Sheet
 from storage.models import ImportFile, Unit, UnitAlias
 from storage.units import describe_match_failure, find_unit, guess_kind, unit_keys
 
@@ -265,6 +265,8 @@ class ImportSettings:
     far_days: int = 366
     #: Sources whose dossier files are complete lists of open dossiers unless said otherwise.
     complete_sources: tuple[str, ...] = ()
+    #: How much reading one file may take.
+    read_limits: ReadLimits = DEFAULT_LIMITS
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,13 @@ def run_import(
     if kind is not None and kind not in IMPORTERS:
         outcome.errors.append(Problem(f"loại dữ liệu «{kind}» không có (chọn: {', '.join(KINDS)})"))
         return outcome
+    limits = settings.read_limits
     try:
+        if data is None and path.stat().st_size > limits.max_file_mb * 1024 * 1024:
+            outcome.errors.append(
+                Problem(str(limits.too_big(f"tệp lớn hơn {fmt_count(limits.max_file_mb)} MB")))
+            )
+            return outcome
         raw = data if data is not None else path.read_bytes()
     except OSError as exc:
         outcome.errors.append(Problem(f"không mở được tệp: {exc.strerror or exc}"))
@@ -147,7 +153,7 @@ def run_import(
         outcome.duplicate_of = previous
         return outcome
     try:
-        sheets = read_sheets(Path(name), raw)
+        sheets = read_sheets(Path(name), raw, limits)
     except UnreadableFile as exc:
         outcome.errors.append(Problem(str(exc)))
         return outcome

@@ -1,0 +1,129 @@
+"""Damaged and hostile files are refused with a clear message; the process reading them never
+dies, hangs or swells (issue 11). Each file here, read in the bot's own process, took it down."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from core.isolation import ChildError, LimitExceeded, Limits, run_limited
+from handlers.services import Services
+from storage.importers.reader import DEFAULT_LIMITS, ReadLimits, UnreadableFile, read_sheets
+from storage.models import ImportFile, Observation
+from tests import hostile
+from tests.conftest import do_import, run_cli, write_xlsx
+
+BOMBS: dict[str, tuple[str, Callable[[], bytes], str]] = {
+    # name: (file name, builder, what the refusal says)
+    "far cell": ("far.xlsx", hostile.far_cell_xlsx, "bộ nhớ"),
+    "sparse sheet": ("sparse.ods", hostile.sparse_ods, "bộ nhớ"),
+    "30 MB shared string": ("shared.xlsx", hostile.shared_string_xlsx, "bộ nhớ"),
+    "1.5 GB of whitespace": ("blank.xlsx", hostile.whitespace_xlsx, "giải nén ra 1.536 MB"),
+    "16,384 columns": ("wide.ods", hostile.wide_ods, "16.384 cột"),
+}
+
+
+@pytest.mark.parametrize("bomb", list(BOMBS))
+def test_bomb_files_are_refused_as_too_big(bomb: str) -> None:
+    name, build, detail = BOMBS[bomb]
+    with pytest.raises(UnreadableFile) as refused:
+        read_sheets(Path(name), build())
+    assert str(refused.value).startswith("tệp quá lớn hoặc không đọc được: ")
+    assert detail in str(refused.value)
+
+
+def test_a_cell_longer_than_excel_allows_is_refused_with_its_place() -> None:
+    with pytest.raises(UnreadableFile) as refused:
+        read_sheets(Path("codes.xlsx"), hostile.long_cell_xlsx())
+    assert "dòng 2, cột B" in str(refused.value)
+    assert "100.000 ký tự" in str(refused.value)
+
+
+def test_a_read_beyond_its_time_is_stopped(tmp_path: Path) -> None:
+    rows = [["Mã hồ sơ", "Ngày"]] + [[f"H{n}", "01/04/2025"] for n in range(20_000)]
+    path = write_xlsx(tmp_path, "big.xlsx", {"S": rows})
+    assert len(read_sheets(path, path.read_bytes())[0].rows) == 20_001
+    # starting an interpreter alone takes longer than this
+    with pytest.raises(UnreadableFile, match="đọc quá 0 giây"):
+        read_sheets(path, path.read_bytes(), ReadLimits(seconds=0.01))
+
+
+def test_a_file_over_the_size_limit_is_not_even_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"a,b\n" * (1024 * 1024 // 4 + 1))
+    with pytest.raises(UnreadableFile, match="tệp lớn hơn 1 MB"):
+        read_sheets(path, path.read_bytes(), ReadLimits(max_file_mb=1))
+
+
+def _answer_with_a_path() -> object:
+    return Path("/")
+
+
+def _raise_value_error(text: str) -> None:
+    raise ValueError(text)
+
+
+def _crash() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_the_child_can_hand_back_only_plain_values() -> None:
+    """A child subverted by a crafted file could answer with any pickle; only plain values
+    and the classes the caller names are taken."""
+    limits = Limits(seconds=30, memory_mb=512)
+    with pytest.raises(LimitExceeded, match="not allowed"):
+        run_limited(_answer_with_a_path, limits=limits)
+    assert run_limited(_answer_with_a_path, limits=limits, returns=[type(Path("/"))]) == Path("/")
+    with pytest.raises(ChildError) as raised:
+        run_limited(_raise_value_error, "không hợp lệ", limits=limits)
+    assert (raised.value.kind, raised.value.message) == ("builtins.ValueError", "không hợp lệ")
+    with pytest.raises(LimitExceeded, match="code -9"):
+        run_limited(_crash, limits=limits)
+
+
+def _stored(services: Services) -> tuple[int, int]:
+    with services.session_factory() as session:
+        return (
+            session.scalar(select(func.count()).select_from(ImportFile)) or 0,
+            session.scalar(select(func.count()).select_from(Observation)) or 0,
+        )
+
+
+def test_importing_a_bomb_stores_nothing_and_says_why(services: Services, tmp_path: Path) -> None:
+    before = _stored(services)
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(hostile.far_cell_xlsx())
+    outcome = do_import(services, path)
+    assert not outcome.ok
+    assert "tệp quá lớn hoặc không đọc được" in outcome.report()
+    assert _stored(services) == before
+
+
+def test_the_command_line_refuses_a_bomb_with_exit_1(tmp_path: Path, database_url: str) -> None:
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(hostile.far_cell_xlsx())
+    env = {**os.environ, "TTHC_DATABASE_URL": database_url}
+    out = run_cli(["import", str(path)], env, tmp_path, expect=1)
+    assert "tệp quá lớn hoặc không đọc được" in out
+
+
+def test_default_limits_match_the_shipped_configuration() -> None:
+    from core.config import ImportConfig
+
+    shipped = ImportConfig()
+    assert (
+        ReadLimits(
+            max_file_mb=shipped.max_file_mb,
+            max_uncompressed_mb=shipped.max_uncompressed_mb,
+            max_rows=shipped.max_rows,
+            max_columns=shipped.max_columns,
+            seconds=shipped.read_seconds,
+            memory_mb=shipped.read_memory_mb,
+        )
+        == DEFAULT_LIMITS
+    )
