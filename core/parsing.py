@@ -13,23 +13,62 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from core.textnorm import clean_cell_text, fold
-from core.vnformat import fmt_number
+from core.vnformat import fmt_count, fmt_number
 
 
 class ValueProblem(ValueError):
     """A cell that cannot be read; the message is Vietnamese, for the user."""
 
 
+#: No score, ratio or count of this work reaches a billion; beyond it a cell is a typo or
+#: an attack (a 309-digit number is infinite as a float).
+MAX_NUMBER = 1e9
+#: Ranks: of 34 provinces, of a province's units, of 3,400 units nation-wide.
+MAX_RANK = 100_000
+#: Dates of this work: a dossier received in year 1 or a snapshot of 9999 is a typo.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+#: A name, a note, a procedure's content; codes are shorter (their importers say).
+MAX_TEXT = 2000
+#: Characters no one types into a cell: C0/C1 controls (tabs and line breaks are folded into
+#: spaces before this is checked) and the bidirectional overrides that make a name display
+#: as another ("Trojan Source").
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SHOWN_LENGTH = 80
+
+
 def shown(cell: object) -> str:
     """A cell as a person saw it in the file: numbers the Vietnamese way ("12,5"), dates
-    as dd/mm/yyyy, Excel's booleans as TRUE/FALSE."""
+    as dd/mm/yyyy, Excel's booleans as TRUE/FALSE; a long text cut to its start."""
     if isinstance(cell, bool):
         return "TRUE" if cell else "FALSE"
-    if isinstance(cell, int | float):
+    if isinstance(cell, int | float) and math.isfinite(cell) and abs(cell) <= MAX_NUMBER:
         return fmt_number(cell, 6)
     if isinstance(cell, datetime | date):
         return f"{cell:%d/%m/%Y}"
-    return clean_cell_text(cell)
+    text = clean_cell_text(cell)
+    if len(text) <= _SHOWN_LENGTH:
+        return text
+    return f"{text[:_SHOWN_LENGTH]}… ({fmt_count(len(text))} ký tự)"
+
+
+def checked_text(cell: object, limit: int = MAX_TEXT) -> str:
+    """A text cell as one clean line, refused when longer than ``limit`` or holding control
+    or direction-override characters."""
+    text = clean_cell_text(cell)
+    if len(text) > limit:
+        raise ValueProblem(f"ô dài {fmt_count(len(text))} ký tự, quá {fmt_count(limit)} ký tự")
+    if _HIDDEN.search(text):
+        raise ValueProblem(
+            f"«{_HIDDEN.sub('?', shown(text))}» chứa ký tự điều khiển hoặc ký tự đảo chiều văn "
+            "bản (không nhìn thấy được); hãy gõ lại ô này"
+        )
+    return text
+
+
+def _bounded(number: float, cell: object) -> float:
+    if not math.isfinite(number) or abs(number) > MAX_NUMBER:
+        raise ValueProblem(f"«{shown(cell)}» quá lớn, không phải là số liệu hợp lệ")
+    return number
 
 
 #: Texts that mean "no data" (stored as null, never as 0), folded.
@@ -109,10 +148,14 @@ def parse_decimal(text: str) -> float:
         s = _thousands(s, ",", text) if s.count(",") > 1 else s.replace(",", ".")
     elif has_dot and s.count(".") > 1:
         s = _thousands(s, ".", text)
+    if len(s) > 30:  # a billion with 15 decimals; float() of thousands of digits is slow
+        raise ValueProblem(f"«{shown(text)}» quá lớn, không phải là số liệu hợp lệ")
     try:
-        return sign * float(s)
+        return _bounded(sign * float(s), text)
+    except ValueProblem:
+        raise
     except ValueError as exc:  # e.g. "1." or ".5." after cleaning
-        raise ValueProblem(f"«{text.strip()}» không phải là số") from exc
+        raise ValueProblem(f"«{shown(text)}» không phải là số") from exc
 
 
 def _thousands(s: str, sep: str, original: str) -> str:
@@ -133,7 +176,7 @@ def parse_value(cell: object) -> ParsedValue:
     if isinstance(cell, bool):
         raise ValueProblem(f"«{shown(cell)}» không phải là số")
     if isinstance(cell, int | float):
-        return ParsedValue(float(cell))
+        return ParsedValue(_bounded(float(cell), cell))
     if isinstance(cell, datetime | date):
         raise ValueProblem(f"ô chứa ngày ({cell:%d/%m/%Y}) thay vì số")
     text = str(cell).strip()
@@ -159,7 +202,7 @@ def parse_count(cell: object) -> int | None:
     if isinstance(cell, bool):
         raise ValueProblem(f"«{shown(cell)}» không phải là số hồ sơ")
     if isinstance(cell, int | float):
-        number = float(cell)
+        number = _bounded(float(cell), cell)
     else:
         text = str(cell).strip()
         folded = fold(text)
@@ -171,8 +214,10 @@ def parse_count(cell: object) -> int | None:
         if re.fullmatch(r"\d{1,3}([.,]\d{3})+", cleaned):
             cleaned = cleaned.replace(".", "").replace(",", "")
         if not re.fullmatch(r"\d+", cleaned):
-            raise ValueProblem(f"«{str(cell).strip()}» không phải là số hồ sơ")
-        number = float(cleaned)
+            raise ValueProblem(f"«{shown(cell)}» không phải là số hồ sơ")
+        if len(cleaned) > 10:
+            raise ValueProblem(f"«{shown(cell)}» quá lớn, không phải là số liệu hợp lệ")
+        number = _bounded(float(cleaned), cell)
     if number < 0 or number != int(number):
         raise ValueProblem(f"«{shown(cell)}» không phải là số hồ sơ (phải là số nguyên không âm)")
     return int(number)
@@ -183,17 +228,19 @@ def parse_rank(cell: object) -> tuple[int | None, int | None]:
     if is_no_data(cell):
         return None, None
     if isinstance(cell, int | float) and not isinstance(cell, bool):
-        if cell != int(cell) or cell < 1:
+        if not math.isfinite(cell) or cell != int(cell) or not 1 <= cell <= MAX_RANK:
             raise ValueProblem(f"«{shown(cell)}» không phải là thứ hạng")
         return int(cell), None
     text = str(cell).strip()
-    match = re.fullmatch(r"(\d+)\s*(?:/\s*(\d+))?", text)
+    match = re.fullmatch(r"(\d{1,9})\s*(?:/\s*(\d{1,9}))?", text)
     if not match:
-        raise ValueProblem(f"«{text}» không phải là thứ hạng (ví dụ: 20/63)")
+        raise ValueProblem(f"«{shown(text)}» không phải là thứ hạng (ví dụ: 20/63)")
     rank = int(match.group(1))
     out_of = int(match.group(2)) if match.group(2) else None
     if rank < 1 or (out_of is not None and rank > out_of):
         raise ValueProblem(f"«{text}»: thứ hạng phải từ 1 đến tổng số")
+    if max(rank, out_of or 0) > MAX_RANK:
+        raise ValueProblem(f"«{text}»: thứ hạng quá lớn (tối đa {fmt_count(MAX_RANK)})")
     return rank, out_of
 
 
@@ -204,9 +251,19 @@ _TIME = re.compile(r"(\d{1,2})[:h](\d{2})(?::(\d{2}))?")
 
 def _make_date(year: int, month: int, day: int, original: object) -> date:
     try:
-        return date(year, month, day)
+        return _in_years(date(year, month, day), original)
+    except ValueProblem:
+        raise
     except ValueError as exc:
         raise ValueProblem(f"«{original}» không phải là ngày hợp lệ") from exc
+
+
+def _in_years(day: date, original: object) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueProblem(
+            f"«{shown(original)}»: năm {day.year} nằm ngoài khoảng {FIRST_YEAR}–{LAST_YEAR}"
+        )
+    return day
 
 
 def find_date(text: str) -> date | None:
@@ -242,9 +299,9 @@ def parse_date(cell: object) -> date | None:
     if is_blank(cell):
         return None
     if isinstance(cell, datetime):
-        return cell.date()
+        return _in_years(cell.date(), cell)
     if isinstance(cell, date):
-        return cell
+        return _in_years(cell, cell)
     serial = excel_serial(cell)
     if serial is not None:
         return serial.date()
@@ -268,8 +325,10 @@ def parse_datetime(cell: object) -> datetime | None:
     if is_blank(cell):
         return None
     if isinstance(cell, datetime):
+        _in_years(cell.date(), cell)
         return cell.replace(tzinfo=None)
     if isinstance(cell, date):
+        _in_years(cell, cell)
         return datetime(cell.year, cell.month, cell.day)
     serial = excel_serial(cell)
     if serial is not None:
@@ -295,7 +354,12 @@ def _datetime_from_text(text: str) -> datetime:
 
 def parse_year(cell: object) -> int:
     """A year such as 2024 (also "Năm 2024")."""
-    if isinstance(cell, int | float) and not isinstance(cell, bool) and cell == int(cell):
+    if (
+        isinstance(cell, int | float)
+        and not isinstance(cell, bool)
+        and math.isfinite(cell)
+        and cell == int(cell)
+    ):
         year = int(cell)
     else:
         match = re.search(r"(?<!\d)(\d{4})(?!\d)", str(cell))

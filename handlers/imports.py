@@ -20,7 +20,7 @@ from storage.importers import (
     run_import,
 )
 from storage.importers.reader import ReadLimits
-from storage.importers.service import DATABASE_FAILED
+from storage.importers.service import database_failed
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +71,10 @@ def import_file(
         if outcome.import_id is not None:
             try:
                 session.commit()
-            except SQLAlchemyError:
+            except SQLAlchemyError as exc:
                 session.rollback()
                 log.exception("committing the import of %s failed", outcome.file_name)
-                outcome.refuse(DATABASE_FAILED)
+                outcome.refuse(database_failed(exc))
             else:
                 _refresh_statistics(services)
         return outcome

@@ -11,12 +11,15 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from core.reply import Reply
 from handlers import admin, alerts, queries
 from handlers.access import GROUP, STRANGER, Asker
 from handlers.answers.help import help_reply, stranger_reply
 from handlers.request import Request
 from handlers.services import Services
+from storage import db
 from storage.models import Role
 
 log = logging.getLogger(__name__)
@@ -255,6 +258,10 @@ def _run(services: Services, command: Command, asker: Asker, args: str) -> Reply
             reply = command.handler(Request(services, session, asker, args))
             session.commit()
             return reply
+        except SQLAlchemyError as exc:
+            session.rollback()
+            log.exception("command /%s failed", command.name)
+            return Reply(f"Xin lỗi, chưa trả lời được: {db.database_problem(exc)}.")
         except Exception:
             session.rollback()
             log.exception("command /%s failed", command.name)

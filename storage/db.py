@@ -7,12 +7,28 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:  # alembic is imported by the commands that migrate, not at start
     from alembic.config import Config as AlembicConfig
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def database_problem(exc: BaseException) -> str:
+    """What went wrong with the database, in words for users (never "OperationalError")."""
+    text = str(exc).lower()
+    if "locked" in text or "lock timeout" in text or "deadlock" in text:
+        return "cơ sở dữ liệu đang bị khóa (đang bận ghi), thử lại sau ít phút"
+    if (isinstance(exc, DBAPIError) and exc.connection_invalidated) or any(
+        words in text
+        for words in ("connection", "server closed", "terminating", "could not connect")
+    ):
+        return "mất kết nối tới cơ sở dữ liệu, thử lại sau ít phút"
+    if "disk" in text or "no space" in text or "readonly" in text or "read-only" in text:
+        return "cơ sở dữ liệu không ghi được (ổ đĩa đầy hoặc chỉ đọc); hãy báo quản trị viên"
+    return "lỗi cơ sở dữ liệu; hãy thử lại sau hoặc báo quản trị viên"
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:

@@ -127,3 +127,77 @@ def test_default_limits_match_the_shipped_configuration() -> None:
         )
         == DEFAULT_LIMITS
     )
+
+
+RANKS = (
+    "Ngày,Đơn vị,Chỉ số,Giá trị,Xếp hạng,Nguồn\n"
+    '10/04/2025,UBND tỉnh Bình Phước,Tổng điểm,"{}",{},DVCQG\n'
+)
+COUNTS = "Ngày,Đơn vị,Số hồ sơ quá hạn,Nguồn\n{},Thị xã Bình Long,{},DVC tỉnh\n"
+DOSSIERS = "Mã hồ sơ,Đơn vị,Ngày tiếp nhận,Ngày hẹn trả\n{},Sở Nội vụ,{},15/04/2025\n"
+TABLE = 'STT,ĐƠN VỊ,{},ĐIỂM ĐÁNH GIÁ (08/4/2025)\n1.,Sở Nội vụ,"90,41","95,59"\n'
+NINES = "9" * 400
+ABSURD = {
+    # name: (file text, where, what the refusal says)
+    "rank ≥ 2^63": (RANKS.format("77,73", f"{2**63}/{2**64}"), "cột E", "không phải là thứ hạng"),
+    "5,000-digit rank": (RANKS.format("77,73", "9" * 5000), "cột E", "(5.000 ký tự)"),
+    "infinite score": (RANKS.format(f"{NINES}/{NINES}", "1/34"), "cột D", "quá lớn"),
+    "huge score": (RANKS.format(NINES, "1/34"), "cột D", "quá lớn"),
+    "309-digit count": (COUNTS.format("10/04/2025", NINES), "cột C", "quá lớn"),
+    "count of 1e20": (COUNTS.format("10/04/2025", 10**20), "cột C", "quá lớn"),
+    "year 9999": (COUNTS.format("10/04/9999", 3), "cột A", "năm 9999 nằm ngoài"),
+    "received in year 1": (DOSSIERS.format("H1", "01/01/0001"), "cột C", "năm 1 nằm ngoài"),
+    "100,000-character code": (DOSSIERS.format("H" * 30_000, "01/04/2025"), "cột A", "quá 100"),
+    "control characters": (
+        COUNTS.format("10/04/2025", 3).replace("Long", "Long\x07"),
+        "cột B",
+        "điều khiển",
+    ),
+    "right-to-left override": (
+        DOSSIERS.format("H\u202e1", "01/04/2025"),
+        "cột A",
+        "đảo chiều văn bản",
+    ),
+    "31/02 in a header": (TABLE.format("ĐIỂM ĐÁNH GIÁ (31/02/2025)"), "cột C", "ngày sai"),
+    "Năm 0000 in a header": (TABLE.format("Năm 0000"), "", "Đã nhập"),
+}
+
+
+@pytest.mark.parametrize("case", list(ABSURD))
+def test_absurd_values_are_refused_with_row_and_column(
+    units: Services, tmp_path: Path, case: str
+) -> None:
+    text, where, said = ABSURD[case]
+    path = tmp_path / "tep.csv"
+    path.write_text(text, encoding="utf-8")
+    before = _stored(units)
+    outcome = do_import(units, path)
+    report = outcome.report()
+    assert said in report, report
+    if said == "Đã nhập":  # a year column of "Năm 0000" is not a dated column: not read
+        assert "«Năm 0000»" not in report
+        return
+    assert not outcome.ok
+    assert f"dòng 2, {where}" in report or f"dòng 1, {where}" in report, report
+    assert _stored(units) == before
+
+
+def test_a_database_failure_during_the_check_is_a_refusal_in_words(
+    units: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection drops while the file is checked: a refusal in Vietnamese, not a
+    traceback and not "OperationalError"."""
+    from sqlalchemy.exc import OperationalError
+
+    from storage.importers import base
+
+    def dropped(*args: object, **kwargs: object) -> None:
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(base.ImportContext, "_lookup_unit", dropped)
+    path = tmp_path / "tep.csv"
+    path.write_text(COUNTS.format("10/04/2025", 3), encoding="utf-8")
+    outcome = do_import(units, path)
+    assert not outcome.ok
+    assert "mất kết nối tới cơ sở dữ liệu" in outcome.report()
+    assert "OperationalError" not in outcome.report()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -12,7 +13,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
-from core.parsing import ValueProblem, is_blank, parse_date
+from core.parsing import ValueProblem, checked_text, is_blank, parse_date, shown
 from core.textnorm import clean_cell_text, header_key
 from core.vnformat import fmt_date
 from core.workdays import WorkCalendar
@@ -545,18 +546,20 @@ class Detected:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+log = logging.getLogger(__name__)
+
 T = TypeVar("T")
 R = TypeVar("R")
 
 
 def optional_text(cell: object) -> str | None:
     """A text cell as one clean line; blank is None."""
-    return None if is_blank(cell) else clean_cell_text(cell)
+    return None if is_blank(cell) else checked_text(cell)
 
 
 def required_text(cell: object) -> str:
     """A text cell that must hold something (declare the field ``required``)."""
-    return clean_cell_text(cell)
+    return checked_text(cell)
 
 
 @dataclass(frozen=True)
@@ -654,6 +657,9 @@ class Importer(ABC, Generic[R]):
                     values[name] = parse(cell)
                 except ValueProblem as exc:
                     row.error(ctx, str(exc), name)
+                except (ValueError, ArithmeticError):  # a parser's own fault on a strange cell
+                    log.exception("parsing a %s cell failed", name)
+                    row.error(ctx, f"«{shown(cell)}» không đọc được", name)
             yield row
 
     def parse(self, detected: Detected, ctx: ImportContext) -> list[R]:

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.parsing import parse_datetime
-from core.textnorm import clean_cell_text, fold
+from core.parsing import checked_text, parse_datetime
+from core.textnorm import fold
 from core.vnformat import fmt_count, fmt_date
 from storage.importers.base import (
     MISSING_UNIT,
@@ -169,11 +169,15 @@ STATE_LABELS = {
 }
 
 
+#: Dossier codes are about 25 characters ("000.00.16.H10-250410-0001").
+MAX_CODE = 100
+
+
 def _code(cell: object) -> str:
     """A dossier code as written (a number Excel turned into 1234.0 reads "1234")."""
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
-    return clean_cell_text(cell)
+    return checked_text(cell, MAX_CODE)
 
 
 class DossiersImporter(Importer[DossierRecord]):

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.parsing import ValueProblem, parse_value
-from core.textnorm import clean_cell_text, fold
+from core.parsing import ValueProblem, checked_text, parse_value
+from core.textnorm import fold
 from core.vnformat import fmt_count
 from storage.importers.base import (
     Column,
@@ -77,7 +77,7 @@ def _flag(cell: object) -> bool:
 
 
 def _code(cell: object) -> str:
-    code = clean_cell_text(cell).upper()
+    code = checked_text(cell, 50).upper()
     if not re.fullmatch(r"[A-Z0-9_]{1,64}", code):
         raise ValueProblem(f"mã chỉ số «{code}» chỉ gồm chữ in hoa, số và dấu _")
     return code
@@ -102,11 +102,11 @@ def _number(cell: object) -> float | None:
 
 
 def _group(cell: object) -> str:
-    return clean_cell_text(cell).upper()
+    return checked_text(cell, 50).upper()
 
 
 def _aliases(cell: object) -> list[str]:
-    return [a.strip() for a in re.split(r"[;|\n]", str(cell)) if a.strip()]
+    return [checked_text(a) for a in re.split(r"[;|\n]", str(cell)) if a.strip()]
 
 
 @dataclass

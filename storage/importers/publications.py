@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.parsing import ValueProblem, find_date, parse_date
-from core.textnorm import clean_cell_text, strip_diacritics
+from core.parsing import ValueProblem, checked_text, find_date, parse_date
+from core.textnorm import strip_diacritics
 from core.vnformat import fmt_count
 from storage.importers.base import (
     MISSING_UNIT,
@@ -162,7 +162,7 @@ class TaskRecord:
 
 def _decision(cell: object) -> tuple[str, str, date | None]:
     """The ministry's decision as written, its number and its date."""
-    text = clean_cell_text(cell)
+    text = checked_text(cell)
     number, day = document_number_and_date(text)
     if number is None:
         raise ValueProblem(

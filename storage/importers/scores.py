@@ -19,6 +19,8 @@ from datetime import date
 from typing import Any
 
 from core.parsing import (
+    FIRST_YEAR,
+    LAST_YEAR,
     ValueProblem,
     find_date,
     is_blank,
@@ -28,6 +30,7 @@ from core.parsing import (
     parse_value,
     shown,
 )
+from core.spreadsheets import column_letter
 from core.textnorm import clean_cell_text
 from core.vnformat import fmt_change, fmt_count, fmt_date, fmt_number, fmt_percent
 from storage.importers.base import (
@@ -141,15 +144,23 @@ def dated_columns(header_labels: list[str], keys: list[str], taken: set[int]) ->
             continue
         year = _YEAR_KEY.match(key)
         if year:
-            found.append(DatedColumn(index, date(int(year.group(1)), 12, 31), Period.YEAR.value))
+            if FIRST_YEAR <= int(year.group(1)) <= LAST_YEAR:  # not "Năm 0000"
+                found.append(
+                    DatedColumn(index, date(int(year.group(1)), 12, 31), Period.YEAR.value)
+                )
             continue
-        try:
-            day = find_date(label)
-        except ValueProblem:
-            continue
+        day = _label_date(label)
         if day is not None:
             found.append(DatedColumn(index, day, Period.DAY.value))
     return found
+
+
+def _label_date(label: str) -> date | None:
+    """The date in a column's header, if it holds a valid one ("(31/02/2025)" does not)."""
+    try:
+        return find_date(label)
+    except ValueProblem:
+        return None
 
 
 class ScoresImporter(Importer[ObservationRecord]):
@@ -189,7 +200,7 @@ class ScoresImporter(Importer[ObservationRecord]):
             taken = set(fields.values())
             count = 0
             for index, label in enumerate(labels):
-                if index in taken or not label or find_date(label) is not None:
+                if index in taken or not label or _label_date(label) is not None:
                     continue
                 indicator = ctx.catalogue.find(label).indicator
                 # Counts of overdue dossiers belong to the "overdue" kind.
@@ -416,7 +427,19 @@ class ScoresImporter(Importer[ObservationRecord]):
         self, header: Header, ctx: ImportContext, by_unit: bool
     ) -> list[ObservationRecord]:
         sheet = header.sheet.name
-        dated = dated_columns(header.labels, header.keys, set(header.fields.values()))
+        taken = set(header.fields.values())
+        dated = dated_columns(header.labels, header.keys, taken)
+        for index, label in enumerate(header.labels):
+            try:
+                find_date(label)
+            except ValueProblem as exc:  # "ĐIỂM ĐÁNH GIÁ (31/02/2025)": its column is not read
+                if index not in taken:
+                    ctx.problems.error(
+                        f"tiêu đề cột có ngày sai: {exc}",
+                        sheet,
+                        header.last_row + 1,
+                        column_letter(index + 1),
+                    )
         records: list[ObservationRecord] = []
         total = ctx.catalogue.get("TOTAL")
         latest_day = max(d.as_of for d in dated)

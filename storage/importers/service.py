@@ -17,6 +17,7 @@ from core.clock import Clock
 from core.parsing import is_blank
 from core.vnformat import fmt_count, fmt_date
 from core.workdays import WorkCalendar
+from storage.db import database_problem
 from storage.importers.base import (
     DEFAULT_OPTIONS,
     Detected,
@@ -50,10 +51,17 @@ IMPORTERS: dict[str, Importer[Any]] = {
     )
 }
 KINDS = tuple(IMPORTERS)
+
+
 #: What a person reads when the database refused the data (the details go to the log).
-DATABASE_FAILED = (
-    "lỗi cơ sở dữ liệu khi lưu, không lưu gì; hãy thử lại sau hoặc báo quản trị viên "
-    "(chi tiết trong nhật ký của bot)"
+def database_failed(exc: SQLAlchemyError) -> str:
+    """The refusal of an import the database failed, in words for users."""
+    return f"{database_problem(exc)}; chưa lưu gì của tệp này"
+
+
+UNEXPECTED = (
+    "lỗi không mong đợi khi kiểm tra tệp, chưa lưu gì; lỗi đã được ghi vào nhật ký của bot, "
+    "hãy báo quản trị viên kèm tệp này"
 )
 
 log = logging.getLogger(__name__)
@@ -128,8 +136,33 @@ def run_import(
 
     The caller owns the unit of work: it commits when ``outcome.import_id`` is set (a
     stored, non-dry-run import). On any error, or a dry run, the session is rolled back
-    and nothing of the file remains in it."""
+    and nothing of the file remains in it. Nothing a file holds escapes as an exception: a
+    database failure or a fault of this code is a refusal, logged with its traceback."""
     name = file_name or path.name
+    try:
+        return _run_import(session, settings, clock, calendar, path, options, progress, data, name)
+    except SQLAlchemyError as exc:
+        message = database_failed(exc)
+    except Exception:
+        message = UNEXPECTED
+    session.rollback()
+    log.exception("importing %s failed", name)
+    outcome = ImportOutcome(name, ok=False, dry_run=options.dry_run)
+    outcome.errors.append(Problem(message))
+    return outcome
+
+
+def _run_import(
+    session: Session,
+    settings: ImportSettings,
+    clock: Clock,
+    calendar: WorkCalendar,
+    path: Path,
+    options: ImportOptions,
+    progress: Progress | None,
+    data: bytes | None,
+    name: str,
+) -> ImportOutcome:
     kind, source, dry_run = options.kind, options.source, options.dry_run
     outcome = ImportOutcome(name, ok=False, dry_run=dry_run)
     if kind is not None and kind not in IMPORTERS:
@@ -245,10 +278,10 @@ def run_import(
             session.rollback()
         else:
             outcome.import_id = import_file.id
-    except SQLAlchemyError:
+    except SQLAlchemyError as exc:
         session.rollback()
         log.exception("storing %s failed", outcome.file_name)
-        ctx.problems.error(DATABASE_FAILED)
+        ctx.problems.error(database_failed(exc))
     outcome.errors = ctx.problems.errors
     outcome.warnings = ctx.problems.warnings
     outcome.ok = not outcome.errors

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.parsing import ValueProblem, parse_date, shown
+from core.parsing import ValueProblem, checked_text, parse_date, shown
 from core.vnformat import fmt_count
 from storage.importers.base import (
     MISSING_UNIT,
@@ -82,7 +82,7 @@ def _kind(cell: object) -> UnitKind:
 
 
 def _aliases(cell: object) -> list[str]:
-    return [a.strip() for a in _ALIAS_SPLIT.split(str(cell)) if a.strip()]
+    return [checked_text(a) for a in _ALIAS_SPLIT.split(str(cell)) if a.strip()]
 
 
 class UnitsImporter(Importer[UnitRecord]):
