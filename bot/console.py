@@ -19,14 +19,20 @@ def write_reply(reply: Reply, out: TextIO, image_dir: Path) -> None:
         for button in row:
             out.write(f"  [{button.label}] → {button.command}\n")
     if reply.image is not None:
-        image_dir.mkdir(parents=True, exist_ok=True)
-        stem = re.sub(r"[^0-9A-Za-z_.-]", "-", reply.image_name)
-        index = 1
-        while (path := image_dir / f"{index:03d}-{stem}").exists():
-            index += 1
-        path.write_bytes(reply.image)
-        out.write(f"(biểu đồ: {path})\n")
+        out.write(f"(biểu đồ: {_save(image_dir, reply.image_name, reply.image)})\n")
+    if reply.document is not None:
+        out.write(f"(tệp: {_save(image_dir, reply.document_name, reply.document)})\n")
     out.flush()
+
+
+def _save(folder: Path, name: str, data: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^0-9A-Za-z_.-]", "-", name)
+    index = 1
+    while (path := folder / f"{index:03d}-{stem}").exists():
+        index += 1
+    path.write_bytes(data)
+    return path
 
 
 def run_console(

@@ -23,3 +23,6 @@ class Reply:
     edit: bool = False
     #: Answer a button press with a short notification instead of a message.
     toast: bool = False
+    #: A file sent after the text (a full report too long for messages).
+    document: bytes | None = None
+    document_name: str = "bao_cao.txt"

@@ -4,11 +4,14 @@ the tests all import through :func:`import_file`."""
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import Config
+from core.reply import Reply
+from core.textnorm import strip_diacritics
 from handlers.services import Services
 from storage import db
 from storage.importers import (
@@ -78,6 +81,25 @@ def import_file(
             else:
                 _refresh_statistics(services)
         return outcome
+
+
+#: A report longer than this goes as a summary and the whole report as a document (a file
+#: of 5,000 errors is one message and one file, not two hundred messages).
+REPORT_IN_MESSAGE = 3500
+LISTED_IN_SUMMARY = 15
+
+
+def import_reply(outcome: ImportOutcome) -> Reply:
+    """An import's outcome as a chat reply."""
+    report = outcome.report()
+    if len(report) <= REPORT_IN_MESSAGE:
+        return Reply(report)
+    stem = re.sub(r"[^0-9A-Za-z_-]+", "_", strip_diacritics(Path(outcome.file_name).stem))
+    return Reply(
+        outcome.report(listed=LISTED_IN_SUMMARY),
+        document=(report + "\n").encode("utf-8"),
+        document_name=f"bao_cao_nhap_{stem.strip('_') or 'tep'}.txt",
+    )
 
 
 def _refresh_statistics(services: Services) -> None:

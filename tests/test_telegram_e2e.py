@@ -354,6 +354,25 @@ def test_a_bomb_file_is_refused_while_the_bot_answers_others(bot: Bot) -> None:
     assert "điểm" in _texts(bot.ask(LEADER, "/rank"))
 
 
+def test_a_file_of_5000_errors_is_one_message_and_one_report(bot: Bot) -> None:
+    rows = "".join(f"11/04/2025,Nơi lạ số {n},3\n" for n in range(5000))
+    start = len(bot.fake.calls)
+    bot.fake.document(ADMIN, "sai_nhieu.csv", f"Ngày,Đơn vị,Số hồ sơ quá hạn\n{rows}".encode())
+    report = bot.fake.wait_for(
+        lambda c: c.method == "sendDocument" and str(c.params.get("chat_id")) == str(ADMIN),
+        start=start,
+        timeout=60,
+    )
+    sent = [c for c in bot.fake.calls[start:] if reply_to(ADMIN)(c)]
+    assert len(sent) == 1
+    assert "có 5.000 lỗi, chưa lưu gì" in sent[0].params["text"]
+    assert "… và 4.985 lỗi khác" in sent[0].params["text"]
+    (data,) = report.files.values()
+    full = data.decode("utf-8")
+    assert full.count("  - sheet «sai_nhieu», dòng") == 5000
+    assert "dòng 5001, cột B «Đơn vị»" in full
+
+
 def test_the_20_mb_limit_holds_when_telegram_omits_the_size(bot: Bot) -> None:
     start = len(bot.fake.calls)
     bot.fake.document(ADMIN, "lon.csv", b"a,b\n" * (21 * 1024 * 1024 // 4), sized=False)

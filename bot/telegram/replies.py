@@ -72,6 +72,8 @@ async def send_reply(bot: Any, chat_id: int, reply: Reply) -> None:
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
         await bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
+    if reply.document is not None:
+        await bot.send_document(chat_id, document=reply.document, filename=reply.document_name)
 
 
 async def edit_reply(message: Message, reply: Reply) -> bool:

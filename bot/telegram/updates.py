@@ -16,10 +16,9 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.telegram.context import BotContext
 from bot.telegram.replies import edit_reply, send_reply
-from core.reply import Reply
 from handlers.access import STRANGER, Asker, resolve_asker
 from handlers.answers.help import stranger_reply
-from handlers.imports import import_file
+from handlers.imports import import_file, import_reply
 from handlers.router import answer
 from handlers.services import Services
 from jobs.alerts.engine import after_new_data
@@ -147,7 +146,7 @@ async def on_document(update: Update, context: BotContext) -> None:
         data=data,
         file_name=name,
     )
-    await send_reply(context.bot, chat.id, Reply(outcome.report()))
+    await send_reply(context.bot, chat.id, import_reply(outcome))
     if outcome.ok and outcome.import_id is not None:
         await asyncio.to_thread(after_new_data, services)
 

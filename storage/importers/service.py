@@ -91,8 +91,9 @@ class ImportOutcome:
         self.import_id = None
         self.summary = []
 
-    def report(self) -> str:
-        """The outcome in Vietnamese, for the terminal or a chat."""
+    def report(self, listed: int | None = None) -> str:
+        """The outcome in Vietnamese, for the terminal or a chat; with ``listed``, at most
+        that many errors and warnings each (the rest counted, for a chat message)."""
         lines: list[str] = []
         if self.duplicate_of is not None:
             when = self.duplicate_of.imported_at
@@ -106,7 +107,7 @@ class ImportOutcome:
                 f"Không nhập tệp «{self.file_name}»: có {fmt_count(len(self.errors))} lỗi, "
                 "chưa lưu gì vào cơ sở dữ liệu. Hãy sửa các lỗi sau rồi nhập lại:"
             )
-            lines.extend(f"  - {p.describe()}" for p in self.errors)
+            lines.extend(_listed(self.errors, listed, "lỗi"))
         else:
             head = "Chạy thử (không lưu gì)" if self.dry_run else "Đã nhập"
             kinds = ", ".join(IMPORTERS[k].label for k in self.kinds)
@@ -116,8 +117,19 @@ class ImportOutcome:
             lines.extend(f"  - {s}" for s in self.summary)
         if self.warnings:
             lines.append(f"Cảnh báo ({fmt_count(len(self.warnings))}):")
-            lines.extend(f"  - {p.describe()}" for p in self.warnings)
+            lines.extend(_listed(self.warnings, listed, "cảnh báo"))
         return "\n".join(lines)
+
+
+def _listed(problems: list[Problem], listed: int | None, what: str) -> list[str]:
+    shown = problems if listed is None else problems[:listed]
+    lines = [f"  - {p.describe()}" for p in shown]
+    if len(problems) > len(shown):
+        lines.append(
+            f"  … và {fmt_count(len(problems) - len(shown))} {what} khác (xem báo cáo đầy đủ "
+            "trong tệp đính kèm)"
+        )
+    return lines
 
 
 def run_import(
