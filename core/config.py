@@ -127,6 +127,13 @@ class SchedulesConfig(_Section):
     #: The inbox folder (``[sources] inbox``) is looked at.
     inbox: str = "*/5 * * * *"
     deliver_every_seconds: int = Field(default=5, gt=0)
+    #: A run whose action failed is attempted again this many times, the first after
+    #: retry_minutes, each next after twice the pause before.
+    retries: int = Field(default=3, ge=0)
+    retry_minutes: int = Field(default=5, gt=0)
+    #: A run started this long ago that neither finished nor failed (the process died) is
+    #: attempted again.
+    interrupted_after_hours: int = Field(default=2, gt=0)
     #: How late a missed run may still happen after a restart (hours); the summary: same day.
     grace_hours: int = Field(default=12, ge=0)
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from handlers.imports import import_file
 from handlers.services import Services
-from jobs.alerts.engine import after_new_data
 from jobs.alerts.rules.source import SourcePayload, source_alert
+from jobs.runs import after_import
 from storage.alerts import store_alerts
 from storage.importers import ImportOptions
 from storage.importers.reader import SUPPORTED_SUFFIXES
@@ -130,7 +130,7 @@ def _take(services: Services, folder: Path, path: Path) -> InboxResult:
             else:
                 lines = [p.describe() for p in outcome.errors]
             if outcome.import_id is not None:
-                after_new_data(services)
+                after_import(services)  # a failure is recorded and attempted again
     target_folder = folder / ("done" if ok else "failed")
     target_folder.mkdir(exist_ok=True)
     target = _free_name(target_folder, path.name)

@@ -1,39 +1,26 @@
-"""Cron schedules from config.toml, claimed runs, and catching up after downtime."""
+"""Cron schedules from config.toml, claimed runs, catching up after downtime or a stall, and
+attempting failed runs again."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy.exc import IntegrityError
 
 from handlers.services import Services
 from jobs.alerts.base import When
-from jobs.alerts.engine import raise_alerts
+from jobs.alerts.engine import after_new_data, raise_alerts
 from jobs.alerts.registry import rules_for
 from jobs.inbox import scan_inbox
+from jobs.runs import AFTER_IMPORT, JobSpec, attempt, run_once, succeeded
 from jobs.sources.dvcqg import sync_latest
-from storage.models import JobRun
+from storage import job_runs
+
+__all__ = ["JobSpec", "catch_up", "job_specs", "retry_failed", "run_due", "run_once"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    """A scheduled job: its name, cron expression, how late a missed run may still happen."""
-
-    name: str
-    cron: str
-    action: Callable[[Services], object]
-    same_day_only: bool = False
-    working_days_only: bool = False
-
-    def trigger(self, tz: ZoneInfo) -> CronTrigger:
-        return CronTrigger.from_crontab(self.cron, timezone=tz)
 
 
 def job_specs(services: Services) -> list[JobSpec]:
@@ -71,34 +58,6 @@ def last_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:
     return last
 
 
-def _claim(services: Services, name: str, scheduled_for: datetime) -> int | None:
-    try:
-        with services.session_factory.begin() as session:
-            run = JobRun(name=name, scheduled_for=scheduled_for, started_at=services.clock.now())
-            session.add(run)
-    except IntegrityError:
-        return None  # this run already happened (or another process is doing it)
-    return run.id
-
-
-def _finish(services: Services, run_id: int) -> None:
-    with services.session_factory.begin() as session:
-        run = session.get(JobRun, run_id)
-        if run is not None:
-            run.finished_at = services.clock.now()
-
-
-def run_once(services: Services, spec: JobSpec, scheduled_for: datetime) -> bool:
-    """Run one scheduled occurrence unless it already ran; True when it ran now."""
-    run_id = _claim(services, spec.name, scheduled_for)
-    if run_id is None:
-        return False
-    log.info("running %s scheduled for %s", spec.name, scheduled_for.isoformat())
-    spec.action(services)
-    _finish(services, run_id)
-    return True
-
-
 def within_grace(services: Services, spec: JobSpec, scheduled_for: datetime, now: datetime) -> bool:
     if spec.same_day_only:
         tz = services.config.tz
@@ -125,3 +84,42 @@ def run_due(services: Services, names: set[str] | None = None) -> list[str]:
         if run_once(services, spec, scheduled):
             ran.append(spec.name)
     return ran
+
+
+def retry_failed(services: Services) -> list[str]:
+    """Attempt again each run whose action failed (after a pause growing with each attempt)
+    or that a dead process left unfinished, while attempts remain ([schedules] retries);
+    each claimed by one process only. The names of those that now succeeded."""
+    schedules = services.config.schedules
+    actions: dict[str, Callable[[Services], object]] = {
+        spec.name: spec.action for spec in job_specs(services)
+    }
+    actions[AFTER_IMPORT] = after_new_data
+    now = services.clock.now()
+    with services.session_factory() as session:
+        runs = job_runs.retryable(
+            session,
+            now,
+            max_attempts=schedules.retries + 1,
+            first_delay=timedelta(minutes=schedules.retry_minutes),
+            interrupted_after=timedelta(hours=schedules.interrupted_after_hours),
+        )
+        session.expunge_all()
+    done = []
+    for run in runs:
+        action = actions.get(run.name)
+        if action is None:
+            continue  # a job no longer configured
+        with services.session_factory.begin() as session:
+            if not job_runs.reclaim(session, run, now):
+                continue
+        log.info("attempting %s (run %d) again, attempt %d", run.name, run.id, run.attempts + 1)
+        if attempt(services, run.name, run.id, succeeded(action)) is not None:
+            done.append(run.name)
+    return done
+
+
+def catch_up(services: Services) -> list[str]:
+    """What the bot does every minute: runs missed (the process was down or stalled past a
+    cron time) within their grace, then failed runs due for another attempt."""
+    return run_due(services) + retry_failed(services)

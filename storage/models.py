@@ -622,7 +622,9 @@ class ChatSettings(Base):
 
 
 class JobRun(Base):
-    """One scheduled run of a job, claimed by inserting it: a run never happens twice."""
+    """One scheduled run of a job, claimed by inserting it: a run never happens twice. A run
+    whose action failed keeps the failure (``failed_at``, ``error``) until a later attempt,
+    claimed again by a conditional update, finishes it."""
 
     __tablename__ = "job_runs"
     __table_args__ = (UniqueConstraint("name", "scheduled_for"),)
@@ -632,6 +634,9 @@ class JobRun(Base):
     scheduled_for: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=1, server_default="1")
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class PortalSync(Base):

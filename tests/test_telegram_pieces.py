@@ -57,3 +57,24 @@ def test_log_records_never_carry_the_token() -> None:
     RedactToken("1:SECRET").filter(record)
     assert "SECRET" not in record.getMessage()
     assert "bot<token>/getUpdates" in record.getMessage()
+
+
+def test_cron_jobs_start_late_after_a_stall_and_a_catch_up_job_runs_every_minute(
+    services: object,
+) -> None:
+    """APScheduler skips a run more than a second late unless told otherwise: the grace is
+    set on purpose, and a minutely job catches up and retries what is still owed."""
+    from bot.telegram.application import build_application
+    from bot.telegram.schedules import CATCH_UP_EVERY, CATCH_UP_JOB, schedule_jobs
+    from handlers.services import Services
+
+    assert isinstance(services, Services)
+    application = build_application(services, "123:TOKEN")
+    schedule_jobs(application)
+    job_queue = application.job_queue
+    assert job_queue is not None
+    (daily,) = job_queue.get_jobs_by_name("daily_checks")
+    assert daily.job.misfire_grace_time == services.config.schedules.grace_hours * 3600
+    assert daily.job.coalesce is True
+    (catch_up,) = job_queue.get_jobs_by_name(CATCH_UP_JOB)
+    assert catch_up.job.trigger.interval.total_seconds() == CATCH_UP_EVERY

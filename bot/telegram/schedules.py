@@ -12,6 +12,7 @@ from telegram.ext import Application
 
 from bot.telegram.alerts import deliver_job
 from bot.telegram.context import SERVICES_KEY, BotContext
+from jobs import runner
 from jobs.alerts.engine import extend_to_new_recipients
 from jobs.runner import job_specs, run_due
 
@@ -19,6 +20,9 @@ log = logging.getLogger(__name__)
 
 DELIVER_JOB = "deliver"
 WELCOME_JOB = "welcome"
+CATCH_UP_JOB = "catch_up"
+#: How often runs missed by a stalled process, and failed runs, are looked for (seconds).
+CATCH_UP_EVERY = 60
 #: How often open alerts are extended to people who joined a unit since (seconds).
 WELCOME_EVERY = 60
 
@@ -44,7 +48,13 @@ def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
             old.schedule_removal()
         job_queue.run_custom(
             _scheduled(spec.name),
-            job_kwargs={"trigger": spec.trigger(services.config.tz)},
+            job_kwargs={
+                "trigger": spec.trigger(services.config.tz),
+                # A run the scheduler could not start on time (the process stalled) still
+                # starts late, once; the claim and run_due's grace decide whether it runs.
+                "misfire_grace_time": services.config.schedules.grace_hours * 3600 or None,
+                "coalesce": True,
+            },
             name=spec.name,
         )
     for old in job_queue.get_jobs_by_name(DELIVER_JOB):
@@ -58,6 +68,18 @@ def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
     for old in job_queue.get_jobs_by_name(WELCOME_JOB):
         old.schedule_removal()
     job_queue.run_repeating(welcome_job, interval=WELCOME_EVERY, first=2, name=WELCOME_JOB)
+    for old in job_queue.get_jobs_by_name(CATCH_UP_JOB):
+        old.schedule_removal()
+    job_queue.run_repeating(
+        catch_up_job, interval=CATCH_UP_EVERY, first=CATCH_UP_EVERY, name=CATCH_UP_JOB
+    )
+
+
+async def catch_up_job(context: BotContext) -> None:
+    """Runs missed while the process stalled, and failed runs due again, without a restart."""
+    ran = await asyncio.to_thread(runner.catch_up, context.services)
+    if ran:
+        log.info("caught up: %s", ", ".join(ran))
 
 
 async def welcome_job(context: BotContext) -> None:
@@ -72,6 +94,6 @@ async def catch_up(application: Application[Any, Any, Any, Any, Any, Any]) -> No
     services = application.bot_data[SERVICES_KEY]
     if services.demo:
         return
-    ran = await asyncio.to_thread(run_due, services)
+    ran = await asyncio.to_thread(runner.catch_up, services)
     if ran:
         log.info("caught up on missed runs: %s", ", ".join(ran))

@@ -21,7 +21,7 @@ from handlers.answers.help import stranger_reply
 from handlers.imports import import_file, import_reply
 from handlers.router import answer
 from handlers.services import Services
-from jobs.alerts.engine import after_new_data
+from jobs.runs import after_import
 from storage import alerts as queue
 from storage.importers.reader import SUPPORTED_SUFFIXES
 
@@ -148,7 +148,7 @@ async def on_document(update: Update, context: BotContext) -> None:
     )
     await send_reply(context.bot, chat.id, import_reply(outcome))
     if outcome.ok and outcome.import_id is not None:
-        await asyncio.to_thread(after_new_data, services)
+        await asyncio.to_thread(after_import, services)
 
 
 async def on_migrate(update: Update, context: BotContext) -> None:

@@ -27,8 +27,8 @@ from core.config import DvcqgConfig
 from core.vnformat import fmt_count, fmt_date, fmt_number
 from handlers.imports import import_settings
 from handlers.services import Services
-from jobs.alerts.engine import after_new_data
 from jobs.alerts.rules.source import SourcePayload, source_alert
+from jobs.runs import after_import
 from storage.alerts import store_alerts
 from storage.catalogue import Catalogue
 from storage.importers.base import ImportContext
@@ -302,7 +302,11 @@ class SyncRun:
             import_file.summary = json.dumps(summary, ensure_ascii=False)
             self._record(session, None, import_file.id)
             import_id = import_file.id
-        created, recheck = after_new_data(services)
+        followed = after_import(services)
+        if followed is None:
+            lines.append("Bước tạo cảnh báo bị lỗi (xem nhật ký); bot sẽ tự chạy lại bước này")
+            return SyncOutcome(period, True, lines, import_id=import_id)
+        created, recheck = followed
         if created:
             lines.append(f"{len(created)} cảnh báo mới được xếp hàng gửi")
         if recheck.withdrawn or recheck.corrections:
