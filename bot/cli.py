@@ -12,22 +12,22 @@ from importlib import resources
 from pathlib import Path
 
 from bot.app import Services, build_services, settle_after_start
-from bot.console import ConsoleTransport, run_console, write_reply
+from bot.console import run_console, write_reply
 from core.config import Config, ConfigError, load_config
 from core.parsing import ValueProblem, parse_date
 from core.vnformat import fmt_count
 from handlers.access import Asker
 from handlers.imports import import_file
 from handlers.router import answer
-from jobs.alerts.delivery import deliver_pending
 from jobs.alerts.engine import (
-    after_new_data,
     extend_to_new_recipients,
     preview_alerts,
     raise_alerts,
 )
 from jobs.alerts.render import render_preview
+from jobs.runs import after_import
 from storage import db, people, queries
+from storage.alerts import pending_deliveries
 from storage.importers import KINDS, ImportOptions
 from storage.models import Role
 from storage.units import describe_match_failure, find_unit
@@ -333,12 +333,18 @@ def _alerts(services: Services, args: argparse.Namespace) -> int:
     created = raise_alerts(services)
     print(f"Đã tạo {len(created)} cảnh báo mới.")
     token = services.config.telegram.token
-    if token is not None:
-        from bot.telegram.alerts import send_alerts_now
+    if token is None:
+        # Printing them instead would mark them sent: they would never reach anyone.
+        with services.session_factory() as session:
+            waiting = pending_deliveries(session)
+        print(
+            f"Không có TELEGRAM_BOT_TOKEN: {fmt_count(waiting)} tin đang chờ gửi, chưa gửi tin "
+            "nào. Bot đang chạy sẽ gửi chúng (hoặc đặt TELEGRAM_BOT_TOKEN rồi chạy lại lệnh)."
+        )
+        return 0
+    from bot.telegram.alerts import send_alerts_now
 
-        report = asyncio.run(send_alerts_now(services, token.get_secret_value()))
-    else:
-        report = asyncio.run(deliver_pending(services, ConsoleTransport(sys.stdout)))
+    report = asyncio.run(send_alerts_now(services, token.get_secret_value()))
     print(
         f"Đã gửi {report.sent} tin; thử lại sau {report.retried}; lỗi {report.failed}; "
         f"chờ giờ làm việc hoặc đang tắt tiếng {report.waiting}; "
@@ -397,7 +403,14 @@ def _import(services: Services, args: argparse.Namespace) -> int:
         print(file=sys.stderr)
     print(outcome.report())
     if outcome.ok and outcome.import_id is not None:
-        created, recheck = after_new_data(services)
+        followed = after_import(services)
+        if followed is None:
+            print(
+                "Số liệu đã lưu, nhưng bước tạo cảnh báo bị lỗi (xem nhật ký); bot đang chạy "
+                "sẽ tự chạy lại bước này."
+            )
+            return 0
+        created, recheck = followed
         if created:
             print(f"{len(created)} cảnh báo mới được xếp hàng; bot đang chạy sẽ gửi đi.")
         if recheck.withdrawn:

@@ -47,21 +47,3 @@ def run_console(
         write_reply(answer(services, text, asker), out, image_dir)
         out.write("\n")
     return 0
-
-
-class ConsoleTransport:
-    """Alert delivery without Telegram: each message is printed with its recipient."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self.sent = 0
-
-    async def send(
-        self, chat_id: int, text: str, ack_token: str, silent: bool, image: bytes | None
-    ) -> int:
-        self.sent += 1
-        quiet = " (không chuông)" if silent else ""
-        chart = " [kèm biểu đồ]" if image is not None else ""
-        self.out.write(f"→ {chat_id}{quiet}{chart}:\n{text}\n[Đã nhận] → /ack {ack_token}\n\n")
-        self.out.flush()
-        return self.sent

@@ -36,16 +36,22 @@ def import_settings(config: Config) -> ImportSettings:
         progress_every=config.imports.progress_every,
         far_days=config.imports.far_days,
         complete_sources=tuple(config.imports.complete_sources),
-        read_limits=ReadLimits(
-            max_file_mb=config.imports.max_file_mb,
-            max_uncompressed_mb=config.imports.max_uncompressed_mb,
-            max_rows=config.imports.max_rows,
-            max_columns=config.imports.max_columns,
-            seconds=config.imports.read_seconds,
-            memory_mb=config.imports.read_memory_mb,
-        ),
+        read_limits=read_limits(config),
         province=config.office.province,
         working_days_before_effect=config.publication.working_days_before_effect,
+    )
+
+
+def read_limits(config: Config) -> ReadLimits:
+    """How much reading one file may take, from ``[import]``."""
+    imports = config.imports
+    return ReadLimits(
+        max_file_mb=imports.max_file_mb,
+        max_uncompressed_mb=imports.max_uncompressed_mb,
+        max_rows=imports.max_rows,
+        max_columns=imports.max_columns,
+        seconds=imports.read_seconds,
+        memory_mb=imports.read_memory_mb,
     )
 
 

@@ -73,6 +73,18 @@ class AlertDraft:
     chats: list[int] | None = None
 
 
+def pending_deliveries(session: Session) -> int:
+    """Deliveries not sent yet (waiting for the bot, quiet hours or a retry)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.status == AlertStatus.PENDING.value)
+        )
+        or 0
+    )
+
+
 def blocked_chats(session: Session) -> set[int]:
     stmt = select(ChatSettings.chat_id).where(ChatSettings.blocked_at.is_not(None))
     return set(session.scalars(stmt))

@@ -59,14 +59,24 @@ _MANIFEST = (
 
 def xlsx(rows_xml: str, shared: str = "") -> bytes:
     """A minimal .xlsx whose one sheet ("S") holds ``rows_xml`` (``<row>`` elements)."""
+    return _workbook(
+        {
+            "xl/worksheets/sheet1.xml": _SHEET.format(rows_xml),
+            "xl/sharedStrings.xml": _SHARED.format(shared),
+        }
+    )
+
+
+def _workbook(sheets: dict[str, str]) -> bytes:
+    """The parts every .xlsx has, and ``sheets`` (member name: XML)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
         archive.writestr("_rels/.rels", _ROOT_RELS)
         archive.writestr("xl/workbook.xml", _WORKBOOK)
         archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        archive.writestr("xl/worksheets/sheet1.xml", _SHEET.format(rows_xml))
-        archive.writestr("xl/sharedStrings.xml", _SHARED.format(shared))
+        for name, xml in sheets.items():
+            archive.writestr(name, xml)
     return out.getvalue()
 
 
@@ -146,13 +156,7 @@ def whitespace_xlsx(megabytes: int = 1536) -> bytes:
     for _ in range(megabytes):
         crc = zlib.crc32(spaces, crc)
     size = len(head) + megabytes * len(spaces)
-    small = io.BytesIO()
-    with zipfile.ZipFile(small, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        archive.writestr("_rels/.rels", _ROOT_RELS)
-        archive.writestr("xl/workbook.xml", _WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-    return _append_member(small.getvalue(), "xl/worksheets/sheet1.xml", body, crc, size)
+    return _append_member(_workbook({}), "xl/worksheets/sheet1.xml", body, crc, size)
 
 
 def _append_member(archive: bytes, name: str, deflated: bytes, crc: int, size: int) -> bytes:

@@ -404,6 +404,21 @@ def test_alerts_run_from_the_terminal_exits_non_zero_when_a_delivery_failed(
     assert "Đã gửi 0 tin" in run_cli(["alerts", "run"], env, tmp_path, expect=0)
 
 
+def test_alerts_run_without_a_token_marks_nothing_sent(setup: Services, tmp_path: Path) -> None:
+    unit_alerts(setup, 1)
+    before = statuses(setup)
+    assert before.get("pending", 0) > 0
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{setup.config.database.url}"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "TTHC_"))}
+    env.update(TTHC_CONFIG=str(config))
+    output = run_cli(["alerts", "run"], env, tmp_path)  # raises the rules' alerts too
+    after = statuses(setup)
+    assert after.get("sent", 0) == before.get("sent", 0)
+    assert after["pending"] >= before["pending"]
+    assert f"{after['pending']} tin đang chờ gửi, chưa gửi tin nào" in output
+
+
 def test_a_round_to_many_chats_stays_within_telegrams_flood_limits(setup: Services) -> None:
     from telegram.ext import ExtBot
 

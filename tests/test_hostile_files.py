@@ -113,20 +113,10 @@ def test_the_command_line_refuses_a_bomb_with_exit_1(tmp_path: Path, database_ur
 
 
 def test_default_limits_match_the_shipped_configuration() -> None:
-    from core.config import ImportConfig
+    from core.config import Config
+    from handlers.imports import read_limits
 
-    shipped = ImportConfig()
-    assert (
-        ReadLimits(
-            max_file_mb=shipped.max_file_mb,
-            max_uncompressed_mb=shipped.max_uncompressed_mb,
-            max_rows=shipped.max_rows,
-            max_columns=shipped.max_columns,
-            seconds=shipped.read_seconds,
-            memory_mb=shipped.read_memory_mb,
-        )
-        == DEFAULT_LIMITS
-    )
+    assert read_limits(Config()) == DEFAULT_LIMITS
 
 
 RANKS = (

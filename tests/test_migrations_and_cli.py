@@ -1,6 +1,7 @@
 """Migrations on both backends, and the command line as a user runs it."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -114,7 +115,12 @@ def test_the_terminal_commands_work_end_to_end(tmp_path: Path) -> None:
     assert "[đã có] rank:" in preview
     assert "giảm 12 bậc so với ngày 27/03/2025 (8/63)" in preview
     _in_process(["users", "add", "7", "--role", "leader"], tmp_path)
-    assert "cảnh báo mới" in _in_process(["alerts", "run"], tmp_path)
+    run = _in_process(["alerts", "run"], tmp_path)
+    assert "cảnh báo mới" in run
+    # Without a token nothing is marked sent: the messages wait for the running bot.
+    waiting = re.search(r"Không có TELEGRAM_BOT_TOKEN: (\d+) tin đang chờ gửi, chưa gửi", run)
+    assert waiting is not None, run
+    assert f"{waiting.group(1)} tin đang chờ gửi" in _in_process(["alerts", "run"], tmp_path)
     assert "[MỚI]" not in _in_process(["alerts", "preview"], tmp_path)  # all stored now
     assert "Đã xóa dữ liệu mẫu" in _in_process(["demo", "--remove"], tmp_path)
     assert not (tmp_path / "data" / "demo.db").exists()
