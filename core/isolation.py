@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import importlib
 import io
-import logging
 import os
 import pickle
 import resource
@@ -31,8 +30,6 @@ import tempfile
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,12 @@ def checked_text(cell: object, limit: int = MAX_TEXT) -> str:
 
 def _bounded(number: float, cell: object) -> float:
     if not math.isfinite(number) or abs(number) > MAX_NUMBER:
-        raise ValueProblem(f"«{shown(cell)}» quá lớn, không phải là số liệu hợp lệ")
+        raise _too_big(cell)
     return number
+
+
+def _too_big(cell: object) -> ValueProblem:
+    return ValueProblem(f"«{shown(cell)}» quá lớn, không phải là số liệu hợp lệ")
 
 
 #: Texts that mean "no data" (stored as null, never as 0), folded.
@@ -149,13 +153,12 @@ def parse_decimal(text: str) -> float:
     elif has_dot and s.count(".") > 1:
         s = _thousands(s, ".", text)
     if len(s) > 30:  # a billion with 15 decimals; float() of thousands of digits is slow
-        raise ValueProblem(f"«{shown(text)}» quá lớn, không phải là số liệu hợp lệ")
+        raise _too_big(text)
     try:
-        return _bounded(sign * float(s), text)
-    except ValueProblem:
-        raise
+        number = float(s)
     except ValueError as exc:  # e.g. "1." or ".5." after cleaning
         raise ValueProblem(f"«{shown(text)}» không phải là số") from exc
+    return _bounded(sign * number, text)
 
 
 def _thousands(s: str, sep: str, original: str) -> str:
@@ -216,7 +219,7 @@ def parse_count(cell: object) -> int | None:
         if not re.fullmatch(r"\d+", cleaned):
             raise ValueProblem(f"«{shown(cell)}» không phải là số hồ sơ")
         if len(cleaned) > 10:
-            raise ValueProblem(f"«{shown(cell)}» quá lớn, không phải là số liệu hợp lệ")
+            raise _too_big(cell)
         number = _bounded(float(cleaned), cell)
     if number < 0 or number != int(number):
         raise ValueProblem(f"«{shown(cell)}» không phải là số hồ sơ (phải là số nguyên không âm)")
@@ -251,11 +254,10 @@ _TIME = re.compile(r"(\d{1,2})[:h](\d{2})(?::(\d{2}))?")
 
 def _make_date(year: int, month: int, day: int, original: object) -> date:
     try:
-        return _in_years(date(year, month, day), original)
-    except ValueProblem:
-        raise
+        made = date(year, month, day)
     except ValueError as exc:
         raise ValueProblem(f"«{original}» không phải là ngày hợp lệ") from exc
+    return _in_years(made, original)
 
 
 def _in_years(day: date, original: object) -> date:

@@ -49,14 +49,12 @@ def read_workbook(
     if suffix in CSV_SUFFIXES:
         rows = _read_csv(data)
         _check_size(name, len(rows), max((len(r) for r in rows), default=0), max_rows, max_columns)
-        sheets: list[RawSheet] = [(name, rows, [])]
-    else:
-        sheets = _read_excel(data, max_rows, max_columns)
-        if suffix in (".xlsx", ".xlsm"):
-            uncomputed = formulas_without_values(data)
-            sheets = [(n, rows, uncomputed.get(n, [])) for n, rows, _ in sheets]
-    for sheet_name, rows, _ in sheets:
-        _check_cell_lengths(sheet_name, rows)
+        _check_cell_lengths(name, rows)
+        return [(name, rows, [])]
+    sheets = _read_excel(data, max_rows, max_columns)  # cell lengths checked as cells are made
+    if suffix in (".xlsx", ".xlsm"):
+        uncomputed = formulas_without_values(data)
+        sheets = [(n, rows, uncomputed.get(n, [])) for n, rows, _ in sheets]
     return sheets
 
 
@@ -72,19 +70,24 @@ def _check_cell_lengths(sheet: str, rows: list[list[object]]) -> None:
     for row_no, row in enumerate(rows, start=1):
         for col_no, cell in enumerate(row, start=1):
             if type(cell) is str and len(cell) > MAX_CELL_CHARACTERS:
-                raise UnreadableFile(
-                    f"sheet «{sheet}», dòng {row_no}, cột {column_letter(col_no)}: ô dài "
-                    f"{fmt_count(len(cell))} ký tự, quá {fmt_count(MAX_CELL_CHARACTERS)} ký tự "
-                    "một ô Excel giữ được"
-                )
+                raise _too_long(sheet, row_no, col_no, cell)
 
 
-def column_letter(number: int) -> str:
-    """1 → A, 27 → AA."""
+def _too_long(sheet: str, row_no: int, col_no: int, cell: str) -> UnreadableFile:
+    return UnreadableFile(
+        f"sheet «{sheet}», dòng {row_no}, cột {column_letter(col_no - 1)}: ô dài "
+        f"{fmt_count(len(cell))} ký tự, quá {fmt_count(MAX_CELL_CHARACTERS)} ký tự "
+        "một ô Excel giữ được"
+    )
+
+
+def column_letter(index: int) -> str:
+    """0 -> "A", 25 -> "Z", 26 -> "AA"."""
     letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(ord("A") + rem) + letters
     return letters
 
 
@@ -194,7 +197,8 @@ def _read_excel(data: bytes, max_rows: int, max_columns: int) -> list[RawSheet]:
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
             _check_size(str(name), sheet.height, sheet.width, max_rows, max_columns)
-            sheets.append((str(name), _cells(sheet.to_python(skip_empty_area=False)), []))
+            rows = _cells(str(name), sheet.to_python(skip_empty_area=False))
+            sheets.append((str(name), rows, []))
     except (UnreadableFile, MemoryError):
         raise
     except BaseException as exc:  # calamine raises several types, a panic is a BaseException
@@ -207,16 +211,19 @@ def _read_excel(data: bytes, max_rows: int, max_columns: int) -> list[RawSheet]:
     return sheets
 
 
-def _cells(rows: list[list[Any]]) -> list[list[object]]:
+def _cells(sheet: str, rows: list[list[Any]]) -> list[list[object]]:
     """Calamine's cells as the importers read them: blank text (or a NaN) is ``None`` (the
     one empty cell of a :class:`Sheet`), a whole float is an int (Excel keeps every number
-    as a float), a date is a datetime at midnight; empty rows at the end are dropped."""
+    as a float), a date is a datetime at midnight; empty rows at the end are dropped. A text
+    longer than Excel allows is refused."""
     out: list[list[object]] = []
     for row in rows:
         cells: list[object] = []
         for cell in row:
             kind = type(cell)
             if kind is str:
+                if len(cell) > MAX_CELL_CHARACTERS:
+                    raise _too_long(sheet, len(out) + 1, len(cells) + 1, cell)
                 cells.append(cell if cell.strip() else None)
             elif kind is float:
                 cells.append(int(cell) if cell.is_integer() else None if cell != cell else cell)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.parsing import ValueProblem, checked_text, is_blank, parse_date, shown
+from core.spreadsheets import column_letter
 from core.textnorm import clean_cell_text, header_key
 from core.vnformat import fmt_date
 from core.workdays import WorkCalendar
@@ -26,16 +27,6 @@ Progress = Callable[[str, int, int | None], None]
 
 #: The error for a row whose unit cell is blank.
 MISSING_UNIT = "thiếu tên đơn vị"
-
-
-def column_letter(index: int) -> str:
-    """0 -> "A", 25 -> "Z", 26 -> "AA"."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(ord("A") + rem) + letters
-    return letters
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,6 @@ from pathlib import Path
 
 from core.isolation import ChildError, LimitExceeded, Limits, run_limited
 from core.spreadsheets import (
-    CSV_SUFFIXES,
-    EXCEL_SUFFIXES,
     SUPPORTED_SUFFIXES,
     TOO_BIG,
     UnreadableFile,
@@ -28,8 +26,6 @@ from core.spreadsheets import (
 from core.vnformat import fmt_count
 
 __all__ = [
-    "CSV_SUFFIXES",
-    "EXCEL_SUFFIXES",
     "SUPPORTED_SUFFIXES",
     "ReadLimits",
     "Sheet",

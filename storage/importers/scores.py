@@ -30,7 +30,6 @@ from core.parsing import (
     parse_value,
     shown,
 )
-from core.spreadsheets import column_letter
 from core.textnorm import clean_cell_text
 from core.vnformat import fmt_change, fmt_count, fmt_date, fmt_number, fmt_percent
 from storage.importers.base import (
@@ -430,16 +429,17 @@ class ScoresImporter(Importer[ObservationRecord]):
         taken = set(header.fields.values())
         dated = dated_columns(header.labels, header.keys, taken)
         for index, label in enumerate(header.labels):
+            if index in taken:
+                continue
             try:
                 find_date(label)
             except ValueProblem as exc:  # "ĐIỂM ĐÁNH GIÁ (31/02/2025)": its column is not read
-                if index not in taken:
-                    ctx.problems.error(
-                        f"tiêu đề cột có ngày sai: {exc}",
-                        sheet,
-                        header.last_row + 1,
-                        column_letter(index + 1),
-                    )
+                ctx.problems.error(
+                    f"tiêu đề cột có ngày sai: {exc}",
+                    sheet,
+                    header.last_row + 1,
+                    header.label(index),
+                )
         records: list[ObservationRecord] = []
         total = ctx.catalogue.get("TOTAL")
         latest_day = max(d.as_of for d in dated)

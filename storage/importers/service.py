@@ -182,10 +182,8 @@ def _run_import(
         return outcome
     limits = settings.read_limits
     try:
-        if data is None and path.stat().st_size > limits.max_file_mb * 1024 * 1024:
-            outcome.errors.append(
-                Problem(str(limits.too_big(f"tệp lớn hơn {fmt_count(limits.max_file_mb)} MB")))
-            )
+        if data is None and path.stat().st_size > limits.max_file_bytes:
+            outcome.errors.append(Problem(str(limits.file_too_big())))
             return outcome
         raw = data if data is not None else path.read_bytes()
     except OSError as exc:
