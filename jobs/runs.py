@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -100,7 +100,9 @@ def after_import(services: Services) -> Any | None:
     """The alert rules and re-checks after an import was stored (``after_new_data``): their
     result, or None when they failed; the failure is recorded and the running bot attempts
     them again, so the import itself still counts as done."""
-    run_id = claim(services, AFTER_IMPORT, services.clock.now())
-    if run_id is None:  # another import at the same instant: its step covers this data too
-        return None
+    # Each import's step is a run of its own: two imports in the same instant (a frozen
+    # clock, two processes) take the next free microsecond, never each other's step.
+    when = services.clock.now()
+    while (run_id := claim(services, AFTER_IMPORT, when)) is None:
+        when += timedelta(microseconds=1)
     return attempt(services, AFTER_IMPORT, run_id, after_new_data)

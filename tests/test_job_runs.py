@@ -114,3 +114,11 @@ def test_an_import_whose_alert_step_fails_is_stored_and_the_step_runs_again(
     clock.move(timedelta(minutes=5))
     assert retry_failed(demo) == [AFTER_IMPORT]
     assert _alerts(demo) > before  # the drop of Sở Y tế to 40 points, told after all
+
+
+def test_two_imports_in_the_same_instant_each_take_their_alert_step(demo: Services) -> None:
+    """The frozen clock does not move: the second step must not be taken for the first's."""
+    assert after_import(demo) is not None
+    assert after_import(demo) is not None
+    steps = _runs(demo, AFTER_IMPORT)
+    assert len(steps) == 2 and all(step.finished_at is not None for step in steps)

@@ -52,7 +52,8 @@ def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
                 "trigger": spec.trigger(services.config.tz),
                 # A run the scheduler could not start on time (the process stalled) still
                 # starts late, once; the claim and run_due's grace decide whether it runs.
-                "misfire_grace_time": services.config.schedules.grace_hours * 3600 or None,
+                # (None would mean "however late": grace_hours = 0 keeps APScheduler's 1 s)
+                "misfire_grace_time": max(1, services.config.schedules.grace_hours * 3600),
                 "coalesce": True,
             },
             name=spec.name,
