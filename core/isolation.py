@@ -99,7 +99,9 @@ def run_limited(
             raise LimitExceeded(f"no result within {limits.seconds:g} s", timed_out=True) from None
         if child.returncode != 0 or not output:
             errors.seek(max(0, errors.seek(0, io.SEEK_END) - 2000))
-            tail = errors.read().decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+            lines = errors.read().decode("utf-8", "replace").strip().splitlines()
+            # the cause, not Rust's closing "note: run with RUST_BACKTRACE=1 …"
+            tail = [line for line in lines if not line.startswith("note:")][-1:] or [""]
             raise LimitExceeded(f"the child ended with code {child.returncode}: {tail[0][:300]}")
     try:
         status, value = _Unpickler(io.BytesIO(output), returns).load()
