@@ -51,6 +51,7 @@ mã thoát (exit codes):
   1  lỗi dữ liệu: tệp nhập có lỗi, không tìm thấy đơn vị, có tin cảnh báo gửi lỗi,
      cổng không trả đủ số liệu
   2  sai cú pháp lệnh hoặc cấu hình (config.toml, TELEGRAM_BOT_TOKEN_FILE)
+  3  Telegram từ chối mã bot (run): mã bị thu hồi hoặc sai
 
 cấu hình: config.toml ở thư mục hiện tại, hoặc tệp do biến môi trường TTHC_CONFIG chỉ ra;
 mã bot chỉ lấy từ TELEGRAM_BOT_TOKEN hoặc TELEGRAM_BOT_TOKEN_FILE."""
@@ -240,8 +241,18 @@ def _answer(services: Services, args: argparse.Namespace) -> int:
         return run_console(services, asker, sys.stdin, sys.stdout, args.out)
     if services.config.telegram.token is not None:
         from bot.telegram.application import run_bot
+        from bot.telegram.token_guard import TokenRejected
 
-        run_bot(services, webhook=args.webhook)
+        try:
+            run_bot(services, webhook=args.webhook)
+        except TokenRejected as exc:
+            print(
+                f"Telegram từ chối mã bot ({exc.status} khi gọi {exc.method}): mã đã bị thu hồi "
+                "hoặc gõ sai. Lấy mã mới từ @BotFather, ghi vào TELEGRAM_BOT_TOKEN_FILE rồi "
+                "khởi động lại (docs/deploy.md, mục đổi mã bot).",
+                file=sys.stderr,
+            )
+            return 3
         return 0
     print(
         "Chưa đặt TELEGRAM_BOT_TOKEN: mở cửa sổ trò chuyện trên terminal "
@@ -345,6 +356,13 @@ def _alerts(services: Services, args: argparse.Namespace) -> int:
     from bot.telegram.alerts import send_alerts_now
 
     report = asyncio.run(send_alerts_now(services, token.get_secret_value()))
+    if report.stopped is not None:
+        print(
+            "Telegram từ chối mã bot: không gửi được tin nào, các tin vẫn chờ gửi. Lấy mã mới "
+            "từ @BotFather (docs/deploy.md, mục đổi mã bot).",
+            file=sys.stderr,
+        )
+        return 3
     print(
         f"Đã gửi {report.sent} tin; thử lại sau {report.retried}; lỗi {report.failed}; "
         f"chờ giờ làm việc hoặc đang tắt tiếng {report.waiting}; "

@@ -224,6 +224,11 @@ class FakeTelegram:
         with self._cond:
             return [c for c in self.calls[start:] if str(c.params.get("chat_id")) == str(chat_id)]
 
+    def revoke_token(self) -> None:
+        """The token is revoked in @BotFather: every later call gets 401 Unauthorized."""
+        with self._cond:
+            self.token = "revoked"
+
     def fail(self, failure: Failure, times: int = 1) -> None:
         """Answer the next ``times`` matching calls with an error instead."""
         with self._cond:

@@ -404,6 +404,23 @@ def test_alerts_run_from_the_terminal_exits_non_zero_when_a_delivery_failed(
     assert "Đã gửi 0 tin" in run_cli(["alerts", "run"], env, tmp_path, expect=0)
 
 
+def test_alerts_run_with_a_refused_token_exits_3_and_keeps_everything_queued(
+    setup: Services, fake: FakeTelegram, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unit_alerts(setup, 1)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[database]\nurl = "{setup.config.database.url}"\n'
+        f'[telegram]\nbase_url = "{fake.base_url}"\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "TTHC_"))}
+    env.update(TTHC_CONFIG=str(config), TELEGRAM_BOT_TOKEN="77:REVOKED-token")
+    output = run_cli(["alerts", "run"], env, tmp_path, expect=3) + capsys.readouterr().err
+    assert "Telegram từ chối mã bot" in output and "REVOKED" not in output
+    assert set(statuses(setup)) == {"pending"}  # nothing claimed, nothing marked sent
+
+
 def test_alerts_run_without_a_token_marks_nothing_sent(setup: Services, tmp_path: Path) -> None:
     unit_alerts(setup, 1)
     before = statuses(setup)
@@ -452,3 +469,101 @@ def test_a_round_to_many_chats_stays_within_telegrams_flood_limits(setup: Servic
         assert {int(c.params["chat_id"]) for c in limited.calls} == {*chats, GROUP}
     finally:
         limited.stop()
+
+
+class _Flaky:
+    """A transport that fails for one chat in a way nobody classified, and sends the rest."""
+
+    def __init__(self, inner: TelegramTransport, broken_chat: int) -> None:
+        self.inner, self.broken_chat = inner, broken_chat
+
+    async def send(
+        self, chat_id: int, text: str, ack_token: str, silent: bool, image: bytes | None
+    ) -> int:
+        if chat_id == self.broken_chat:
+            raise RuntimeError("a fault nobody foresaw")
+        return await self.inner.send(chat_id, text, ack_token, silent, image)
+
+
+def _send_through(services: Services, fake: FakeTelegram, broken_chat: int) -> DeliveryReport:
+    async def go() -> DeliveryReport:
+        bot = Bot(TOKEN, base_url=fake.base_url)
+        async with bot:
+            return await deliver_pending(services, _Flaky(TelegramTransport(bot), broken_chat))
+
+    return asyncio.run(go())
+
+
+def test_a_chat_failing_unexpectedly_is_released_and_the_others_are_sent(
+    setup: Services, fake: FakeTelegram
+) -> None:
+    unit_alerts(setup)
+    report = _send_through(setup, fake, broken_chat=GROUP)
+    assert report.sent == 1 and report.retried == 1
+    assert len(messages(fake, FOCAL)) == 1 and messages(fake, GROUP) == []
+    with setup.session_factory() as session:
+        status, due, error = session.execute(
+            select(Delivery.status, Delivery.next_attempt_at, Delivery.last_error)
+            .where(Delivery.chat_id == GROUP)
+            .distinct()
+        ).one()
+    # Back in the queue at once (no claim left to expire), tried again after a backoff
+    assert status == AlertStatus.PENDING.value and due == setup.clock.now() + timedelta(seconds=15)
+    assert error == "RuntimeError: a fault nobody foresaw"
+    setup.clock.move(timedelta(seconds=15))  # type: ignore[attr-defined]
+    assert send(setup, fake).sent == 1 and len(messages(fake, GROUP)) == 1
+
+
+def test_a_chat_whose_claim_meets_a_database_error_does_not_hold_back_the_others(
+    setup: Services, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    unit_alerts(setup)
+    real_claim = queue.claim
+
+    def claim(session: object, chat_id: int, *args: object, **kwargs: object) -> object:
+        if chat_id == GROUP:
+            raise OperationalError("UPDATE deliveries", {}, Exception("database is locked"))
+        return real_claim(session, chat_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(queue, "claim", claim)
+    report = send(setup, fake)
+    assert report.sent == 1 and len(messages(fake, FOCAL)) == 1
+    assert statuses(setup) == {"sent": 2, "pending": 2}  # the group's wait, unclaimed
+    monkeypatch.setattr(queue, "claim", real_claim)
+    assert send(setup, fake).sent == 1 and len(messages(fake, GROUP)) == 1
+
+
+def test_a_refused_token_stops_the_round_and_leaves_everything_queued(
+    setup: Services, fake: FakeTelegram
+) -> None:
+    unit_alerts(setup)
+
+    async def revoked_while_running() -> DeliveryReport:
+        bot = Bot(TOKEN, base_url=fake.base_url)
+        async with bot:
+            fake.revoke_token()
+            return await deliver_pending(setup, TelegramTransport(bot))
+
+    report = asyncio.run(revoked_while_running())
+    assert report.stopped is not None and report.sent == 0
+    # one request, not one per chat; nothing left claimed
+    assert [c.method for c in fake.calls if c.method.endswith("sendMessage")] == []
+    assert statuses(setup) == {"pending": 4}
+
+
+def test_the_alerts_of_one_run_are_stored_in_one_transaction(
+    setup: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = statuses(setup)
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("the disk filled up after the alerts were written")
+
+    monkeypatch.setattr(queue, "_insert_pending_deliveries", broken)
+    with pytest.raises(RuntimeError):
+        unit_alerts(setup, 3)
+    with setup.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(queue.Alert)) == 0
+    assert statuses(setup) == before == {}

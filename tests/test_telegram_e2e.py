@@ -423,6 +423,70 @@ def test_no_log_line_contains_the_token(bot: Bot) -> None:
     assert TOKEN not in stderr and "SECRET" not in stderr
 
 
+def _start_bot_process(folder: Path, fake: FakeTelegram, token: str) -> subprocess.Popen[str]:
+    """`tthc-bot -v run` on a fresh database in ``folder``, its output in bot.log."""
+    (folder / "config.toml").write_text(
+        '[database]\nurl = "sqlite:///tthc.db"\n'
+        f'[telegram]\nbase_url = "{fake.base_url}"\nbase_file_url = "{fake.base_file_url}"\n'
+        "poll_timeout = 1\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env.pop("TTHC_DATABASE_URL", None)
+    env["TTHC_CONFIG"] = str(folder / "config.toml")
+    run_cli(["db", "upgrade"], env, folder)
+    env["TELEGRAM_BOT_TOKEN"] = token
+    with (folder / "bot.log").open("w") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "-v", "run"],
+            env=env,
+            cwd=folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
+def _wait_exit(process: subprocess.Popen[str], timeout: float = 60) -> int:
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError("the bot kept running with a token Telegram refuses") from None
+
+
+def test_a_refused_token_at_start_ends_the_bot_with_exit_3(tmp_path: Path) -> None:
+    fake = FakeTelegram(TOKEN).start()
+    try:
+        process = _start_bot_process(tmp_path, fake, "999999:WRONG-secret_token")
+        assert _wait_exit(process) == 3
+    finally:
+        fake.stop()
+    output = (tmp_path / "bot.log").read_text(encoding="utf-8")
+    assert "Telegram từ chối mã bot (401 khi gọi getMe)" in output
+    # python-telegram-bot logs its InvalidToken ("The token `…` was rejected"): redacted
+    assert "WRONG-secret_token" not in output and "WRONG" not in output
+
+
+def test_a_token_revoked_while_running_ends_the_bot_with_exit_3(tmp_path: Path) -> None:
+    fake = FakeTelegram(TOKEN).start()
+    try:
+        process = _start_bot_process(tmp_path, fake, TOKEN)
+        log = tmp_path / "bot.log"
+        deadline = time.monotonic() + 60
+        while "Application started" not in log.read_text(encoding="utf-8"):
+            assert process.poll() is None and time.monotonic() < deadline, "the bot did not start"
+            time.sleep(0.1)
+        fake.revoke_token()
+        assert _wait_exit(process) == 3
+    finally:
+        fake.stop()
+    output = (tmp_path / "bot.log").read_text(encoding="utf-8")
+    assert "Telegram rejected the bot token (401 on getUpdates)" in output
+    assert "Telegram từ chối mã bot" in output
+    assert TOKEN not in output and "SECRET" not in output
+
+
 def _free_port() -> int:
     import socket
 

@@ -7,7 +7,14 @@ import os
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+)
 from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.telegram.context import BotContext
@@ -19,6 +26,7 @@ from jobs.alerts.delivery import (
     DeliveryReport,
     Rejected,
     RetryLater,
+    TransportDown,
     Unreachable,
     deliver_pending,
 )
@@ -57,6 +65,8 @@ class TelegramTransport:
             raise RetryLater(str(exc), seconds) from exc
         except ChatMigrated as exc:
             raise ChatMoved(str(exc), exc.new_chat_id) from exc
+        except InvalidToken:
+            raise TransportDown("Telegram rejected the bot token") from None
         except Forbidden as exc:
             raise Unreachable(str(exc)) from exc
         except BadRequest as exc:
@@ -111,5 +121,11 @@ async def send_alerts_now(services: Services, token: str) -> DeliveryReport:
         base_file_url=settings.base_file_url,
         rate_limiter=rate_limiter(),
     )
-    async with bot:
+    try:
+        await bot.initialize()  # getMe: its InvalidToken holds the token in its text
+    except InvalidToken:
+        return DeliveryReport(stopped="Telegram rejected the bot token")
+    try:
         return await deliver_pending(services, TelegramTransport(bot))
+    finally:
+        await bot.shutdown()

@@ -31,6 +31,7 @@ from bot.telegram.alerts import rate_limiter, use_timedelta_durations
 from bot.telegram.context import SERVICES_KEY, BotContext
 from bot.telegram.redaction import protect_logs
 from bot.telegram.schedules import catch_up, schedule_jobs
+from bot.telegram.token_guard import GuardedRequest, TokenGuard, run_guarded
 from handlers.access import GROUP
 from handlers.router import commands_for
 from handlers.services import Services
@@ -78,13 +79,20 @@ async def on_start(application: Application[Any, Any, Any, Any, Any, Any]) -> No
     await catch_up(application)
 
 
-def build_application(services: Services, token: str) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The one Application of the bot, used by ``tthc-bot run`` and the end-to-end tests."""
+def build_application(
+    services: Services, token: str, guard: TokenGuard | None = None
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The one Application of the bot, used by ``tthc-bot run`` and the end-to-end tests;
+    ``guard`` hears of a token Telegram refuses (and stops the application)."""
     use_timedelta_durations()
     settings = services.config.telegram
+    guard = guard or TokenGuard()
     application = (
         ApplicationBuilder()
         .token(token)
+        # python-telegram-bot's own pool sizes: 256 connections, one for getUpdates
+        .request(GuardedRequest(guard, connection_pool_size=256))
+        .get_updates_request(GuardedRequest(guard, connection_pool_size=1))
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .context_types(ContextTypes(context=BotContext))
@@ -94,6 +102,7 @@ def build_application(services: Services, token: str) -> Application[Any, Any, A
         .build()
     )
     application.bot_data[SERVICES_KEY] = services
+    guard.watch(application)
     application.add_handler(TypeHandler(Update, updates.identify), group=IDENTIFY_GROUP)
     for handler in (
         MessageHandler(filters.Document.ALL, updates.on_document),
@@ -108,25 +117,38 @@ def build_application(services: Services, token: str) -> Application[Any, Any, A
 
 
 def run_bot(services: Services, webhook: bool = False) -> None:
-    """Long polling, or the webhook server for deployments behind a reverse proxy."""
+    """Long polling, or the webhook server for deployments behind a reverse proxy.
+
+    Returns when stopped (Ctrl+C, SIGTERM); raises :class:`~bot.telegram.token_guard.
+    TokenRejected` when Telegram refuses the token, at start or later."""
     settings = services.config.telegram
     if settings.token is None:
         raise ValueError("run_bot needs a token (TELEGRAM_BOT_TOKEN)")
     token = settings.token.get_secret_value()
     protect_logs(token)
-    application = build_application(services, token)
+    guard = TokenGuard()
+    application = build_application(services, token, guard)
     settle_after_start()
     if not webhook:
-        application.run_polling(allowed_updates=Update.ALL_TYPES, timeout=settings.poll_timeout)
+        run_guarded(
+            guard,
+            lambda: application.run_polling(
+                allowed_updates=Update.ALL_TYPES, timeout=settings.poll_timeout
+            ),
+        )
         return
     hook = settings.webhook
     if hook.url is None:
         raise SystemExit("[telegram.webhook] url is required for --webhook")
-    application.run_webhook(
-        listen=hook.listen,
-        port=hook.port,
-        url_path=hook.path,
-        webhook_url=f"{hook.url.rstrip('/')}/{hook.path}",
-        secret_token=hook.secret_token,
-        allowed_updates=Update.ALL_TYPES,
+    public_url = f"{hook.url.rstrip('/')}/{hook.path}"
+    run_guarded(
+        guard,
+        lambda: application.run_webhook(
+            listen=hook.listen,
+            port=hook.port,
+            url_path=hook.path,
+            webhook_url=public_url,
+            secret_token=hook.secret_token,
+            allowed_updates=Update.ALL_TYPES,
+        ),
     )

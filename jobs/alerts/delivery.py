@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import ParamSpec, Protocol, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from core.parsing import parse_time_window
 from core.workdays import WorkCalendar
 from handlers.answers.summary import province_chart
@@ -26,6 +28,7 @@ from handlers.services import Services
 from jobs.alerts.registry import BY_NAME
 from jobs.alerts.render import render_batch
 from storage import alerts as queue
+from storage import db
 from storage.models import AlertStatus, ChatSettings
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,11 @@ class Rejected(DeliveryError):
     """Permanent for this message (a bad request): it is marked failed, not retried."""
 
 
+class TransportDown(DeliveryError):
+    """Nothing can be sent by anyone now (Telegram refused the bot's token): the round stops
+    and what was claimed goes back to the queue."""
+
+
 class Transport(Protocol):
     async def send(
         self, chat_id: int, text: str, ack_token: str, silent: bool, image: bytes | None
@@ -75,6 +83,8 @@ class DeliveryReport:
     blocked: list[int] = field(default_factory=list)
     migrated: list[tuple[int, int]] = field(default_factory=list)
     waiting: int = 0
+    #: Why the round stopped before its end (the transport is down), else None.
+    stopped: str | None = None
 
 
 def _in_window(now: time, start: time, end: time) -> bool:
@@ -231,13 +241,22 @@ async def _in_delivery_pool(function: Callable[_P, _T], *args: _P.args, **kwargs
 
 async def deliver_pending(services: Services, transport: Transport) -> DeliveryReport:
     """One round: for each chat with something due, claim it and send it, recording each
-    outcome before the next chat is claimed."""
+    outcome before the next chat is claimed.
+
+    A chat that fails in a way nobody foresaw (or whose claim meets a locked database) is
+    put back in the queue with a backoff and the round goes on to the next chat: one bad
+    chat never holds back the others until the lease ends."""
     report = DeliveryReport()
     now = services.clock.now()
     round_ = await _in_delivery_pool(_start_round, services, now)
     limit = services.config.alerts.max_backoff_seconds
     for index, (chat_id, has_urgent) in enumerate(round_.due):
-        batch = await _in_delivery_pool(_claim_next, round_, chat_id, has_urgent)
+        try:
+            batch = await _in_delivery_pool(_claim_next, round_, chat_id, has_urgent)
+        except SQLAlchemyError as exc:
+            log.warning("chat %s not claimed this round: %s", chat_id, db.database_problem(exc))
+            report.retried += 1
+            continue
         if batch is None:
             continue
         try:
@@ -261,6 +280,12 @@ async def deliver_pending(services: Services, transport: Transport) -> DeliveryR
                 rest = [chat for chat, _ in round_.due[index + 1 :]]
                 await _in_delivery_pool(_postpone, services, rest, retry_at)
                 break
+        except TransportDown as exc:
+            log.error("delivery round stopped: %s", exc)
+            await _in_delivery_pool(_finish, services, batch, AlertStatus.PENDING, error=str(exc))
+            report.retried += 1
+            report.stopped = str(exc)
+            break
         except ChatMoved as exc:
             await _in_delivery_pool(_finish, services, batch, AlertStatus.PENDING, error=str(exc))
             await _in_delivery_pool(_migrate, services, batch.chat_id, exc.new_chat_id)
@@ -274,6 +299,18 @@ async def deliver_pending(services: Services, transport: Transport) -> DeliveryR
             log.error("delivery to %s rejected: %s", batch.chat_id, exc)
             await _in_delivery_pool(_finish, services, batch, AlertStatus.FAILED, error=str(exc))
             report.failed += 1
+        except Exception as exc:  # a fault nobody classified: this chat waits, not the others
+            wait = _backoff(batch.attempts, limit)
+            log.exception("delivery to %s failed unexpectedly; retried in %s", batch.chat_id, wait)
+            await _in_delivery_pool(
+                _finish,
+                services,
+                batch,
+                AlertStatus.PENDING,
+                error=f"{type(exc).__name__}: {exc}",
+                retry_at=services.clock.now() + wait,
+            )
+            report.retried += 1
         else:
             await _in_delivery_pool(
                 _finish, services, batch, AlertStatus.SENT, message_id=message_id
