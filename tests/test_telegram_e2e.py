@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, func, select, text
 from handlers.router import COMMANDS, READERS
 from tests import hostile
 from tests.conftest import DEMO, DEMO_FILES, Templates, run_cli
-from tests.fake_telegram import BOT_USERNAME, Call, FakeTelegram
+from tests.fake_telegram import BOT_USERNAME, Call, Failure, FakeTelegram
 
 TOKEN = "123456:SECRET-token_for_tests"
 ADMIN, LEADER, FOCAL, STRANGER = 1001, 1002, 1003, 2000
@@ -378,6 +378,18 @@ def test_the_20_mb_limit_holds_when_telegram_omits_the_size(bot: Bot) -> None:
     bot.fake.document(ADMIN, "lon.csv", b"a,b\n" * (21 * 1024 * 1024 // 4), sized=False)
     refusal = bot.fake.wait_for(reply_to(ADMIN), start=start)
     assert "lớn hơn 20 MB" in refusal.params["text"]
+
+
+def test_telegram_refusing_to_hand_over_a_file_is_answered(bot: Bot) -> None:
+    bot.fake.fail(Failure("getFile", 400, "Bad Request: file is too big"))
+    start = len(bot.fake.calls)
+    bot.fake.document(ADMIN, "lon.csv", b"a,b\n", sized=False)
+    assert "lớn hơn 20 MB" in bot.fake.wait_for(reply_to(ADMIN), start=start).params["text"]
+    bot.fake.fail(Failure("getFile", 400, "Bad Request: invalid file_id"))
+    start = len(bot.fake.calls)
+    bot.fake.document(ADMIN, "hong.csv", b"a,b\n", sized=False)
+    refusal = bot.fake.wait_for(reply_to(ADMIN), start=start)
+    assert refusal.params["text"] == "Không tải được tệp «hong.csv» từ Telegram."
 
 
 def test_long_replies_are_split_on_line_boundaries(bot: Bot) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from telegram import Message, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.telegram.context import BotContext
@@ -131,7 +131,13 @@ async def on_document(update: Update, context: BotContext) -> None:
         return
     services = context.services
     # The message may omit the size; getFile tells it, and the bytes themselves decide
-    telegram_file = await document.get_file()
+    try:
+        telegram_file = await document.get_file()
+    except BadRequest as exc:  # "file is too big": Telegram's own 20 MB limit
+        log.info("getFile refused for %r: %s", name, exc)
+        big = "too big" in str(exc).lower()
+        await message.reply_text(too_big if big else f"Không tải được tệp «{name}» từ Telegram.")
+        return
     if telegram_file.file_size and telegram_file.file_size > MAX_IMPORT_BYTES:
         await message.reply_text(too_big)
         return
