@@ -296,7 +296,7 @@ def _users(services: Services, args: argparse.Namespace) -> int:
             _welcome(services)
             return 0
         if args.users_command == "remove":
-            if not people.revoke_person(session, args.telegram_id):
+            if not people.revoke_person(session, args.telegram_id, services.clock.now()):
                 print(
                     f"Không có người dùng đang hoạt động với mã {args.telegram_id}.",
                     file=sys.stderr,

@@ -11,12 +11,18 @@ from storage.people import active_chat, active_person
 
 STRANGER = "stranger"
 GROUP = "group"
+#: A group nobody registered, where an admin typed: nothing is answered there but
+#: /register_group (everyone in the group would read the answer).
+UNREGISTERED_GROUP = "unregistered_group"
+#: What an admin may do in a group besides what the group may: register it.
+GROUP_ADMIN = "group_admin"
 
 ROLE_LABELS = {
     Role.ADMIN.value: "quản trị (Văn phòng UBND tỉnh)",
     Role.LEADER.value: "lãnh đạo",
     Role.FOCAL.value: "đầu mối kiểm soát TTHC",
     GROUP: "nhóm nhận thông báo",
+    UNREGISTERED_GROUP: "nhóm chưa đăng ký",
     STRANGER: "chưa được cấp quyền",
 }
 
@@ -32,10 +38,18 @@ class Asker:
     in_group: bool = False
     name: str | None = None
     chat_title: str | None = None
+    #: An admin typing in a group: answered as the group (everyone there reads the answer),
+    #: but may (re-)register it.
+    admin_here: bool = False
 
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN.value
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """What commands may check: the role, and an admin's rights in a group."""
+        return frozenset({self.role, GROUP_ADMIN} if self.admin_here else {self.role})
 
     def sees_details_of(self, unit_id: int) -> bool:
         """Dossier codes, overdue lists and tasks: everything for admins and leaders,
@@ -52,6 +66,11 @@ class Asker:
             self.role == GROUP and self.unit_id is None
         )
 
+    @property
+    def only_unit_id(self) -> int | None:
+        """The one unit whose dossiers and tasks lists show (None: every unit; -1: none)."""
+        return None if self.sees_everything else self.unit_id or -1
+
 
 def resolve_asker(
     session: Session,
@@ -63,17 +82,19 @@ def resolve_asker(
 ) -> Asker | None:
     """The asker, a stranger, or None when the message must be ignored (unregistered group).
 
-    In a group, an admin keeps the admin role (so that /register_group works); anybody else
-    speaks for the group when the group is registered.
+    In a group everyone speaks for the group, admins included: the whole group reads the
+    answer, so it shows what the group may see. An admin may also register the group; in a
+    group nobody registered, that is all an admin gets.
     """
     person = active_person(session, user_id) if user_id is not None else None
     if not in_group:
         if person is None:
             return Asker(STRANGER, telegram_id=user_id, chat_id=chat_id, name=name)
         return Asker(person.role, person.unit_id, user_id, chat_id, False, person.name or name)
-    if person is not None and person.role == Role.ADMIN.value:
-        return Asker(person.role, None, user_id, chat_id, True, person.name or name, chat_title)
+    admin = person is not None and person.role == Role.ADMIN.value
     chat = active_chat(session, chat_id)
     if chat is None:
-        return None
-    return Asker(GROUP, chat.unit_id, user_id, chat_id, True, name, chat_title)
+        if not admin:
+            return None
+        return Asker(UNREGISTERED_GROUP, None, user_id, chat_id, True, name, chat_title, True)
+    return Asker(GROUP, chat.unit_id, user_id, chat_id, True, name, chat_title, admin)

@@ -139,7 +139,7 @@ def revoke_command(request: Request) -> Reply:
     telegram_id = int(request.args.strip())
     if telegram_id == request.asker.telegram_id:
         return Reply("Không thể tự thu hồi quyền của chính mình.")
-    if people.revoke_person(request.session, telegram_id):
+    if people.revoke_person(request.session, telegram_id, request.services.clock.now()):
         return Reply(f"Đã thu hồi quyền của {telegram_id}.")
     return Reply(f"Không có người dùng đang hoạt động với mã {telegram_id}.")
 

@@ -19,10 +19,14 @@ from storage import people
 def ack_command(request: Request) -> Reply:
     """The "Đã nhận" button: record who acknowledged the alerts of that message, and when."""
     asker = request.asker
-    if asker.telegram_id is None or not request.args:
+    if asker.telegram_id is None or asker.chat_id is None or not request.args:
         return Reply("Không ghi nhận được.", toast=True)
     count = queue.acknowledge(
-        request.session, request.args.strip(), asker.telegram_id, request.services.clock.now()
+        request.session,
+        request.args.strip(),
+        asker.telegram_id,
+        asker.chat_id,
+        request.services.clock.now(),
     )
     if not count:
         return Reply("Không tìm thấy cảnh báo của tin nhắn này.", toast=True)
@@ -73,7 +77,7 @@ def unsubscribe_command(request: Request) -> Reply:
 
 
 def _may_change_settings(request: Request) -> bool:
-    return not request.asker.in_group or request.asker.is_admin
+    return not request.asker.in_group or request.asker.admin_here
 
 
 def settings_command(request: Request) -> Reply:
@@ -198,6 +202,12 @@ def alerts_command(request: Request) -> Reply:
 
 
 def summary_command(request: Request) -> Reply:
-    """The weekly summary, on demand."""
-    services = request.services
-    return summary_reply(request.session, services.config, services.clock, services.calendar)
+    """The weekly summary, on demand (focal points: their own unit's dossiers and tasks)."""
+    services, asker = request.services, request.asker
+    return summary_reply(
+        request.session,
+        services.config,
+        services.clock,
+        services.calendar,
+        only_unit_id=asker.only_unit_id,
+    )

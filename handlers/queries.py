@@ -79,8 +79,7 @@ def overdue_command(request: Request) -> Reply:
     """Overdue dossiers per unit, or one unit's list (focal points: their own unit only)."""
     session, clock, asker = request.session, request.services.clock, request.asker
     if not request.args:
-        only = None if asker.sees_everything else asker.unit_id or -1
-        return overdue_reply(session, clock, only_unit_id=only)
+        return overdue_reply(session, clock, only_unit_id=asker.only_unit_id)
     found = pick_unit(session, clock, request.args, "/overdue")
     if isinstance(found, Reply):
         return found
@@ -92,8 +91,9 @@ def overdue_command(request: Request) -> Reply:
 def deadlines_command(request: Request) -> Reply:
     """Publication tasks by deadline (focal points: their own unit's tasks)."""
     services, asker = request.services, request.asker
-    only = None if asker.sees_everything else asker.unit_id or -1
-    return deadlines_reply(request.session, services.clock, services.calendar, only_unit_id=only)
+    return deadlines_reply(
+        request.session, services.clock, services.calendar, only_unit_id=asker.only_unit_id
+    )
 
 
 def compare_command(request: Request) -> Reply:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.reply import Reply
 from handlers import admin, alerts, queries
-from handlers.access import GROUP, STRANGER, Asker
+from handlers.access import GROUP, GROUP_ADMIN, STRANGER, UNREGISTERED_GROUP, Asker
 from handlers.answers.help import help_reply, stranger_reply
 from handlers.request import Request
 from handlers.services import Services
@@ -24,6 +24,10 @@ from storage.models import Role
 
 log = logging.getLogger(__name__)
 
+UNREGISTERED_TEXT = (
+    "Nhóm này chưa đăng ký nhận thông báo nên bot không trả lời số liệu ở đây. "
+    "Quản trị gõ /register_group [đơn vị] trong nhóm để đăng ký."
+)
 READERS = frozenset({Role.ADMIN.value, Role.LEADER.value, Role.FOCAL.value, GROUP})
 ADMINS = frozenset({Role.ADMIN.value})
 
@@ -211,7 +215,7 @@ COMMANDS: dict[str, Command] = {
         Command(
             "register_group",
             admin.register_group_command,
-            ADMINS,
+            ADMINS | {GROUP_ADMIN},
             "/register_group [đơn vị]",
             "Đăng ký nhóm này nhận thông báo (gõ trong nhóm)",
             "/register_group",
@@ -234,6 +238,19 @@ def parse_command(text: str) -> tuple[str, str] | None:
     return command.split("@", 1)[0].lower(), args.strip()
 
 
+def addressed_elsewhere(text: str, bot_username: str | None) -> bool:
+    """Whether a command names another bot ("/rank@other_bot" in a group with two bots):
+    that bot answers it, this one stays silent."""
+    text = text.strip()
+    if not text.startswith("/"):
+        return False
+    command = text[1:].split(maxsplit=1)[0] if len(text) > 1 else ""
+    _, at, target = command.partition("@")
+    if not at:
+        return False
+    return bot_username is None or target.lower() != bot_username.lstrip("@").lower()
+
+
 def answer(services: Services, text: str, asker: Asker) -> Reply:
     """Answer one message exactly as the bot will."""
     parsed = parse_command(text)
@@ -245,9 +262,11 @@ def answer(services: Services, text: str, asker: Asker) -> Reply:
         return Reply("Hãy gõ một lệnh, ví dụ /rank hoặc /unit Phú Riềng. Gõ /help để xem các lệnh.")
     name, args = parsed
     command = COMMANDS.get(name)
+    if asker.role == UNREGISTERED_GROUP and (command is None or not asker.roles & command.roles):
+        return Reply(UNREGISTERED_TEXT)
     if command is None:
         return Reply(f"Không có lệnh /{name}. Gõ /help để xem các lệnh.")
-    if asker.role not in command.roles:
+    if not asker.roles & command.roles:
         return Reply(f"Lệnh /{name} chỉ dành cho quản trị (Văn phòng UBND tỉnh).")
     return _run(services, command, asker, args)
 

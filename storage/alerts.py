@@ -222,6 +222,7 @@ def store_alerts(session: Session, drafts: list[AlertDraft], now: datetime) -> l
             "snapshot_id": d.snapshot_id,
             "value": d.value,
             "urgent": d.urgent,
+            "audience": d.audience.value,
             "payload": d.payload,
             "created_at": now,
         }
@@ -447,10 +448,11 @@ def migrate_chat(session: Session, old_chat_id: int, new_chat_id: int) -> None:
     )
 
 
-def acknowledge(session: Session, token: str, telegram_id: int, now: datetime) -> int:
-    """Record "Đã nhận" for every alert of the message with this claim token."""
+def acknowledge(session: Session, token: str, telegram_id: int, chat_id: int, now: datetime) -> int:
+    """Record "Đã nhận" for every alert of the message with this claim token, when that
+    message went to this chat (a token copied from another chat acknowledges nothing)."""
     alert_ids = session.scalars(
-        select(Delivery.alert_id).where(Delivery.claim_token == token)
+        select(Delivery.alert_id).where(Delivery.claim_token == token, Delivery.chat_id == chat_id)
     ).all()
     for alert_id in alert_ids:
         exists = session.scalar(
@@ -484,6 +486,46 @@ def delivery_chats(session: Session, alert_id: int, statuses: list[AlertStatus])
         Delivery.alert_id == alert_id, Delivery.status.in_([s.value for s in statuses])
     )
     return sorted(session.scalars(stmt))
+
+
+#: ``last_error`` of a delivery withdrawn because its chat may no longer receive the alert.
+NO_LONGER_ALLOWED = "the recipient is no longer allowed this alert"
+
+
+def withdraw_disallowed(session: Session, chat_ids: set[int], on: date) -> int:
+    """Deliveries not sent yet to these chats whose alert the chat may no longer receive
+    (the person was revoked or moved to another unit, the group given to another unit) are
+    withdrawn, in the caller's transaction; how many. Who may receive an alert is decided
+    as when it was stored: its audience and unit, with today's people and groups."""
+    if not chat_ids:
+        return 0
+    rows = session.execute(
+        select(Delivery.id, Delivery.chat_id, Alert.audience, Alert.unit_id)
+        .join(Alert, Alert.id == Delivery.alert_id)
+        .where(Delivery.chat_id.in_(chat_ids), Delivery.status == AlertStatus.PENDING.value)
+    ).all()
+    if not rows:
+        return 0
+    directory = Directory.load(session)
+    allowed: dict[tuple[str, int | None], set[int]] = {}
+    withdrawn = []
+    for delivery_id, chat_id, audience, unit_id in rows:
+        key = (audience, unit_id)
+        if key not in allowed:
+            allowed[key] = recipients(session, Audience(audience), unit_id, on, directory)
+        if chat_id not in allowed[key]:
+            withdrawn.append(delivery_id)
+    for start in range(0, len(withdrawn), _BATCH):
+        session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id.in_(withdrawn[start : start + _BATCH]),
+                Delivery.status == AlertStatus.PENDING.value,
+            )
+            .values(status=AlertStatus.WITHDRAWN.value, last_error=NO_LONGER_ALLOWED)
+            .execution_options(synchronize_session=False)
+        )
+    return len(withdrawn)
 
 
 def withdraw_pending(session: Session, alert_id: int) -> int:

@@ -557,6 +557,9 @@ class Alert(Base):
     )
     value: Mapped[float | None] = mapped_column(Float)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Who may receive it (:class:`storage.alerts.Audience`): a person or group no longer in
+    #: it (revoked, moved to another unit) loses the deliveries not sent yet.
+    audience: Mapped[str] = mapped_column(String(16), server_default="unit")
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from storage.alerts import withdraw_disallowed
 from storage.models import Chat, Invite, Person, Role, Subscription, Unit
 
 
@@ -23,6 +24,31 @@ def active_chat(session: Session, chat_id: int) -> Chat | None:
     ).first()
 
 
+def follow_access(session: Session, chat_id: int, now: datetime) -> None:
+    """After a person's or a group's access changed (revoked, another role or unit): the
+    subscriptions it may no longer have are removed and the deliveries not sent yet that it
+    may no longer receive are withdrawn, in the same transaction as the change, so that
+    nothing reaches it under its old access, not even what was already queued."""
+    session.flush()
+    person = session.scalars(select(Person).filter_by(telegram_id=chat_id)).first()
+    chat = session.scalars(select(Chat).filter_by(chat_id=chat_id)).first()
+    owner: Person | Chat | None = person if person is not None and person.active else chat
+    if owner is not None and not owner.active:
+        owner = None
+    # Leaders, admins and groups of the whole province may follow any unit; a focal point
+    # or a unit's group only its own unit; nobody else any.
+    everything = owner is not None and (
+        (isinstance(owner, Person) and owner.role != Role.FOCAL.value)
+        or (isinstance(owner, Chat) and owner.unit_id is None)
+    )
+    if not everything:
+        stale = delete(Subscription).where(Subscription.chat_id == chat_id)
+        if owner is not None:
+            stale = stale.where(Subscription.unit_id != owner.unit_id)
+        session.execute(stale.execution_options(synchronize_session=False))
+    withdraw_disallowed(session, {chat_id}, now.date())
+
+
 def save_person(
     session: Session,
     telegram_id: int,
@@ -31,7 +57,8 @@ def save_person(
     now: datetime,
     name: str | None = None,
 ) -> Person:
-    """Create or update a person (re-activating a revoked one)."""
+    """Create or update a person (re-activating a revoked one); what a new role or unit no
+    longer allows is withdrawn (:func:`follow_access`)."""
     if role is Role.FOCAL and unit_id is None:
         raise ValueError("a focal point belongs to one unit")
     person = session.scalars(select(Person).filter_by(telegram_id=telegram_id)).first()
@@ -43,17 +70,18 @@ def save_person(
     person.active = True
     if name:
         person.name = name
-    session.flush()
+    follow_access(session, telegram_id, now)
     return person
 
 
-def revoke_person(session: Session, telegram_id: int) -> bool:
-    """Deactivate a person (kept for the record); False when unknown or already revoked."""
+def revoke_person(session: Session, telegram_id: int, now: datetime) -> bool:
+    """Deactivate a person (kept for the record), with their subscriptions and the alerts
+    queued for them; False when unknown or already revoked."""
     person = active_person(session, telegram_id)
     if person is None:
         return False
     person.active = False
-    session.flush()
+    follow_access(session, telegram_id, now)
     return True
 
 
@@ -93,7 +121,7 @@ def register_chat(
     chat.title = title or chat.title
     chat.unit_id = unit_id
     chat.active = True
-    session.flush()
+    follow_access(session, chat_id, now)
     return chat
 
 
@@ -122,23 +150,31 @@ def create_invite(
 def redeem_invite(
     session: Session, code: str, telegram_id: int, name: str | None, now: datetime
 ) -> Person | str:
-    """Register the person an invite was made for; a Vietnamese reason when it cannot be used."""
-    invite = session.scalars(select(Invite).filter_by(code=code)).first()
+    """Register the person an invite was made for; a Vietnamese reason when it cannot be used.
+
+    The invite is taken with a conditional UPDATE (only while nobody used it and it has not
+    expired): of two people opening the same link at once, on SQLite or PostgreSQL, exactly
+    one is registered; the other is told it was used."""
+    taken = session.execute(
+        update(Invite)
+        .where(Invite.code == code, Invite.used_at.is_(None), Invite.expires_at > now)
+        .values(used_by=telegram_id, used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    invite = session.scalars(
+        select(Invite).filter_by(code=code).execution_options(populate_existing=True)
+    ).first()
     if invite is None:
         return "Mã mời không đúng. Hãy xin Văn phòng UBND tỉnh một đường dẫn mời mới."
-    if invite.used_at is not None:
+    if not taken.rowcount:  # type: ignore[attr-defined]
+        if invite.used_at is None:
+            return "Mã mời đã hết hạn. Hãy xin Văn phòng UBND tỉnh một đường dẫn mời mới."
         if invite.used_by == telegram_id:
             person = active_person(session, telegram_id)
             if person is not None:
                 return person
         return "Mã mời này đã được dùng. Mỗi đường dẫn mời chỉ dùng được một lần."
-    if invite.expires_at <= now:
-        return "Mã mời đã hết hạn. Hãy xin Văn phòng UBND tỉnh một đường dẫn mời mới."
-    person = save_person(session, telegram_id, Role(invite.role), invite.unit_id, now, name)
-    invite.used_by = telegram_id
-    invite.used_at = now
-    session.flush()
-    return person
+    return save_person(session, telegram_id, Role(invite.role), invite.unit_id, now, name)
 
 
 def subscribe(session: Session, chat_id: int, unit_id: int) -> bool:

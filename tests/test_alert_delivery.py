@@ -567,3 +567,76 @@ def test_the_alerts_of_one_run_are_stored_in_one_transaction(
     with setup.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(queue.Alert)) == 0
     assert statuses(setup) == before == {}
+
+
+def _pending_chats(services: Services) -> set[int]:
+    with services.session_factory() as session:
+        return set(
+            session.scalars(
+                select(Delivery.chat_id).where(Delivery.status == AlertStatus.PENDING.value)
+            )
+        )
+
+
+def _subscribed(services: Services, chat_id: int) -> list[str]:
+    with services.session_factory() as session:
+        return [u.name for u in people.subscribed_units(session, chat_id)]
+
+
+def test_revoking_a_person_withdraws_what_was_queued_for_them_and_their_subscriptions(
+    setup: Services, fake: FakeTelegram
+) -> None:
+    assert (
+        "Đã đăng ký"
+        in answer(setup, "/subscribe Phú Riềng", Asker("focal", _phu(setup), FOCAL, FOCAL)).text
+    )
+    unit_alerts(setup)
+    assert _pending_chats(setup) == {FOCAL, GROUP}
+    admin = Asker(telegram_id=1, chat_id=1)
+    assert "Đã thu hồi" in answer(setup, f"/revoke {FOCAL}", admin).text
+    assert _pending_chats(setup) == {GROUP} and _subscribed(setup, FOCAL) == []
+    assert send(setup, fake).sent == 1 and messages(fake, FOCAL) == []
+    with setup.session_factory() as session:
+        reasons = set(session.scalars(select(Delivery.last_error).where(Delivery.chat_id == FOCAL)))
+    assert reasons == {queue.NO_LONGER_ALLOWED}
+
+
+def _phu(services: Services) -> int:
+    with services.session_factory() as session:
+        return int(session.scalars(select(Unit.id).filter_by(name="UBND huyện Phú Riềng")).one())
+
+
+def test_moving_a_focal_point_to_another_unit_stops_the_old_units_alerts(
+    setup: Services, fake: FakeTelegram
+) -> None:
+    unit_alerts(setup)
+    admin = Asker(telegram_id=1, chat_id=1)
+    assert "Đã cấp quyền" in answer(setup, f"/grant {FOCAL} focal Bình Long", admin).text
+    assert _pending_chats(setup) == {GROUP}
+    send(setup, fake)
+    assert messages(fake, FOCAL) == []
+
+
+def test_a_leader_made_a_focal_point_keeps_only_their_units_subscription_and_alerts(
+    setup: Services, fake: FakeTelegram
+) -> None:
+    leader = Asker("leader", None, LEADER, LEADER)
+    for name in ("Phú Riềng", "Bình Long"):
+        assert "Đã đăng ký" in answer(setup, f"/subscribe {name}", leader).text
+    unit_alerts(setup)  # Phú Riềng's: the leader gets them as a subscriber
+    assert LEADER in _pending_chats(setup)
+    with setup.session_factory.begin() as session:
+        bl = session.scalars(select(Unit.id).filter_by(name="UBND thị xã Bình Long")).one()
+        people.save_person(session, LEADER, Role.FOCAL, bl, setup.clock.now())
+    assert _subscribed(setup, LEADER) == ["UBND thị xã Bình Long"]
+    assert LEADER not in _pending_chats(setup)
+
+
+def test_a_group_given_to_another_unit_loses_the_old_units_queued_alerts(
+    setup: Services,
+) -> None:
+    unit_alerts(setup)
+    with setup.session_factory.begin() as session:
+        bl = session.scalars(select(Unit.id).filter_by(name="UBND thị xã Bình Long")).one()
+        people.register_chat(session, GROUP, "Bình Long", bl, setup.clock.now())
+    assert _pending_chats(setup) == {FOCAL}

@@ -399,7 +399,8 @@ def test_an_acknowledged_alert_does_not_escalate(
                 status=AlertStatus.SENT.value, sent_at=clock.now(), claim_token="t1"
             )
         )
-        assert acknowledge(session, "t1", 1, clock.now()) == 1
+        assert acknowledge(session, "t1", 1, -42, clock.now()) == 0  # not that chat's message
+        assert acknowledge(session, "t1", 1, 1, clock.now()) == 1
         session.commit()
     clock.move(timedelta(days=6))
     assert raise_alerts(demo, [ESCALATION]) == []

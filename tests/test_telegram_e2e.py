@@ -238,6 +238,15 @@ def test_groups_answer_commands_only_when_registered(bot: Bot) -> None:
     assert "Đồng Phú" not in _texts(replies)  # a unit group sees its own unit only
     assert bot.wait_until_handled(ignored) == "ignored"
     assert bot.fake.sent_to(UNKNOWN_GROUP, start) == []
+    # an admin there gets no data either, only how to register the group
+    (refusal,) = bot.ask(ADMIN, "/overdue", chat=UNKNOWN_GROUP, chat_type="group")
+    assert "chưa đăng ký" in refusal.params["text"] and "204" not in refusal.params["text"]
+
+
+def test_commands_for_another_bot_are_left_to_it(bot: Bot) -> None:
+    assert bot.ask(7, "/rank@other_bot", chat=GROUP, chat_type="group") == []
+    assert bot.ask(ADMIN, "/help@other_bot") == []
+    assert bot.ask(7, f"/rank@{BOT_USERNAME}", chat=GROUP, chat_type="group") != []
 
 
 def test_an_invite_link_registers_whoever_opens_it(bot: Bot) -> None:

@@ -19,7 +19,7 @@ from bot.telegram.replies import edit_reply, send_reply
 from handlers.access import STRANGER, Asker, resolve_asker
 from handlers.answers.help import stranger_reply
 from handlers.imports import import_file, import_reply
-from handlers.router import answer
+from handlers.router import addressed_elsewhere, answer
 from handlers.services import Services
 from jobs.runs import after_import
 from storage import alerts as queue
@@ -83,6 +83,8 @@ async def on_message(update: Update, context: BotContext) -> None:
         return
     if asker.in_group and not message.text.startswith("/"):
         return  # groups talk among themselves; the bot answers commands only
+    if addressed_elsewhere(message.text, context.bot.username):
+        return
     reply = await asyncio.to_thread(answer, context.services, message.text, asker)
     await send_reply(context.bot, chat.id, reply)
 

@@ -24,8 +24,17 @@ OVERDUE_UNITS = 5
 DEADLINE_DAYS = 5
 
 
-def summary_reply(session: Session, config: Config, clock: Clock, calendar: WorkCalendar) -> Reply:
-    """Rank and its move, ratios up/down, biggest drops and rises, overdue, near deadlines."""
+def summary_reply(
+    session: Session,
+    config: Config,
+    clock: Clock,
+    calendar: WorkCalendar,
+    only_unit_id: int | None = None,
+) -> Reply:
+    """Rank and its move, ratios up/down, biggest drops and rises, overdue, near deadlines.
+
+    With ``only_unit_id`` (a focal point) the overdue line and the deadlines name only that
+    unit, as /overdue and /deadlines do for them; scores and ranks are public."""
     province = province_unit(session, config)
     if province is None:
         return Reply(no_province_text(config))
@@ -61,8 +70,8 @@ def summary_reply(session: Session, config: Config, clock: Clock, calendar: Work
         if moves.falling:
             lines.append("   Giảm: " + "; ".join(moves.falling))
     lines.extend(_movers(session, total.id, today, config))
-    lines.extend(_overdue(session, clock, config))
-    lines.extend(_deadlines(session, clock, calendar))
+    lines.extend(_overdue(session, clock, config, only_unit_id))
+    lines.extend(_deadlines(session, clock, calendar, only_unit_id))
     image = rank_chart(province.name, rank_series(history))
     return Reply("\n".join(lines), image=image, image_name="tom-tat-tuan.png")
 
@@ -123,7 +132,7 @@ def _movers(session: Session, total_id: int, today: date, config: Config) -> lis
     return lines
 
 
-def _overdue(session: Session, clock: Clock, config: Config) -> list[str]:
+def _overdue(session: Session, clock: Clock, config: Config, only_unit_id: int | None) -> list[str]:
     now_local = clock.now().replace(tzinfo=None)
     rows = queries.overdue_dossier_counts(session, now_local)
     label = f"theo danh sách hồ sơ, đến {fmt_date(now_local)}"
@@ -135,16 +144,25 @@ def _overdue(session: Session, clock: Clock, config: Config) -> list[str]:
     if not rows:
         return ["⏰ Hồ sơ quá hạn: chưa có số liệu."]
     total = sum(r.count for r in rows)
+    total_text = f"{fmt_count(total)} hồ sơ tại {len(rows)} đơn vị"
+    if only_unit_id is not None:
+        own = [r for r in rows if r.unit.id == only_unit_id]
+        top = "; ".join(f"{r.unit.name}: {fmt_count(r.count)}" for r in own)
+        top = top or "đơn vị của bạn: không có hồ sơ quá hạn"
+        return [f"⏰ Hồ sơ quá hạn ({label}): {total_text} — {top}{age}."]
     top = "; ".join(f"{r.unit.name}: {fmt_count(r.count)}" for r in rows[:OVERDUE_UNITS])
     more = f"; … và {len(rows) - OVERDUE_UNITS} đơn vị khác" if len(rows) > OVERDUE_UNITS else ""
-    total_text = f"{fmt_count(total)} hồ sơ tại {len(rows)} đơn vị"
     return [f"⏰ Hồ sơ quá hạn ({label}): {total_text} — {top}{more}{age}."]
 
 
-def _deadlines(session: Session, clock: Clock, calendar: WorkCalendar) -> list[str]:
+def _deadlines(
+    session: Session, clock: Clock, calendar: WorkCalendar, only_unit_id: int | None
+) -> list[str]:
     today = clock.now().date()
     near, late = [], 0
     for task, unit in queries.all_open_publication_tasks(session):
+        if only_unit_id is not None and unit.id != only_unit_id:
+            continue
         if task.deadline is None or task.submission_date is not None:
             continue  # submitted tasks wait for the province, not for their unit
         left = calendar.working_days_between(today, task.deadline)

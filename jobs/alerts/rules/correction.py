@@ -56,7 +56,7 @@ def correction_for(alert: Alert, chats: list[int]) -> AlertDraft:
     return AlertDraft(
         identity=f"{RuleName.CORRECTION}:{alert.id}",
         rule=RuleName.CORRECTION.value,
-        audience=Audience.UNIT,
+        audience=Audience(alert.audience),  # the same people may see it as the original
         payload=payload.model_dump(mode="json"),
         unit_id=alert.unit_id,
         period_key=str(alert.id),
