@@ -165,6 +165,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="bảng xếp hạng các tỉnh: tổng điểm và điểm nhóm của mọi tỉnh (service-results)",
     )
 
+    backup = sub.add_parser(
+        "backup",
+        help="sao lưu cơ sở dữ liệu khi bot vẫn chạy (SQLite: tệp .db; PostgreSQL: pg_dump)",
+    )
+    backup.add_argument("--out", type=Path, required=True, metavar="TỆP", help="tệp sao lưu")
+    restore = sub.add_parser(
+        "restore",
+        help="phục hồi cơ sở dữ liệu từ một bản sao lưu (bản hiện tại được giữ lại trước)",
+    )
+    restore.add_argument("file", type=Path, metavar="TỆP", help="tệp do tthc-bot backup tạo")
+
+    sub.add_parser(
+        "doctor",
+        help="kiểm tra cấu hình, cơ sở dữ liệu, mã bot, đồng hồ, ổ đĩa, thư mục inbox",
+    )
+
     groups = sub.add_parser("groups", help="nhóm Telegram nhận tóm tắt")
     groups_sub = groups.add_subparsers(dest="groups_command", required=True, metavar="LỆNH")
     gadd = groups_sub.add_parser("add", help="đăng ký một nhóm")
@@ -207,6 +223,12 @@ def _dispatch(args: argparse.Namespace, services: Services) -> int:
         return 0
     if args.command == "demo":
         return _demo(services.config, args)
+    if args.command in ("backup", "restore"):
+        return _backup(services, args)
+    if args.command == "doctor":
+        from bot.doctor import run_doctor
+
+        return run_doctor(services, sys.stdout)
     _require_schema(services)
     if args.command == "import":
         return _import(services, args)
@@ -369,6 +391,33 @@ def _alerts(services: Services, args: argparse.Namespace) -> int:
         f"không gửi được (chặn bot) {len(report.blocked)}."
     )
     return 1 if report.failed or report.blocked else 0
+
+
+def _backup(services: Services, args: argparse.Namespace) -> int:
+    from storage.backup import BackupFailed, backup, restore
+
+    where = db.describe_url(services.config.database.url)
+    try:
+        if args.command == "backup":
+            size = backup(services.engine, args.out)
+            print(f"Đã sao lưu {where} vào {args.out} ({fmt_count(size // 1024)} KB).")
+            return 0
+        report = restore(services.engine, args.file, services.clock.now())
+    except BackupFailed as exc:
+        print(
+            f"Không {'sao lưu' if args.command == 'backup' else 'phục hồi'} được: {exc}.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"Đã phục hồi {where} từ {args.file}.")
+    print(f"Bản trước khi phục hồi được giữ ở {report.previous}.")
+    if report.restored_revision != report.revision:
+        print(
+            f"Bản sao lưu ở phiên bản lược đồ {report.restored_revision}, "
+            f"đã nâng lên {report.revision}."
+        )
+    print("Hãy khởi động lại bot (systemctl restart tthc-bot) để dùng dữ liệu vừa phục hồi.")
+    return 0
 
 
 def _require_schema(services: Services) -> None:

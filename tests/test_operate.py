@@ -1,0 +1,191 @@
+"""Running it for months: backup and restore while the bot runs, and `tthc-bot doctor`."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, insert, select, text
+
+from bot.app import Services
+from storage import db
+from storage.backup import BackupFailed, backup, restore
+from storage.models import Base, Person, Role
+from tests.conftest import DEMO_FILES, run_cli
+from tests.fake_telegram import FakeTelegram
+
+TOKEN = "77:doctor-test"
+
+
+def every_table(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (and the schema revision), in key order."""
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            key = list(table.primary_key.columns) or list(table.columns)
+            found[table.name] = [tuple(r) for r in connection.execute(select(table).order_by(*key))]
+        found["alembic_version"] = [
+            tuple(r) for r in connection.execute(text("SELECT version_num FROM alembic_version"))
+        ]
+    return found
+
+
+def test_a_restore_gives_back_every_table_as_it_was_at_the_backup(
+    demo: Services, tmp_path: Path
+) -> None:
+    with demo.session_factory.begin() as session:
+        session.add(
+            Person(telegram_id=11, role=Role.LEADER, active=True, created_at=demo.clock.now())
+        )
+    before = every_table(demo.engine)
+    assert before["observations"] and before["publication_tasks"]  # the demo data
+    out = tmp_path / "saved" / "tthc-backup.bin"
+    assert backup(demo.engine, out) > 0
+    # What happens after the backup: a person revoked, another added, tasks gone
+    with demo.engine.begin() as connection:
+        connection.execute(text("UPDATE people SET active = false WHERE telegram_id = 11"))
+        connection.execute(text("DELETE FROM publication_tasks"))
+        connection.execute(
+            insert(Person),
+            [{"telegram_id": 12, "role": "admin", "active": True, "created_at": demo.clock.now()}],
+        )
+    changed = every_table(demo.engine)
+    assert changed != before
+    report = restore(demo.engine, out, datetime(2026, 12, 7, 9, 30))
+    assert every_table(demo.engine) == before
+    assert report.revision == db.head_revision() == report.restored_revision
+    # what the restore replaced was kept
+    assert report.previous.parent == out.parent and report.previous.exists()
+    assert report.previous.name.startswith("truoc-khi-phuc-hoi-20261207-093000")
+
+
+# SQLite only: on PostgreSQL the copy is pg_dump's snapshot, PostgreSQL's own guarantee
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_sqlite_backup_taken_while_the_bot_writes_is_one_consistent_instant(
+    demo: Services, tmp_path: Path
+) -> None:
+    stop = threading.Event()
+    written: list[int] = []
+
+    def writer() -> None:  # the bot registering people, one transaction each
+        engine = db.make_engine(str(demo.engine.url))
+        n = 100_000
+        while not stop.is_set():
+            with engine.begin() as connection:
+                connection.execute(
+                    insert(Person),
+                    [
+                        {
+                            "telegram_id": n,
+                            "role": "leader",
+                            "active": True,
+                            "created_at": demo.clock.now(),
+                        }
+                    ],
+                )
+            written.append(n)
+            n += 1
+        engine.dispose()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        while len(written) < 20:
+            threading.Event().wait(0.01)
+        copies = [tmp_path / f"copy{i}.db" for i in range(3)]
+        for copy in copies:
+            backup(demo.engine, copy)
+    finally:
+        stop.set()
+        thread.join()
+    for copy in copies:
+        connection = sqlite3.connect(copy)
+        try:
+            assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            ids = [
+                r[0]
+                for r in connection.execute(
+                    "SELECT telegram_id FROM people WHERE telegram_id >= 100000 ORDER BY 1"
+                )
+            ]
+        finally:
+            connection.close()
+        # every transaction committed before the instant, none after: no gap
+        assert ids == list(range(100_000, 100_000 + len(ids))) and ids
+
+
+def test_a_file_that_is_not_a_backup_is_refused_and_nothing_changes(
+    demo: Services, tmp_path: Path
+) -> None:
+    before = every_table(demo.engine)
+    wrong = tmp_path / "notes.db"
+    wrong.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(BackupFailed, match="không phải bản sao lưu"):
+        restore(demo.engine, wrong, datetime(2026, 12, 7))
+    with pytest.raises(BackupFailed, match="không có tệp"):
+        restore(demo.engine, tmp_path / "missing.db", datetime(2026, 12, 7))
+    assert every_table(demo.engine) == before
+
+
+def _env(folder: Path, extra: str = "") -> dict[str, str]:
+    (folder / "config.toml").write_text(
+        f'[database]\nurl = "sqlite:///tthc.db"\n{extra}', encoding="utf-8"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "TTHC_"))}
+    env["TTHC_CONFIG"] = str(folder / "config.toml")
+    return env
+
+
+def test_backup_and_restore_from_the_command_line(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    run_cli(["db", "upgrade"], env, tmp_path)
+    run_cli(["import", str(DEMO_FILES / "01_don_vi.csv")], env, tmp_path)
+    run_cli(["users", "add", "5", "--role", "leader"], env, tmp_path)
+    assert "Đã sao lưu" in run_cli(["backup", "--out", "sao-luu/tthc.db"], env, tmp_path)
+    run_cli(["users", "remove", "5"], env, tmp_path)
+    assert "5: lãnh đạo" not in run_cli(["users", "list"], env, tmp_path)
+    restored = run_cli(["restore", "sao-luu/tthc.db"], env, tmp_path)
+    assert "Đã phục hồi" in restored and "truoc-khi-phuc-hoi-" in restored
+    assert "5: lãnh đạo" in run_cli(["users", "list"], env, tmp_path)
+    run_cli(["restore", "config.toml"], env, tmp_path, expect=1)
+
+
+def test_doctor_says_healthy_when_everything_is_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = FakeTelegram(TOKEN).start()
+    try:
+        (tmp_path / "inbox").mkdir()
+        env = _env(
+            tmp_path,
+            f'[telegram]\nbase_url = "{fake.base_url}"\n[sources]\ninbox = "inbox"\n',
+        )
+        env["TELEGRAM_BOT_TOKEN"] = TOKEN
+        run_cli(["db", "upgrade"], env, tmp_path)
+        output = run_cli(["doctor"], env, tmp_path, expect=0)
+        assert "✘" not in output and "Mọi mục đều ổn" in output
+        assert "bot @tthc_test_bot" in output and "khớp với Telegram" in output
+        assert "thư mục inbox" in output and "đọc/ghi được" in output
+        fake.revoke_token()
+        output = run_cli(["doctor"], env, tmp_path, expect=1)
+        assert "✘ mã bot: Telegram từ chối mã bot" in output and TOKEN not in output
+    finally:
+        fake.stop()
+
+
+def test_doctor_names_each_problem_and_what_to_do(tmp_path: Path) -> None:
+    env = _env(tmp_path, '[sources]\ninbox = "khong-co"\n')
+    output = run_cli(["doctor"], env, tmp_path, expect=1)
+    assert "✘ cơ sở dữ liệu: chưa có" in output and "tthc-bot db upgrade" in output
+    assert "✘ mã bot: chưa đặt TELEGRAM_BOT_TOKEN" in output
+    assert "✘ thư mục inbox: không có thư mục" in output
+    engine = create_engine(f"sqlite:///{tmp_path / 'tthc.db'}")
+    db.upgrade(engine, "0012")
+    engine.dispose()
+    output = run_cli(["doctor"], env, tmp_path, expect=1)
+    assert f"lược đồ ở phiên bản 0012, mã nguồn cần {db.head_revision()}" in output
