@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from core.clock import Clock, SystemClock
 from core.config import Config
+from core.health import Health
 from core.settle import freeze_long_lived
 from core.workdays import WorkCalendar
 from handlers.services import Services
@@ -22,15 +23,17 @@ def build_services(config: Config, clock: Clock | None = None, demo: bool = Fals
     """The services on the configured database, or with ``demo`` on the demo database."""
     url = config.database.demo_url if demo else config.database.url
     engine = make_engine(url, echo=config.database.echo)
+    clock = clock or SystemClock(config.tz)
     return Services(
         config=config,
         engine=engine,
         session_factory=make_session_factory(engine),
-        clock=clock or SystemClock(config.tz),
+        clock=clock,
         calendar=WorkCalendar(config.workdays.extra_holidays, config.workdays.extra_working_days),
         bot_username=config.telegram.bot_username,
         alert_rules={rule.name: rule for rule in RULES},
         demo=demo,
+        health=Health(started_at=clock.now()),
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.app import Services, build_services, settle_after_start
 from bot.console import run_console, write_reply
 from core.config import Config, ConfigError, load_config
+from core.health import ErrorRecorder
 from core.parsing import ValueProblem, parse_date
 from core.vnformat import fmt_count
 from handlers.access import Asker
@@ -192,10 +193,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # The running bot logs one line per update and per job (INFO); other commands only
+    # warnings; -v everything.
+    quiet = logging.INFO if args.command == "run" else logging.WARNING
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
+        level=logging.DEBUG if args.verbose else quiet,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per 5 s otherwise
     try:
         config = load_config()
     except ConfigError as exc:
@@ -261,6 +267,8 @@ def _answer(services: Services, args: argparse.Namespace) -> int:
             write_reply(answer(services, args.text, asker), sys.stdout, args.out)
             return 0
         return run_console(services, asker, sys.stdin, sys.stdout, args.out)
+    if args.command == "run" and services.health is not None:  # for /status and notices
+        logging.getLogger().addHandler(ErrorRecorder(services.health))
     if services.config.telegram.token is not None:
         from bot.telegram.application import run_bot
         from bot.telegram.token_guard import TokenRejected

@@ -161,7 +161,10 @@ class TelegramConfig(_Section):
     base_file_url: str = "https://api.telegram.org/file/bot"
     bot_username: str | None = None
     invite_days: int = Field(default=7, gt=0)
+    #: The chat that receives error notices; without it, every admin's chat.
     developer_chat_id: int | None = None
+    #: At most one error notice per this many minutes (it counts the errors in between).
+    error_notice_minutes: int = Field(default=30, gt=0)
     poll_timeout: int = Field(default=30, ge=0)
     webhook: WebhookConfig = WebhookConfig()
 

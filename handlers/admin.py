@@ -7,6 +7,7 @@ from datetime import timedelta
 from core.reply import Reply
 from core.textnorm import fold
 from handlers.access import ROLE_LABELS
+from handlers.answers.status import status_reply
 from handlers.answers.unit import pick_unit
 from handlers.request import Request
 from storage import people
@@ -160,3 +161,8 @@ def register_group_command(request: Request) -> Reply:
     )
     suffix = f" của {unit.name}" if unit else ""
     return Reply(f"Đã đăng ký nhóm này nhận thông báo{suffix}.")
+
+
+def status_command(request: Request) -> Reply:
+    """/status: version, uptime, sources, the alert queue, the last error, the jobs."""
+    return status_reply(request.session, request.services)

@@ -197,6 +197,14 @@ COMMANDS: dict[str, Command] = {
             "users", admin.users_command, ADMINS, "/users", "Danh sách người dùng và nhóm", "/users"
         ),
         Command(
+            "status",
+            admin.status_command,
+            ADMINS,
+            "/status",
+            "Tình trạng bot: phiên bản, thời gian chạy, số liệu mới nhất, tin chờ gửi, lỗi, lịch",
+            "/status",
+        ),
+        Command(
             "grant",
             admin.grant_command,
             ADMINS,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock
 from core.config import Config
+from core.health import Health
 from core.workdays import WorkCalendar
 
 
@@ -40,6 +41,8 @@ class Services:
     alert_rules: Mapping[str, RuleInfo] = field(default_factory=dict)
     #: Running on the demo database: answers only, nothing is scheduled or delivered.
     demo: bool = False
+    #: When this process started and the errors it logged (``/status``, error notices).
+    health: Health | None = None
 
     def close(self) -> None:
         self.engine.dispose()

@@ -11,6 +11,7 @@ as stored even when its alerts could not be raised yet.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -63,6 +64,7 @@ def attempt(
 ) -> T | None:
     """Run a claimed occurrence: its result, or None after recording the failure (logged with
     its traceback; the bot attempts it again later)."""
+    started = time.monotonic()
     try:
         result = action(services)
     except Exception as exc:
@@ -74,6 +76,7 @@ def attempt(
         return None
     with services.session_factory.begin() as session:
         job_runs.record_success(session, run_id, services.clock.now())
+    log.info("job %s (run %d) done in %.0f ms", name, run_id, (time.monotonic() - started) * 1000)
     return result
 
 

@@ -85,6 +85,12 @@ def pending_deliveries(session: Session) -> int:
     )
 
 
+def delivery_counts(session: Session) -> dict[str, int]:
+    """Deliveries by status (pending, claimed, sent, failed, withdrawn)."""
+    stmt = select(Delivery.status, func.count()).group_by(Delivery.status)
+    return {str(status): int(count) for status, count in session.execute(stmt)}
+
+
 def blocked_chats(session: Session) -> set[int]:
     stmt = select(ChatSettings.chat_id).where(ChatSettings.blocked_at.is_not(None))
     return set(session.scalars(stmt))

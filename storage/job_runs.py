@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import JobRun
@@ -61,3 +61,22 @@ def reclaim(session: Session, run: JobRun, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0) == 1  # type: ignore[attr-defined]
+
+
+def last_runs(session: Session) -> list[JobRun]:
+    """The newest run of each job, by name."""
+    newest = (
+        select(JobRun.name, func.max(JobRun.scheduled_for).label("scheduled_for"))
+        .group_by(JobRun.name)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(JobRun)
+            .join(
+                newest,
+                (JobRun.name == newest.c.name) & (JobRun.scheduled_for == newest.c.scheduled_for),
+            )
+            .order_by(JobRun.name)
+        )
+    )

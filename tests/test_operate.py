@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +189,106 @@ def test_doctor_names_each_problem_and_what_to_do(tmp_path: Path) -> None:
     engine.dispose()
     output = run_cli(["doctor"], env, tmp_path, expect=1)
     assert f"lược đồ ở phiên bản 0012, mã nguồn cần {db.head_revision()}" in output
+
+
+def test_status_tells_an_admin_how_the_bot_is_and_nobody_else(demo: Services) -> None:
+    from handlers.access import Asker
+    from handlers.router import answer
+    from jobs.runner import run_due
+
+    assert demo.health is not None
+    run_due(demo, {"daily_checks"})
+    demo.clock.move(timedelta(hours=2, minutes=5))  # type: ignore[attr-defined]
+    admin = Asker(telegram_id=1, chat_id=1)
+    text = answer(demo, "/status", admin).text
+    assert "🩺 tthc-bot 0." in text and "(2 giờ 5 phút)" in text
+    assert "Cổng DVCQG: ngày 08/04/2025" in text and "Hệ thống DVC tỉnh: ngày 10/04/2025" in text
+    assert "📨 Tin cảnh báo: chờ gửi" in text and "✅ Không có lỗi từ khi chạy." in text
+    assert "  • daily_checks (lịch " in text and "xong lúc" in text
+    demo.health.record(demo.clock.now(), "job weekly_summary (run 3) failed (OperationalError)")
+    text = answer(demo, "/status", admin).text
+    assert "⚠️ 1 lỗi từ khi chạy; gần nhất lúc" in text and "(OperationalError)" in text
+    focal = Asker("focal", 1, 50, 50)
+    assert "chỉ dành cho quản trị" in answer(demo, "/status", focal).text
+
+
+def test_logged_errors_keep_no_personal_data_and_are_told_at_most_once_per_interval(
+    demo: Services,
+) -> None:
+    import logging
+
+    from bot.telegram.notices import notice_text
+    from core.health import ErrorRecorder, Health
+
+    health = Health(started_at=demo.clock.now())
+    recorder = ErrorRecorder(health)
+    logger = logging.getLogger("tests.operate")
+    logger.addHandler(recorder)
+    try:
+        try:
+            raise ValueError("row 7: Nguyễn Văn An, 0912 345 678")
+        except ValueError:
+            logger.exception("inbox import of hoso.xlsx failed\nwith details")
+        logger.warning("not an error")
+        logger.error("job daily_checks (run 4) failed; it will be attempted again")
+    finally:
+        logger.removeHandler(recorder)
+    assert health.errors == 2 and health.last_error is not None
+    first = Health(started_at=demo.clock.now())
+    recorder = ErrorRecorder(first)
+    logger.addHandler(recorder)
+    try:
+        try:
+            raise ValueError("row 7: Nguyễn Văn An, 0912 345 678")
+        except ValueError:
+            logger.exception("inbox import of hoso.xlsx failed\nwith details")
+    finally:
+        logger.removeHandler(recorder)
+    assert first.last_error is not None
+    assert first.last_error.text == "inbox import of hoso.xlsx failed (ValueError)"
+    now, every = demo.clock.now(), timedelta(minutes=30)
+    told = notice_text(health, now, every, demo)
+    assert told is not None and "2 lỗi mới" in told and "job daily_checks (run 4)" in told
+    assert notice_text(health, now, every, demo) is None  # nothing new
+    health.record(now, "another")
+    assert notice_text(health, now + timedelta(minutes=29), every, demo) is None  # too soon
+    later = notice_text(health, now + timedelta(minutes=30), every, demo)
+    assert later is not None and "1 lỗi mới" in later and "another" in later
+
+
+def test_the_error_notice_reaches_every_admin_once_per_interval(demo: Services) -> None:
+    import asyncio
+    from types import SimpleNamespace
+    from typing import cast
+
+    from telegram import Bot
+
+    from bot.telegram.context import BotContext
+    from bot.telegram.notices import error_notice_job
+    from storage import people
+
+    with demo.session_factory.begin() as session:
+        for telegram_id in (1, 2):
+            people.save_person(session, telegram_id, Role.ADMIN, None, demo.clock.now())
+        people.save_person(session, 3, Role.LEADER, None, demo.clock.now())
+    assert demo.health is not None
+    fake = FakeTelegram(TOKEN).start()
+
+    async def job_twice() -> None:
+        async with Bot(TOKEN, base_url=fake.base_url) as bot:
+            context = cast(BotContext, SimpleNamespace(services=demo, bot=bot))
+            for _ in range(3):
+                demo.health.record(demo.clock.now(), "job inbox (run 9) failed (PermissionError)")
+            await error_notice_job(context)
+            demo.health.record(demo.clock.now(), "again")
+            await error_notice_job(context)  # within error_notice_minutes: nothing
+
+    try:
+        asyncio.run(job_twice())
+    finally:
+        fake.stop()
+    sent = [c for c in fake.calls if c.method == "sendMessage"]
+    assert sorted(int(c.params["chat_id"]) for c in sent) == [1, 2]
+    assert all(
+        "3 lỗi mới" in c.params["text"] and "(PermissionError)" in c.params["text"] for c in sent
+    )

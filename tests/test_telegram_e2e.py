@@ -435,6 +435,13 @@ def test_an_import_from_the_terminal_reaches_the_focal_point_within_seconds(bot:
     assert "đã nhận" in toast.params["text"]
 
 
+def test_the_log_has_one_line_per_update_with_chat_role_command_and_duration(bot: Bot) -> None:
+    bot.ask(LEADER, "/unit Phú Riềng")
+    log = bot.log.read_text(encoding="utf-8")
+    assert re.search(rf"update \d+ handled: chat {LEADER}, leader, /unit, \d+ ms", log)
+    assert "Phú Riềng" not in "".join(line for line in log.splitlines() if "handled" in line)
+
+
 def test_no_log_line_contains_the_token(bot: Bot) -> None:
     bot.ask(ADMIN, "/help")
     bot.process.send_signal(signal.SIGINT)

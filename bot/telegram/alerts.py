@@ -3,7 +3,9 @@ delivery job of the running bot, and one round from the terminal (``tthc-bot ale
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -30,6 +32,8 @@ from jobs.alerts.delivery import (
     Unreachable,
     deliver_pending,
 )
+
+log = logging.getLogger(__name__)
 
 
 class TelegramTransport:
@@ -106,8 +110,19 @@ def rate_limiter() -> AIORateLimiter:
 
 
 async def deliver_job(context: BotContext) -> None:
-    """The delivery loop: every few seconds, send what the rules queued."""
-    await deliver_pending(context.services, TelegramTransport(context.bot))
+    """The delivery loop: every few seconds, send what the rules queued (a log line for a
+    round that did something)."""
+    started = time.monotonic()
+    report = await deliver_pending(context.services, TelegramTransport(context.bot))
+    if report.sent or report.retried or report.failed or report.blocked or report.migrated:
+        log.info(
+            "job deliver: %d sent, %d to retry, %d failed, %d blocked in %.0f ms",
+            report.sent,
+            report.retried,
+            report.failed,
+            len(report.blocked),
+            (time.monotonic() - started) * 1000,
+        )
 
 
 async def send_alerts_now(services: Services, token: str) -> DeliveryReport:

@@ -29,6 +29,7 @@ from bot.app import settle_after_start
 from bot.telegram import updates
 from bot.telegram.alerts import rate_limiter, use_timedelta_durations
 from bot.telegram.context import SERVICES_KEY, BotContext
+from bot.telegram.notices import admin_chat_ids
 from bot.telegram.redaction import protect_logs
 from bot.telegram.schedules import catch_up, schedule_jobs
 from bot.telegram.token_guard import GuardedRequest, TokenGuard, run_guarded
@@ -36,7 +37,6 @@ from handlers.access import GROUP
 from handlers.router import commands_for
 from handlers.services import Services
 from storage.models import Role
-from storage.people import people_with_roles
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +50,6 @@ def _menu(role: str) -> list[BotCommand]:
     return [BotCommand(c.name, c.description[:256]) for c in commands_for(role)]
 
 
-def _admin_ids(services: Services) -> list[int]:
-    with services.session_factory() as session:
-        return [p.telegram_id for p in people_with_roles(session, [Role.ADMIN.value])]
-
-
 async def set_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Vietnamese command menus: readers in private chats, groups, and each admin's own."""
     services = application.bot_data[SERVICES_KEY]
@@ -63,7 +58,7 @@ async def set_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> N
     services.bot_username = me.username
     await bot.set_my_commands(_menu(Role.FOCAL.value), scope=BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(_menu(GROUP), scope=BotCommandScopeAllGroupChats())
-    for telegram_id in await asyncio.to_thread(_admin_ids, services):
+    for telegram_id in await asyncio.to_thread(admin_chat_ids, services):
         try:
             await bot.set_my_commands(
                 _menu(Role.ADMIN.value), scope=BotCommandScopeChat(telegram_id)

@@ -12,6 +12,7 @@ from telegram.ext import Application
 
 from bot.telegram.alerts import deliver_job
 from bot.telegram.context import SERVICES_KEY, BotContext
+from bot.telegram.notices import NOTICE_EVERY, error_notice_job
 from jobs import runner
 from jobs.alerts.engine import extend_to_new_recipients
 from jobs.runner import job_specs, run_due
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 DELIVER_JOB = "deliver"
 WELCOME_JOB = "welcome"
 CATCH_UP_JOB = "catch_up"
+NOTICE_JOB = "error_notice"
 #: How often runs missed by a stalled process, and failed runs, are looked for (seconds).
 CATCH_UP_EVERY = 60
 #: How often open alerts are extended to people who joined a unit since (seconds).
@@ -74,6 +76,9 @@ def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
     job_queue.run_repeating(
         catch_up_job, interval=CATCH_UP_EVERY, first=CATCH_UP_EVERY, name=CATCH_UP_JOB
     )
+    for old in job_queue.get_jobs_by_name(NOTICE_JOB):
+        old.schedule_removal()
+    job_queue.run_repeating(error_notice_job, interval=NOTICE_EVERY, first=5, name=NOTICE_JOB)
 
 
 async def catch_up_job(context: BotContext) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from telegram import Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
 from bot.telegram.context import BotContext
@@ -19,7 +19,7 @@ from bot.telegram.replies import edit_reply, send_reply
 from handlers.access import STRANGER, Asker, resolve_asker
 from handlers.answers.help import stranger_reply
 from handlers.imports import import_file, import_reply
-from handlers.router import addressed_elsewhere, answer
+from handlers.router import addressed_elsewhere, answer, parse_command
 from handlers.services import Services
 from jobs.runs import after_import
 from storage import alerts as queue
@@ -63,15 +63,31 @@ async def identify(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
 
 
+def _what(update: Update) -> str:
+    """The command an update asked for, without its arguments (they may name people or
+    carry invite codes): "/rank", "button /unit", "file", or "-"."""
+    if update.callback_query is not None:
+        parsed = parse_command(update.callback_query.data or "")
+        return f"button /{parsed[0]}" if parsed else "button"
+    message = update.effective_message
+    if message is None:
+        return "-"
+    if message.document is not None:
+        return "file"
+    parsed = parse_command(message.text or "")
+    return f"/{parsed[0]}" if parsed else "text" if message.text else "-"
+
+
 async def handled(update: Update, context: BotContext) -> None:
     """Last handler group: one log line per update, when everything it asked for was sent."""
     elapsed = (time.monotonic() - context.started) * 1000
     role = context.asker.role if context.asker is not None else "-"
     log.info(
-        "update %s handled: chat %s, %s, %.0f ms",
+        "update %s handled: chat %s, %s, %s, %.0f ms",
         update.update_id,
         _chat_id(update),
         role,
+        _what(update),
         elapsed,
     )
 
@@ -174,13 +190,5 @@ async def on_migrate(update: Update, context: BotContext) -> None:
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log first with the traceback, then tell the developer chat if one is configured."""
+    """Log it with the traceback; the error notice job tells the admins (rate-limited)."""
     log.error("update failed: %s", context.error, exc_info=context.error)
-    developer = context.services.config.telegram.developer_chat_id
-    if developer is not None:
-        try:
-            await context.bot.send_message(
-                developer, f"tthc-bot error: {type(context.error).__name__}: {context.error}"[:4000]
-            )
-        except TelegramError:
-            log.warning("could not notify the developer chat", exc_info=True)
