@@ -8,7 +8,7 @@ SOURCES := bot core handlers jobs storage tests bench
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat pyproject.toml requirements-dev.lock | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint lock clean bench bench-nation
+.PHONY: run test lint lock clean bench bench-nation install
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -24,6 +24,9 @@ $(DEV_STAMP): $(BIN)/python pyproject.toml requirements-dev.lock
 	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@ $(STAMP)
+
+# What a server needs (docs/deploy.md): the virtual environment with the locked packages.
+install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/tthc-bot db upgrade

@@ -279,7 +279,7 @@ def _answer(services: Services, args: argparse.Namespace) -> int:
             print(
                 f"Telegram từ chối mã bot ({exc.status} khi gọi {exc.method}): mã đã bị thu hồi "
                 "hoặc gõ sai. Lấy mã mới từ @BotFather, ghi vào TELEGRAM_BOT_TOKEN_FILE rồi "
-                "khởi động lại (docs/deploy.md, mục đổi mã bot).",
+                "khởi động lại (docs/deploy.md, «Rotating the token»).",
                 file=sys.stderr,
             )
             return 3
@@ -389,7 +389,7 @@ def _alerts(services: Services, args: argparse.Namespace) -> int:
     if report.stopped is not None:
         print(
             "Telegram từ chối mã bot: không gửi được tin nào, các tin vẫn chờ gửi. Lấy mã mới "
-            "từ @BotFather (docs/deploy.md, mục đổi mã bot).",
+            "từ @BotFather (docs/deploy.md, «Rotating the token»).",
             file=sys.stderr,
         )
         return 3

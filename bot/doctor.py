@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import CONFIG_ENV, DEFAULT_CONFIG_NAME
@@ -47,8 +46,7 @@ def _database(services: Services) -> Check:
     if not db.exists(services.config.database.url):
         return Check(False, f"cơ sở dữ liệu: chưa có {where}; chạy tthc-bot db upgrade")
     try:
-        with services.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        db.ping(services.engine)
         current = db.current_revision(services.engine)
     except SQLAlchemyError as exc:
         return Check(False, f"cơ sở dữ liệu {where}: {db.database_problem(exc)}")

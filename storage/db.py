@@ -61,6 +61,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def ping(engine: Engine) -> None:
+    """Connect and ask the simplest question; raises the driver's error when it cannot."""
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
 def describe_url(url: str) -> str:
     """The URL as it may be printed: without its password."""
     return make_url(url).render_as_string(hide_password=True)

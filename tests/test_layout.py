@@ -37,3 +37,23 @@ def test_storage_functions_never_commit() -> None:
             ):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+def test_the_deploy_files_run_the_bot_as_docs_deploy_says() -> None:
+    import configparser
+
+    root = ROOT
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read(root / "deploy" / "tthc-bot.service", encoding="utf-8")
+    service = unit["Service"]
+    assert service["Restart"] == "on-failure"
+    assert service["ExecStartPre"].endswith("tthc-bot db upgrade")  # migrations first
+    assert service["ExecStart"].endswith("tthc-bot run")
+    assert service["LoadCredential"] == "token:/etc/tthc-bot/token"
+    assert "TELEGRAM_BOT_TOKEN_FILE=%d/token" in (root / "deploy" / "tthc-bot.service").read_text()
+    guide = (root / "docs" / "deploy.md").read_text(encoding="utf-8")
+    for name in sorted(p.name for p in (root / "deploy").iterdir()):
+        assert name in guide, f"docs/deploy.md does not say what {name} is for"
+    for command in ("tthc-bot doctor", "tthc-bot backup", "tthc-bot restore", "db upgrade"):
+        assert command in guide
