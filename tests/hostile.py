@@ -7,6 +7,7 @@ import io
 import struct
 import zipfile
 import zlib
+from xml.sax.saxutils import escape
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?>'
@@ -195,3 +196,37 @@ def _append_member(archive: bytes, name: str, deflated: bytes, crc: int, size: i
         "<4s4H2LH", b"PK\x05\x06", 0, 0, count + 1, count + 1, len(directory), len(entries), 0
     )
     return entries + directory + tail
+
+
+def _text(value: str) -> str:
+    return escape(value, {'"': "&quot;"})
+
+
+def xlsx_from_rows(rows: list[list[str]]) -> bytes:
+    """An .xlsx holding ``rows`` as written: numbers as numbers, the rest as text."""
+    xml = []
+    for r, row in enumerate(rows, 1):
+        cells = []
+        for value in row:
+            try:
+                cells.append(f"<c><v>{float(value)!r}</v></c>" if value.strip() else "<c/>")
+            except ValueError:
+                cells.append(f'<c t="inlineStr"><is><t>{_text(value)}</t></is></c>')
+        xml.append(f'<row r="{r}">{"".join(cells)}</row>')
+    return xlsx("".join(xml))
+
+
+def ods_from_rows(rows: list[list[str]]) -> bytes:
+    """An .ods holding ``rows``, every cell as text (as LibreOffice keeps typed-in codes)."""
+    return ods(
+        "".join(
+            "<table:table-row>"
+            + "".join(
+                '<table:table-cell office:value-type="string">'
+                f"<text:p>{_text(value)}</text:p></table:table-cell>"
+                for value in row
+            )
+            + "</table:table-row>"
+            for row in rows
+        )
+    )
