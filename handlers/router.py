@@ -266,12 +266,12 @@ def answer(services: Services, text: str, asker: Asker) -> Reply:
         if parsed is not None and parsed[0] == "start" and parsed[1]:
             return _run(services, COMMANDS["start"], asker, parsed[1])
         return stranger_reply(asker.telegram_id)
+    command = COMMANDS.get(parsed[0]) if parsed is not None else None
+    if asker.role == UNREGISTERED_GROUP and (command is None or not asker.roles & command.roles):
+        return Reply(UNREGISTERED_TEXT)
     if parsed is None:
         return Reply("Hãy gõ một lệnh, ví dụ /rank hoặc /unit Phú Riềng. Gõ /help để xem các lệnh.")
     name, args = parsed
-    command = COMMANDS.get(name)
-    if asker.role == UNREGISTERED_GROUP and (command is None or not asker.roles & command.roles):
-        return Reply(UNREGISTERED_TEXT)
     if command is None:
         return Reply(f"Không có lệnh /{name}. Gõ /help để xem các lệnh.")
     if not asker.roles & command.roles:

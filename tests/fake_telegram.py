@@ -96,6 +96,9 @@ class FakeTelegram:
         self.failures: list[Failure] = []
         #: Seconds a sendMessage/sendPhoto takes to answer (a slow Telegram).
         self.send_delay = 0.0
+        #: Seconds between a sendMessage being accepted (recorded) and its answer: a bot
+        #: killed meanwhile sent a message it never learnt was delivered.
+        self.accept_delay = 0.0
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._cond = threading.Condition()
@@ -126,6 +129,21 @@ class FakeTelegram:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def restart(self) -> None:
+        """After :meth:`stop` (the Bot API server gone for a while): back on the same port."""
+        port = self.port
+        self._server = _QuietServer(("127.0.0.1", port), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    def wait_for_more(self, seen: int, timeout: float) -> None:
+        """Until there are more than ``seen`` calls, or ``timeout`` passed (no error)."""
+        with self._cond:
+            self._cond.wait_for(lambda: len(self.calls) > seen, timeout)
 
     # -- what tests do -----------------------------------------------------------------------
 
@@ -347,6 +365,8 @@ class FakeTelegram:
             if self.send_delay and method in ("sendMessage", "sendPhoto"):
                 threading.Event().wait(self.send_delay)
             self._record(Call(method, params, files))
+            if self.accept_delay and method == "sendMessage":
+                threading.Event().wait(self.accept_delay)
             return self._message_result(params, files)
         raise KeyError(method)
 
