@@ -22,7 +22,9 @@ __all__ = ["Services", "build_services", "settle_after_start"]
 def build_services(config: Config, clock: Clock | None = None, demo: bool = False) -> Services:
     """The services on the configured database, or with ``demo`` on the demo database."""
     url = config.database.demo_url if demo else config.database.url
-    engine = make_engine(url, echo=config.database.echo)
+    engine = make_engine(
+        url, echo=config.database.echo, busy_timeout=config.database.busy_timeout_seconds
+    )
     clock = clock or SystemClock(config.tz)
     return Services(
         config=config,

@@ -53,6 +53,8 @@ class DatabaseConfig(_Section):
     #: The demo data lives in a database of its own, never mixed with real data.
     demo_url: str = "sqlite:///data/demo.db"
     echo: bool = False
+    #: SQLite: how long a statement waits for another writer before "database is locked".
+    busy_timeout_seconds: float = Field(default=30, gt=0)
 
 
 class ImportConfig(_Section):

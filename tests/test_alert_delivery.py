@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import make_url
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
@@ -640,3 +641,115 @@ def test_a_group_given_to_another_unit_loses_the_old_units_queued_alerts(
         bl = session.scalars(select(Unit.id).filter_by(name="UBND thị xã Bình Long")).one()
         people.register_chat(session, GROUP, "Bình Long", bl, setup.clock.now())
     assert _pending_chats(setup) == {FOCAL}
+
+
+class _Hooked:
+    """A transport that runs ``before(chat)`` before sending to each chat."""
+
+    def __init__(self, inner: TelegramTransport, before: Callable[[int], None]) -> None:
+        self.inner, self.before = inner, before
+
+    async def send(
+        self, chat_id: int, text: str, ack_token: str, silent: bool, image: bytes | None
+    ) -> int:
+        self.before(chat_id)
+        return await self.inner.send(chat_id, text, ack_token, silent, image)
+
+
+def _three_chats(services: Services) -> list[int]:
+    chats = [71_001, 71_002, 71_003]
+    with services.session_factory.begin() as session:
+        drafts = [
+            AlertDraft(
+                identity=f"overdue:L{chat}",
+                rule="overdue",
+                audience=Audience.UNIT,
+                payload={"unit": "Sở Mẫu", "code": f"L{chat}", "procedure": "Cấp phép"},
+                chats=[chat],
+            )
+            for chat in chats
+        ]
+        store_alerts(session, drafts, services.clock.now())
+    return chats
+
+
+def _round(services: Services, fake: FakeTelegram, before: Callable[[int], None]) -> None:
+    async def go() -> None:
+        async with Bot(TOKEN, base_url=fake.base_url) as bot:
+            await deliver_pending(services, _Hooked(TelegramTransport(bot), before))
+
+    asyncio.run(go())
+
+
+def _sent_counts(fake: FakeTelegram, chats: list[int]) -> list[int]:
+    return [len(messages(fake, chat)) for chat in chats]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_locked_sqlite_database_mid_round_loses_nothing_and_repeats_at_most_one(
+    setup: Services, fake: FakeTelegram
+) -> None:
+    import sqlite3
+    import threading
+
+    from core.config import Config
+
+    url = setup.config.database.url
+    config = Config.model_validate(
+        {"database": {"url": url, "busy_timeout_seconds": 0.3}, "alerts": {"quiet_hours": ""}}
+    )
+    services = build_services(config, setup.clock)
+    chats = _three_chats(services)
+    locker = sqlite3.connect(make_url(url).database or "", timeout=5, check_same_thread=False)
+    released = threading.Event()
+
+    def lock_during_second(chat_id: int) -> None:
+        if chat_id == chats[1] and not released.is_set():
+            locker.execute("BEGIN EXCLUSIVE")  # another program writing, for a second
+            threading.Timer(1.0, lambda: (locker.rollback(), released.set())).start()
+
+    try:
+        _round(services, fake, lock_during_second)
+        released.wait(5)
+        # the second chat's message went out but could not be recorded: its claim ends
+        # with the lease and it is sent again; the others are sent once
+        services.clock.move(timedelta(seconds=services.config.alerts.claim_lease_seconds + 1))  # type: ignore[attr-defined]
+        _round(services, fake, lambda _chat: None)
+        assert _sent_counts(fake, chats) in ([1, 2, 1], [1, 1, 1])
+        assert statuses(services)["sent"] >= 3 and "claimed" not in statuses(services)
+    finally:
+        locker.close()
+        services.close()
+
+
+def test_dropped_database_connections_mid_round_lose_nothing(
+    setup: Services, fake: FakeTelegram
+) -> None:
+    from sqlalchemy import text
+
+    chats = _three_chats(setup)
+
+    def drop_connections(chat_id: int) -> None:
+        if chat_id != chats[1]:
+            return
+        if setup.engine.dialect.name != "postgresql":
+            setup.engine.pool.dispose()  # every pooled connection closed
+            return
+        with setup.engine.connect() as connection:  # the server restarted, say: the pooled
+            connection.execute(  # connections are dead, and the next use finds out
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+
+    _round(setup, fake, drop_connections)
+    assert _sent_counts(fake, chats) == [1, 1, 1]
+    with setup.session_factory() as session:
+        sent = session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.chat_id.in_(chats))
+            .where(Delivery.status == AlertStatus.SENT.value)
+        )
+    assert sent == 3

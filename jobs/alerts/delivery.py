@@ -243,78 +243,93 @@ async def deliver_pending(services: Services, transport: Transport) -> DeliveryR
     """One round: for each chat with something due, claim it and send it, recording each
     outcome before the next chat is claimed.
 
-    A chat that fails in a way nobody foresaw (or whose claim meets a locked database) is
-    put back in the queue with a backoff and the round goes on to the next chat: one bad
-    chat never holds back the others until the lease ends."""
+    A chat that fails in a way nobody foresaw, or whose claim or record meets a locked or
+    lost database, is left for a later round (put back in the queue at once when the
+    database lets it, else when its claim's lease ends) and the round goes on to the next
+    chat: one bad chat never holds back the others."""
     report = DeliveryReport()
-    now = services.clock.now()
-    round_ = await _in_delivery_pool(_start_round, services, now)
-    limit = services.config.alerts.max_backoff_seconds
+    round_ = await _in_delivery_pool(_start_round, services, services.clock.now())
     for index, (chat_id, has_urgent) in enumerate(round_.due):
         try:
-            batch = await _in_delivery_pool(_claim_next, round_, chat_id, has_urgent)
+            stop = await _deliver_chat(round_, transport, report, chat_id, has_urgent)
         except SQLAlchemyError as exc:
-            log.warning("chat %s not claimed this round: %s", chat_id, db.database_problem(exc))
+            log.warning("chat %s left for a later round: %s", chat_id, db.database_problem(exc))
             report.retried += 1
             continue
-        if batch is None:
-            continue
-        try:
-            message_id = await transport.send(
-                batch.chat_id, batch.text, batch.token, batch.silent, batch.image
-            )
-        except RetryLater as exc:
-            wait = (
-                timedelta(seconds=exc.retry_after)
-                if exc.retry_after is not None
-                else _backoff(batch.attempts, limit)
-            )
-            log.warning("delivery to %s will be retried in %s: %s", batch.chat_id, wait, exc)
-            retry_at = services.clock.now() + wait
-            await _in_delivery_pool(
-                _finish, services, batch, AlertStatus.PENDING, error=str(exc), retry_at=retry_at
-            )
-            report.retried += 1
-            if exc.retry_after is not None:
-                # A flood wait applies to the bot as a whole: the other chats wait too.
-                rest = [chat for chat, _ in round_.due[index + 1 :]]
-                await _in_delivery_pool(_postpone, services, rest, retry_at)
-                break
-        except TransportDown as exc:
-            log.error("delivery round stopped: %s", exc)
-            await _in_delivery_pool(_finish, services, batch, AlertStatus.PENDING, error=str(exc))
-            report.retried += 1
-            report.stopped = str(exc)
+        if stop is not None:
+            rest = [chat for chat, _ in round_.due[index + 1 :]]
+            if stop.until is not None:  # a flood wait applies to the bot as a whole
+                await _in_delivery_pool(_postpone, services, rest, stop.until)
             break
-        except ChatMoved as exc:
-            await _in_delivery_pool(_finish, services, batch, AlertStatus.PENDING, error=str(exc))
-            await _in_delivery_pool(_migrate, services, batch.chat_id, exc.new_chat_id)
-            report.migrated.append((batch.chat_id, exc.new_chat_id))
-        except Unreachable as exc:
-            log.warning("chat %s is unreachable, not tried again: %s", batch.chat_id, exc)
-            await _in_delivery_pool(_finish, services, batch, AlertStatus.FAILED, error=str(exc))
-            await _in_delivery_pool(_block, services, batch.chat_id, str(exc))
-            report.blocked.append(batch.chat_id)
-        except Rejected as exc:
-            log.error("delivery to %s rejected: %s", batch.chat_id, exc)
-            await _in_delivery_pool(_finish, services, batch, AlertStatus.FAILED, error=str(exc))
-            report.failed += 1
-        except Exception as exc:  # a fault nobody classified: this chat waits, not the others
-            wait = _backoff(batch.attempts, limit)
-            log.exception("delivery to %s failed unexpectedly; retried in %s", batch.chat_id, wait)
-            await _in_delivery_pool(
-                _finish,
-                services,
-                batch,
-                AlertStatus.PENDING,
-                error=f"{type(exc).__name__}: {exc}",
-                retry_at=services.clock.now() + wait,
-            )
-            report.retried += 1
-        else:
-            await _in_delivery_pool(
-                _finish, services, batch, AlertStatus.SENT, message_id=message_id
-            )
-            report.sent += 1
     report.waiting = round_.waiting
     return report
+
+
+@dataclass(frozen=True)
+class _Stop:
+    """The round ends here; the other chats wait ``until`` then (None: the next round)."""
+
+    until: datetime | None = None
+
+
+async def _deliver_chat(
+    round_: _Round, transport: Transport, report: DeliveryReport, chat_id: int, urgent: bool
+) -> _Stop | None:
+    """Claim one chat's due deliveries, send them as one message, record the outcome."""
+    services = round_.services
+    limit = services.config.alerts.max_backoff_seconds
+    batch = await _in_delivery_pool(_claim_next, round_, chat_id, urgent)
+    if batch is None:
+        return None
+    try:
+        message_id = await transport.send(
+            batch.chat_id, batch.text, batch.token, batch.silent, batch.image
+        )
+    except RetryLater as exc:
+        wait = (
+            timedelta(seconds=exc.retry_after)
+            if exc.retry_after is not None
+            else _backoff(batch.attempts, limit)
+        )
+        log.warning("delivery to %s will be retried in %s: %s", batch.chat_id, wait, exc)
+        retry_at = services.clock.now() + wait
+        await _in_delivery_pool(
+            _finish, services, batch, AlertStatus.PENDING, error=str(exc), retry_at=retry_at
+        )
+        report.retried += 1
+        return _Stop(retry_at) if exc.retry_after is not None else None
+    except TransportDown as exc:
+        log.error("delivery round stopped: %s", exc)
+        await _in_delivery_pool(_finish, services, batch, AlertStatus.PENDING, error=str(exc))
+        report.retried += 1
+        report.stopped = str(exc)
+        return _Stop()
+    except ChatMoved as exc:
+        await _in_delivery_pool(_finish, services, batch, AlertStatus.PENDING, error=str(exc))
+        await _in_delivery_pool(_migrate, services, batch.chat_id, exc.new_chat_id)
+        report.migrated.append((batch.chat_id, exc.new_chat_id))
+    except Unreachable as exc:
+        log.warning("chat %s is unreachable, not tried again: %s", batch.chat_id, exc)
+        await _in_delivery_pool(_finish, services, batch, AlertStatus.FAILED, error=str(exc))
+        await _in_delivery_pool(_block, services, batch.chat_id, str(exc))
+        report.blocked.append(batch.chat_id)
+    except Rejected as exc:
+        log.error("delivery to %s rejected: %s", batch.chat_id, exc)
+        await _in_delivery_pool(_finish, services, batch, AlertStatus.FAILED, error=str(exc))
+        report.failed += 1
+    except Exception as exc:  # a fault nobody classified: this chat waits, not the others
+        wait = _backoff(batch.attempts, limit)
+        log.exception("delivery to %s failed unexpectedly; retried in %s", batch.chat_id, wait)
+        await _in_delivery_pool(
+            _finish,
+            services,
+            batch,
+            AlertStatus.PENDING,
+            error=f"{type(exc).__name__}: {exc}",
+            retry_at=services.clock.now() + wait,
+        )
+        report.retried += 1
+    else:
+        await _in_delivery_pool(_finish, services, batch, AlertStatus.SENT, message_id=message_id)
+        report.sent += 1
+    return None

@@ -143,7 +143,7 @@ def dated_columns(header_labels: list[str], keys: list[str], taken: set[int]) ->
             continue
         year = _YEAR_KEY.match(key)
         if year:
-            if FIRST_YEAR <= int(year.group(1)) <= LAST_YEAR:  # not "Năm 0000"
+            if FIRST_YEAR <= int(year.group(1)) <= LAST_YEAR:  # "Năm 0000" is refused
                 found.append(
                     DatedColumn(index, date(int(year.group(1)), 12, 31), Period.YEAR.value)
                 )
@@ -428,8 +428,18 @@ class ScoresImporter(Importer[ObservationRecord]):
         sheet = header.sheet.name
         taken = set(header.fields.values())
         dated = dated_columns(header.labels, header.keys, taken)
-        for index, label in enumerate(header.labels):
+        for index, (label, key) in enumerate(zip(header.labels, header.keys, strict=True)):
             if index in taken:
+                continue
+            year = _YEAR_KEY.match(key)
+            if year and not FIRST_YEAR <= int(year.group(1)) <= LAST_YEAR:  # "Năm 0000"
+                ctx.problems.error(
+                    f"tiêu đề cột có năm sai: {year.group(1)} không nằm trong "
+                    f"{FIRST_YEAR}–{LAST_YEAR}",
+                    sheet,
+                    header.last_row + 1,
+                    header.label(index),
+                )
                 continue
             try:
                 find_date(label)
