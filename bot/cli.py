@@ -15,6 +15,7 @@ from bot.app import Services, build_services, settle_after_start
 from bot.console import run_console, write_reply
 from core.config import Config, ConfigError, load_config
 from core.health import ErrorRecorder
+from core.logs import scrub_logs
 from core.parsing import ValueProblem, parse_date
 from core.vnformat import fmt_count
 from handlers.access import Asker
@@ -202,6 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if not args.verbose:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per 5 s otherwise
+    scrub_logs()  # tracebacks keep their frames, not the exceptions' texts (personal data)
     try:
         config = load_config()
     except ConfigError as exc:

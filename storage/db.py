@@ -39,7 +39,9 @@ def make_engine(url: str, echo: bool = False, busy_timeout: float = 30) -> Engin
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout})
+        engine = create_engine(
+            url, echo=echo, hide_parameters=True, connect_args={"timeout": busy_timeout}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # Plans made for each statement's own values: after five runs of a prepared statement
@@ -48,6 +50,7 @@ def make_engine(url: str, echo: bool = False, busy_timeout: float = 30) -> Engin
     return create_engine(
         url,
         echo=echo,
+        hide_parameters=True,  # a failed statement's values (a dossier's row) stay out of logs
         pool_pre_ping=True,
         connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
     )

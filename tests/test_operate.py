@@ -292,3 +292,34 @@ def test_the_error_notice_reaches_every_admin_once_per_interval(demo: Services) 
     assert all(
         "3 lỗi mới" in c.params["text"] and "(PermissionError)" in c.params["text"] for c in sent
     )
+
+
+PERSONAL = "Nguyễn Văn An 0912 345 678"
+
+
+def test_tracebacks_in_the_log_keep_their_frames_but_not_personal_data() -> None:
+    import io
+    import logging
+
+    from core.logs import HIDDEN, ScrubExceptions
+
+    cell, row = PERSONAL, (PERSONAL,)  # what a dossier's file holds
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.addFilter(ScrubExceptions())
+    logger = logging.getLogger("tests.scrub")
+    logger.addHandler(handler)
+    try:
+        try:
+            try:
+                float(cell)
+            except ValueError as exc:
+                raise RuntimeError(f"storing failed\n[parameters: {row}]") from exc
+        except RuntimeError:
+            logger.exception("importing hoso.xlsx failed")
+    finally:
+        logger.removeHandler(handler)
+    text = out.getvalue()
+    assert "Nguyễn" not in text and "0912" not in text
+    assert f"ValueError: {HIDDEN}" in text and f"RuntimeError: {HIDDEN}" in text
+    assert "importing hoso.xlsx failed" in text and 'File "' in text and "test_operate.py" in text

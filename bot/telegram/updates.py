@@ -191,4 +191,6 @@ async def on_migrate(update: Update, context: BotContext) -> None:
 
 async def on_error(update: object, context: BotContext) -> None:
     """Log it with the traceback; the error notice job tells the admins (rate-limited)."""
-    log.error("update failed: %s", context.error, exc_info=context.error)
+    update_id = update.update_id if isinstance(update, Update) else None
+    error = context.error
+    log.error("update %s failed (%s)", update_id, type(error).__name__, exc_info=error)
