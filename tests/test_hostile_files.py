@@ -16,7 +16,7 @@ from handlers.services import Services
 from storage.importers.reader import DEFAULT_LIMITS, ReadLimits, UnreadableFile, read_sheets
 from storage.models import ImportFile, Observation
 from tests import hostile
-from tests.conftest import do_import, run_cli, write_xlsx
+from tests.conftest import BACKENDS, do_import, run_cli, write_xlsx
 
 BOMBS: dict[str, tuple[str, Callable[[], bytes], str]] = {
     # name: (file name, builder, what the refusal says)
@@ -222,3 +222,43 @@ def test_an_import_into_a_locked_sqlite_database_is_refused_in_words_then_works(
     finally:
         locker.close()
         services.close()
+
+
+@pytest.mark.parametrize("backend", [BACKENDS[1]])
+def test_a_postgresql_connection_dropped_during_an_import_stores_nothing(
+    units: Services, tmp_path: Path
+) -> None:
+    """The server drops the import's own connection between the check and the writing."""
+    from sqlalchemy import func, select, text
+
+    from storage.models import ImportFile, Observation
+
+    def drop_the_connection(step: str, _done: int, _total: int | None) -> None:
+        if step != "kiểm tra":
+            return
+        with units.engine.connect() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+
+    path = tmp_path / "tep.csv"
+    path.write_text(COUNTS.format("10/04/2025", 3), encoding="utf-8")
+    from handlers.imports import import_file
+
+    def stored() -> tuple[int, int]:
+        with units.session_factory() as session:
+            return (
+                int(session.scalar(select(func.count()).select_from(ImportFile)) or 0),
+                int(session.scalar(select(func.count()).select_from(Observation)) or 0),
+            )
+
+    before = stored()
+    outcome = import_file(units, path, progress=drop_the_connection)
+    assert not outcome.ok
+    assert "mất kết nối tới cơ sở dữ liệu, thử lại sau ít phút" in outcome.report()
+    assert stored() == before
+    assert do_import(units, path).ok  # the next import gets a fresh connection
+    assert stored() == (before[0] + 1, before[1] + 1)
