@@ -285,6 +285,14 @@ def _answer(services: Services, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 3
+        except Exception as exc:  # logged through the token's redaction, never printed raw
+            log.exception("the bot stopped (%s)", type(exc).__name__)
+            print(
+                f"Bot dừng vì lỗi ({type(exc).__name__}); xem nhật ký (journalctl -u tthc-bot) "
+                "và chạy tthc-bot doctor.",
+                file=sys.stderr,
+            )
+            return 1
         return 0
     print(
         "Chưa đặt TELEGRAM_BOT_TOKEN: mở cửa sổ trò chuyện trên terminal "

@@ -130,6 +130,10 @@ class FakeTelegram:
         self._server.shutdown()
         self._server.server_close()
 
+    def stop_listening(self) -> None:
+        """Never started, its port closed: connections to it are refused."""
+        self._server.server_close()
+
     def restart(self) -> None:
         """After :meth:`stop` (the Bot API server gone for a while): back on the same port."""
         port = self.port

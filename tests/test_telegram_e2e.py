@@ -496,6 +496,18 @@ def test_a_refused_token_at_start_ends_the_bot_with_exit_3(tmp_path: Path) -> No
     assert "WRONG-secret_token" not in output and "WRONG" not in output
 
 
+def test_an_unreachable_bot_api_at_start_ends_the_bot_with_a_message_not_a_raw_traceback(
+    tmp_path: Path,
+) -> None:
+    fake = FakeTelegram(TOKEN)
+    fake.stop_listening()  # nothing answers on its port
+    process = _start_bot_process(tmp_path, fake, TOKEN)
+    assert _wait_exit(process) == 1
+    output = (tmp_path / "bot.log").read_text(encoding="utf-8")
+    assert "Bot dừng vì lỗi (NetworkError)" in output
+    assert TOKEN not in output and "SECRET" not in output
+
+
 def test_a_token_revoked_while_running_ends_the_bot_with_exit_3(tmp_path: Path) -> None:
     fake = FakeTelegram(TOKEN).start()
     try:
