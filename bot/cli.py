@@ -51,9 +51,10 @@ EPILOG = """\
 mã thoát (exit codes):
   0  xong (done)
   1  lỗi dữ liệu: tệp nhập có lỗi, không tìm thấy đơn vị, có tin cảnh báo gửi lỗi,
-     cổng không trả đủ số liệu
+     cổng không trả đủ số liệu; doctor có mục cần sửa; sao lưu, phục hồi không được;
+     bot dừng vì lỗi
   2  sai cú pháp lệnh hoặc cấu hình (config.toml, TELEGRAM_BOT_TOKEN_FILE)
-  3  Telegram từ chối mã bot (run): mã bị thu hồi hoặc sai
+  3  Telegram từ chối mã bot (run, alerts run): mã bị thu hồi hoặc sai
 
 cấu hình: config.toml ở thư mục hiện tại, hoặc tệp do biến môi trường TTHC_CONFIG chỉ ra;
 mã bot chỉ lấy từ TELEGRAM_BOT_TOKEN hoặc TELEGRAM_BOT_TOKEN_FILE."""
