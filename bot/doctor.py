@@ -10,7 +10,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -139,7 +139,7 @@ def run_doctor(services: Services, out: TextIO) -> int:
         for line in found if isinstance(found, list) else [found]:
             failed += not line.ok
             out.write(f"{'✔' if line.ok else '✘'} {line.text}\n")
-    stamp = datetime.now().astimezone(services.config.tz).strftime("%H:%M %d/%m/%Y")
+    stamp = services.clock.now().astimezone(services.config.tz).strftime("%H:%M %d/%m/%Y")
     if failed:
         out.write(f"{failed} mục cần sửa ({stamp}).\n")
         return 1
