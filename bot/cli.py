@@ -168,6 +168,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="bảng xếp hạng các tỉnh: tổng điểm và điểm nhóm của mọi tỉnh (service-results)",
     )
 
+    report = sub.add_parser(
+        "report",
+        help="bản thảo thông báo tuần hoặc tháng của Văn phòng (tệp Word .docx, theo mẫu)",
+    )
+    report.add_argument("cadence", choices=["weekly", "monthly"], help="tuần hoặc tháng")
+    report.add_argument(
+        "--as-of", type=_as_of, help="ngày của thông báo, DD/MM/YYYY (mặc định: hôm nay)"
+    )
+    report.add_argument(
+        "--compare-to",
+        type=_as_of,
+        help="ngày so sánh, DD/MM/YYYY (mặc định: kỳ số liệu trước; thông báo tháng: cuối "
+        "tháng trước)",
+    )
+    report.add_argument("--out", type=Path, required=True, metavar="TỆP", help="tệp .docx")
+    report.add_argument(
+        "--format",
+        choices=["docx", "pdf"],
+        default="docx",
+        help="pdf: chuyển bằng LibreOffice (cần soffice)",
+    )
+
     backup = sub.add_parser(
         "backup",
         help="sao lưu cơ sở dữ liệu khi bot vẫn chạy (SQLite: tệp .db; PostgreSQL: pg_dump)",
@@ -241,6 +263,8 @@ def _dispatch(args: argparse.Namespace, services: Services) -> int:
     _require_schema(services)
     if args.command == "import":
         return _import(services, args)
+    if args.command == "report":
+        return _report(services, args)
     if args.command == "users":
         return _users(services, args)
     if args.command == "alerts":
@@ -410,6 +434,37 @@ def _alerts(services: Services, args: argparse.Namespace) -> int:
         f"không gửi được (chặn bot) {len(report.blocked)}."
     )
     return 1 if report.failed or report.blocked else 0
+
+
+def _report(services: Services, args: argparse.Namespace) -> int:
+    from handlers.report.document import render_notice
+    from handlers.report.notice import Cadence, build_notice
+    from handlers.report.pdf import PdfUnavailable, to_pdf
+
+    with services.session_factory() as session:
+        notice = build_notice(
+            session,
+            services.config,
+            services.clock,
+            services.calendar,
+            Cadence(args.cadence),
+            args.as_of,
+            args.compare_to,
+        )
+    if isinstance(notice, str):
+        print(notice, file=sys.stderr)
+        return 1
+    data = render_notice(notice)
+    if args.format == "pdf":
+        try:
+            data = to_pdf(data)
+        except PdfUnavailable as exc:
+            print(f"Không tạo được PDF: {exc}.", file=sys.stderr)
+            return 1
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(data)
+    print(f"Đã viết bản thảo thông báo {notice.period_title} vào {args.out}.")
+    return 0
 
 
 def _backup(services: Services, args: argparse.Namespace) -> int:

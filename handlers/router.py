@@ -17,6 +17,7 @@ from core.reply import Reply
 from handlers import admin, alerts, queries
 from handlers.access import GROUP, GROUP_ADMIN, STRANGER, UNREGISTERED_GROUP, Asker
 from handlers.answers.help import help_reply, stranger_reply
+from handlers.report.command import report_command
 from handlers.request import Request
 from handlers.services import Services
 from storage import db
@@ -143,6 +144,14 @@ COMMANDS: dict[str, Command] = {
             "/summary",
             "Tóm tắt tuần: xếp hạng, chỉ tiêu, đơn vị tăng giảm, hồ sơ quá hạn, hạn công bố",
             "/summary",
+        ),
+        Command(
+            "report",
+            report_command,
+            frozenset({Role.ADMIN.value, Role.LEADER.value}),
+            "/report [tuần|tháng] [DD/MM/YYYY]",
+            "Bản thảo thông báo tuần hoặc tháng của Văn phòng (tệp Word)",
+            "/report tuần",
         ),
         Command(
             "subscribe",
@@ -275,7 +284,10 @@ def answer(services: Services, text: str, asker: Asker) -> Reply:
     if command is None:
         return Reply(f"Không có lệnh /{name}. Gõ /help để xem các lệnh.")
     if not asker.roles & command.roles:
-        return Reply(f"Lệnh /{name} chỉ dành cho quản trị (Văn phòng UBND tỉnh).")
+        who = "quản trị (Văn phòng UBND tỉnh)"
+        if Role.LEADER.value in command.roles:
+            who = "quản trị và lãnh đạo"
+        return Reply(f"Lệnh /{name} chỉ dành cho {who}.")
     return _run(services, command, asker, args)
 
 

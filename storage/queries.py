@@ -349,7 +349,11 @@ def kinds_with_data(session: Session, indicator_id: int) -> list[str]:
 
 
 def _latest_snapshot_for_kind(
-    session: Session, indicator_id: int, kind: str, before: Snapshot | None = None
+    session: Session,
+    indicator_id: int,
+    kind: str,
+    before: Snapshot | None = None,
+    until: date | None = None,
 ) -> Snapshot | None:
     # Newest snapshot first, each probed for a value of a unit of the kind: the newest
     # snapshots answer at once, whatever the length of history.
@@ -370,6 +374,8 @@ def _latest_snapshot_for_kind(
             Snapshot.period == before.period,
             Snapshot.as_of < before.as_of,
         )
+    if until is not None:
+        stmt = stmt.where(Snapshot.as_of <= until)
     stmt = stmt.order_by(Snapshot.as_of.desc(), Snapshot.id.desc()).limit(1)
     return session.scalars(stmt).first()
 
@@ -541,19 +547,22 @@ class CountRow:
     oldest_due: datetime | None
 
 
-def overdue_counts(session: Session) -> tuple[date | None, str | None, list[CountRow]]:
-    """Per-unit overdue counts of the newest OVERDUE_COUNT snapshot, largest first."""
+def overdue_counts(
+    session: Session, until: date | None = None
+) -> tuple[date | None, str | None, list[CountRow]]:
+    """Per-unit overdue counts of the newest OVERDUE_COUNT snapshot (at or before ``until``),
+    largest first."""
     indicator_id = session.scalar(select(Indicator.id).where(Indicator.code == "OVERDUE_COUNT"))
     holds = (
         select(Observation.id)
         .where(Observation.snapshot_id == Snapshot.id, Observation.indicator_id == indicator_id)
         .exists()
     )
+    newest = select(Snapshot.id, Snapshot.as_of, Snapshot.source).where(holds)
+    if until is not None:
+        newest = newest.where(Snapshot.as_of <= until)
     latest = session.execute(  # newest snapshot first, each probed by index
-        select(Snapshot.id, Snapshot.as_of, Snapshot.source)
-        .where(holds)
-        .order_by(Snapshot.as_of.desc(), Snapshot.id.desc())
-        .limit(1)
+        newest.order_by(Snapshot.as_of.desc(), Snapshot.id.desc()).limit(1)
     ).first()
     if latest is None:
         return None, None, []
@@ -612,6 +621,93 @@ def all_open_publication_tasks(session: Session) -> list[tuple[PublicationTask, 
         select(PublicationTask, Unit)
         .join(Unit, Unit.id == PublicationTask.lead_unit_id)
         .where(PublicationTask.is_open)
+        .order_by(PublicationTask.deadline.is_(None), PublicationTask.deadline)
+    )
+    return [(task, unit) for task, unit in session.execute(stmt)]
+
+
+def readings_until(
+    session: Session, unit_id: int, indicator_ids: list[int], until: date
+) -> dict[int, list[Reading]]:
+    """Per indicator, every reading of one unit at or before ``until``, newest first (a
+    notice reads one province's dozen indicators: their whole history is small)."""
+    stmt = (
+        _reading_select()
+        .where(
+            Observation.unit_id == unit_id,
+            Observation.indicator_id.in_(indicator_ids),
+            Snapshot.as_of <= until,
+        )
+        .order_by(Snapshot.as_of.desc(), Snapshot.source, Snapshot.period, Snapshot.id.desc())
+    )
+    found: dict[int, list[Reading]] = {}
+    for row in session.execute(stmt):
+        reading = _reading(row)
+        found.setdefault(reading.indicator_id, []).append(reading)
+    return found
+
+
+@dataclass(frozen=True)
+class DatedTable:
+    """The units of one kind at one snapshot and at the snapshot compared with (same source
+    and period): every unit that exists on the table's date, with None where it has no value
+    (the portal "không thông báo dữ liệu")."""
+
+    as_of: date
+    before_as_of: date | None
+    source: str
+    rows: tuple[tuple[UnitName, float | None, float | None], ...]
+
+
+def dated_kind_table(
+    session: Session, indicator_id: int, kind: str, until: date, compare_to: date | None
+) -> DatedTable | None:
+    """The notice's table of a kind: the newest snapshot at or before ``until`` holding the
+    kind, and the one compared with: the newest at or before ``compare_to``, else the one
+    before (None: no such snapshot)."""
+    latest = _latest_snapshot_for_kind(session, indicator_id, kind, until=until)
+    if latest is None:
+        return None
+    before = _latest_snapshot_for_kind(session, indicator_id, kind, before=latest, until=compare_to)
+    alive = or_(Unit.valid_to.is_(None), Unit.valid_to >= latest.as_of)
+    born = or_(Unit.valid_from.is_(None), Unit.valid_from <= latest.as_of)
+    now = dict(
+        (unit_id, value)
+        for unit_id, value in _snapshot_column(session, latest.id, indicator_id, kind, alive)
+    )
+    then = (
+        dict(
+            (unit_id, value)
+            for unit_id, value in _snapshot_column(session, before.id, indicator_id, kind, alive)
+        )
+        if before is not None
+        else {}
+    )
+    units = session.execute(select(Unit.id, Unit.name).where(Unit.kind == kind, alive, born))
+    rows = tuple(
+        (UnitName(unit_id, name), now.get(unit_id), then.get(unit_id)) for unit_id, name in units
+    )
+    return DatedTable(
+        latest.as_of, before.as_of if before is not None else None, latest.source, rows
+    )
+
+
+def publication_tasks_open_on(session: Session, day: date) -> list[tuple[PublicationTask, Unit]]:
+    """The tasks still waiting for the province's decision on ``day`` (decided later, or
+    not yet), known by then, with their lead unit, by deadline."""
+    stmt = (
+        select(PublicationTask, Unit)
+        .join(Unit, Unit.id == PublicationTask.lead_unit_id)
+        .where(
+            or_(
+                PublicationTask.is_open,
+                PublicationTask.province_decision_date > day,
+            ),
+            or_(
+                PublicationTask.ministry_decision_date.is_(None),
+                PublicationTask.ministry_decision_date <= day,
+            ),
+        )
         .order_by(PublicationTask.deadline.is_(None), PublicationTask.deadline)
     )
     return [(task, unit) for task, unit in session.execute(stmt)]

@@ -382,6 +382,15 @@ def test_a_file_of_5000_errors_is_one_message_and_one_report(bot: Bot) -> None:
     assert "dòng 5001, cột B «Đơn vị»" in full
 
 
+def test_a_leader_gets_the_notices_draft_as_a_word_document(bot: Bot) -> None:
+    replies = bot.ask(LEADER, "/report tuần 10/04/2025")
+    assert [c.method for c in replies] == ["sendMessage", "sendDocument"]
+    assert "tuần thứ 15, tháng 4/2025" in replies[0].params["text"]
+    (data,) = replies[1].files.values()
+    assert data.startswith(b"PK")  # a .docx is a zip
+    assert b"word/document.xml" in data
+
+
 def test_the_20_mb_limit_holds_when_telegram_omits_the_size(bot: Bot) -> None:
     start = len(bot.fake.calls)
     bot.fake.document(ADMIN, "lon.csv", b"a,b\n" * (21 * 1024 * 1024 // 4), sized=False)

@@ -1,0 +1,365 @@
+"""The office's weekly or monthly notice (seed 001), computed from stored data.
+
+:func:`build_notice` gathers what the notice says as plain values (:class:`Notice`);
+:mod:`handlers.report.document` lays them out as a Word document. Every number is computed
+from the stored readings: the changes, the counts of falling, rising and unchanged
+indicators, the order of the unit tables; nothing is copied from a document's text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from core.clock import Clock
+from core.config import Config
+from core.textnorm import fold
+from core.workdays import WorkCalendar
+from handlers.answers.common import province_unit, source_label
+from handlers.answers.tasks import task_state
+from storage import queries
+from storage.catalogue import Catalogue
+from storage.models import Period, UnitKind
+
+#: Working days ahead within which a publication deadline is "near" (as /summary says).
+NEAR_DAYS = 5
+#: "Hệ thống không thông báo dữ liệu": what the portal shows for a unit without a score.
+NO_DATA = "Hệ thống không thông báo dữ liệu"
+#: How the overdue paragraph names each level, in the seeds' order.
+OVERDUE_LEVELS = (
+    (UnitKind.DEPARTMENT.value, "Các sở, ban, ngành"),
+    (UnitKind.DISTRICT.value, "UBND cấp huyện"),
+    (UnitKind.COMMUNE.value, "UBND cấp xã"),
+    (UnitKind.LAND_OFFICE.value, "Các Chi nhánh VPĐK Đất đai"),
+    (UnitKind.OTHER.value, "Đơn vị khác"),
+)
+
+
+class Cadence(StrEnum):
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    number: int
+    name: str
+    reference: float | None  # the year before's value ("Năm 2024")
+    before: float | None
+    latest: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.before is None or self.latest is None:
+            return None
+        return round(self.latest - self.before, 2)
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    number: int
+    name: str
+    before: float | None
+    latest: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.before is None or self.latest is None:
+            return None
+        return round(self.latest - self.before, 2)
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    title: str
+    name_header: str
+    as_of: date
+    before_as_of: date | None
+    rows: list[UnitRow]
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    number: int
+    unit: str
+    content: str
+    office_letter: str
+    unit_submission: str
+    state: str
+
+
+@dataclass
+class Notice:
+    cadence: Cadence
+    province: str  # "Bình Phước"
+    as_of: date
+    period_title: str  # "tuần thứ 15, tháng 4/2025" or "tháng 4/2025"
+    # I.1: the province's rank and indicators
+    scores_as_of: date | None = None
+    compared_as_of: date | None = None
+    rank: tuple[int, int | None] | None = None
+    rank_before: tuple[int, int | None] | None = None
+    reference_year: int | None = None
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    # overdue dossiers: (level, [(unit, count)]) at overdue_as_of
+    overdue_as_of: date | None = None
+    overdue_source: str | None = None
+    overdue: list[tuple[str, list[tuple[str, int]]]] = field(default_factory=list)
+    # I.2, I.3
+    tables: list[UnitTable] = field(default_factory=list)
+    tasks: list[TaskRow] = field(default_factory=list)
+
+    @property
+    def falling(self) -> list[IndicatorRow]:
+        rows = [r for r in self.indicators if r.change is not None and r.change < 0]
+        return sorted(rows, key=lambda r: (r.change or 0, r.number))
+
+    @property
+    def rising(self) -> list[IndicatorRow]:
+        rows = [r for r in self.indicators if r.change is not None and r.change > 0]
+        return sorted(rows, key=lambda r: (-(r.change or 0), r.number))
+
+    @property
+    def full(self) -> list[IndicatorRow]:
+        """Unchanged at 100%."""
+        return [
+            r for r in self.indicators if r.change == 0 and r.latest is not None and r.latest >= 100
+        ]
+
+    @property
+    def unchanged(self) -> list[IndicatorRow]:
+        """Unchanged below 100%."""
+        return [r for r in self.indicators if r.change == 0 and r not in self.full]
+
+
+def province_short_name(full: str) -> str:
+    """ "UBND tỉnh Bình Phước" -> "Bình Phước"."""
+    return re.sub(r"^(UBND\s+)?(tỉnh|thành phố)\s+", "", full.strip(), flags=re.IGNORECASE)
+
+
+def period_title(cadence: Cadence, day: date) -> str:
+    if cadence is Cadence.MONTHLY:
+        return f"tháng {day.month}/{day.year}"
+    return f"tuần thứ {day.isocalendar().week}, tháng {day.month}/{day.year}"
+
+
+def default_compare_to(cadence: Cadence, as_of: date) -> date | None:
+    """A monthly notice compares with the month before (its last day); a weekly one with the
+    snapshot before the newest (None)."""
+    if cadence is Cadence.MONTHLY:
+        return as_of.replace(day=1) - timedelta(days=1)
+    return None
+
+
+def build_notice(
+    session: Session,
+    config: Config,
+    clock: Clock,
+    calendar: WorkCalendar,
+    cadence: Cadence,
+    as_of: date | None = None,
+    compare_to: date | None = None,
+) -> Notice | str:
+    """The notice as of ``as_of`` (default: today), each kind of data at its newest at or
+    before that day; a Vietnamese reason when there is nothing to report."""
+    province = province_unit(session, config)
+    if province is None:
+        return f"Chưa có đơn vị «{config.office.province}» ([office] province) trong danh mục."
+    day = as_of or clock.now().astimezone(config.tz).date()
+    compare = compare_to or default_compare_to(cadence, day)
+    if compare is not None and compare >= day:
+        return "Ngày so sánh phải trước ngày của thông báo."
+    notice = Notice(cadence, province_short_name(province.name), day, period_title(cadence, day))
+    catalogue = Catalogue.load(session)
+    total = catalogue.get("TOTAL")
+    _province_scores(session, notice, province.id, total.id, catalogue, compare)
+    _overdue(session, notice, config, clock)
+    for kinds, title, header in (
+        ((UnitKind.DEPARTMENT.value,), "các sở, ban, ngành", "ĐƠN VỊ"),
+        (
+            (UnitKind.DISTRICT.value, UnitKind.COMMUNE.value),
+            "các huyện, thị xã, thành phố",
+            "ĐỊA PHƯƠNG",
+        ),
+    ):
+        table = _unit_table(session, total.id, kinds, day, compare, title, header)
+        if table is not None:
+            notice.tables.append(table)
+    notice.tasks = _tasks(session, day, calendar)
+    if notice.scores_as_of is None and not notice.tables and notice.overdue_as_of is None:
+        return f"Chưa có số liệu nào đến ngày {day:%d/%m/%Y} để lập thông báo."
+    return notice
+
+
+def _series(readings: list[queries.Reading], source: str, period: str) -> list[queries.Reading]:
+    return [r for r in readings if (r.source, r.period) == (source, period)]
+
+
+def _compared(
+    series: list[queries.Reading], latest: queries.Reading, compare: date | None
+) -> queries.Reading | None:
+    """The reading compared with: the newest at or before ``compare``, else the one before
+    the latest (``series`` is newest first)."""
+    earlier = [r for r in series if r.as_of < latest.as_of]
+    if compare is not None:
+        earlier = [r for r in earlier if r.as_of <= compare]
+    return earlier[0] if earlier else None
+
+
+def _province_scores(
+    session: Session,
+    notice: Notice,
+    province_id: int,
+    total_id: int,
+    catalogue: Catalogue,
+    compare: date | None,
+) -> None:
+    ratios = catalogue.tracked_ratios()
+    found = queries.readings_until(
+        session, province_id, [total_id, *(i.id for i in ratios)], notice.as_of
+    )
+    ranked = [r for r in found.get(total_id, []) if r.rank is not None and r.period == "day"]
+    if ranked:
+        latest = ranked[0]
+        notice.rank = (latest.rank, latest.rank_of)  # type: ignore[assignment]
+        notice.scores_as_of = latest.as_of
+        before = _compared(_series(ranked, latest.source, latest.period), latest, compare)
+        if before is not None and before.rank is not None:
+            notice.rank_before = (before.rank, before.rank_of)
+            notice.compared_as_of = before.as_of
+    for number, indicator in enumerate(ratios, start=1):
+        readings = found.get(indicator.id, [])
+        daily = [r for r in readings if r.period == Period.DAY.value]
+        latest_reading = daily[0] if daily else None
+        before_reading = (
+            _compared(
+                _series(daily, latest_reading.source, latest_reading.period),
+                latest_reading,
+                compare,
+            )
+            if latest_reading is not None
+            else None
+        )
+        if latest_reading is not None:
+            notice.scores_as_of = max(
+                notice.scores_as_of or latest_reading.as_of, latest_reading.as_of
+            )
+        if before_reading is not None and notice.compared_as_of is None:
+            notice.compared_as_of = before_reading.as_of
+        reference_year = notice.as_of.year - 1
+        yearly = [
+            r for r in readings if r.period == Period.YEAR.value and r.as_of.year == reference_year
+        ]
+        if yearly:
+            notice.reference_year = reference_year
+        notice.indicators.append(
+            IndicatorRow(
+                number,
+                indicator.name,
+                yearly[0].value if yearly else None,
+                before_reading.value if before_reading is not None else None,
+                latest_reading.value if latest_reading is not None else None,
+            )
+        )
+    if all(r.latest is None for r in notice.indicators):
+        notice.indicators = []
+
+
+def _overdue(session: Session, notice: Notice, config: Config, clock: Clock) -> None:
+    """Per level, the units with overdue dossiers: the newest per-unit counts at or before
+    the notice's day; without counts, the dossier lists at the end of that day."""
+    as_of, source, rows = queries.overdue_counts(session, until=notice.as_of)
+    if not rows:
+        today = clock.now().astimezone(config.tz)
+        end = datetime.combine(notice.as_of, time(23, 59))
+        moment = min(end, today.replace(tzinfo=None))
+        rows = queries.overdue_dossier_counts(session, moment)
+        as_of, source = (moment.date(), "danh sách hồ sơ") if rows else (None, None)
+    if not rows or as_of is None:
+        return
+    notice.overdue_as_of = as_of
+    notice.overdue_source = source_label(source or "")
+    kinds = {
+        u.id: str(u.kind) for u in queries.units_by_id(session, [r.unit.id for r in rows]).values()
+    }
+    for kind, label in OVERDUE_LEVELS:
+        listed = sorted(
+            ((r.unit.name, r.count) for r in rows if kinds.get(r.unit.id, "other") == kind),
+            key=lambda pair: (-pair[1], fold(pair[0])),
+        )
+        if listed:
+            notice.overdue.append((label, listed))
+
+
+def _unit_table(
+    session: Session,
+    total_id: int,
+    kinds: tuple[str, ...],
+    day: date,
+    compare: date | None,
+    title: str,
+    header: str,
+) -> UnitTable | None:
+    """The first kind with scores (districts, or communes since the 2025 reorganisation),
+    sorted by the latest score; units without data last."""
+    for kind in kinds:
+        table = queries.dated_kind_table(session, total_id, kind, day, compare)
+        if table is None:
+            continue
+        scored = sorted(
+            (r for r in table.rows if r[1] is not None),
+            key=lambda r: (-(r[1] or 0.0), fold(r[0].name)),
+        )
+        missing = sorted((r for r in table.rows if r[1] is None), key=lambda r: fold(r[0].name))
+        rows = [
+            UnitRow(n, unit.name, before, latest)
+            for n, (unit, latest, before) in enumerate([*scored, *missing], start=1)
+        ]
+        if kind == UnitKind.COMMUNE.value:
+            title, header = "các xã, phường", "ĐỊA PHƯƠNG"
+        return UnitTable(title, header, table.as_of, table.before_as_of, rows)
+    return None
+
+
+def _tasks(session: Session, day: date, calendar: WorkCalendar) -> list[TaskRow]:
+    """Publication tasks late, or due within :data:`NEAR_DAYS` working days, on ``day``."""
+    rows: list[TaskRow] = []
+    for task, unit in queries.publication_tasks_open_on(session, day):
+        if task.deadline is None:
+            continue
+        late = task.deadline < day or (
+            task.submission_date is not None and task.submission_date > task.deadline
+        )
+        near = (
+            task.submission_date is None
+            and 0 <= calendar.working_days_between(day, task.deadline) <= NEAR_DAYS
+        )
+        if not (late or near):
+            continue
+        rows.append(
+            TaskRow(
+                len(rows) + 1,
+                unit.name,
+                f"{task.ministry_decision}: {task.content}"
+                if task.content
+                else task.ministry_decision,
+                task.office_letter or "",
+                task.unit_submission or "",
+                task_state(task, day, calendar),
+            )
+        )
+    return rows
+
+
+CADENCE_WORDS = {
+    "tuan": Cadence.WEEKLY,
+    "tuần": Cadence.WEEKLY,
+    "weekly": Cadence.WEEKLY,
+    "thang": Cadence.MONTHLY,
+    "tháng": Cadence.MONTHLY,
+    "monthly": Cadence.MONTHLY,
+}
