@@ -260,3 +260,24 @@ def test_pdf_without_libreoffice_is_refused_in_words(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(shutil, "which", lambda _name: None)
     with pytest.raises(pdf.PdfUnavailable, match="cần LibreOffice"):
         pdf.to_pdf(b"PK")
+
+
+def test_an_indicator_read_on_another_day_says_so_in_its_cell(
+    demo: Services, tmp_path: Path
+) -> None:
+    from tests.conftest import do_import
+
+    newer = tmp_path / "mot_chi_so.csv"
+    newer.write_text(
+        "Ngày,Đơn vị,Chỉ số,Giá trị,Nguồn\n"
+        '09/04/2025,UBND tỉnh Bình Phước,Tỷ lệ hồ sơ nộp trực tuyến,"62,5",DVCQG\n',
+        encoding="utf-8",
+    )
+    assert do_import(demo, newer).ok
+    reply = answer(demo, "/report tuần 10/04/2025", ADMIN)
+    assert reply.document is not None
+    _, tables = _document(reply.document)
+    indicators = tables[1]
+    assert indicators[0][4] == "Tính đến ngày\n08/04/2025"  # what most indicators have
+    assert indicators[3][4] == "62,5\n(09/04/2025)" and indicators[3][5] == "+1,48"
+    assert indicators[2][4] == "93,37"

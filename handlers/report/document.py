@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -216,22 +217,30 @@ def _value(value: float | None) -> str:
     return fmt_number(value) if value is not None else NO_DATA
 
 
+def _dated(value: float | None, day: date | None, column_day: date | None) -> str:
+    """A value of another date than its column's says which ("61,02\n(09/04/2025)")."""
+    if value is None or day is None or day == column_day:
+        return _value(value)
+    return f"{_value(value)}\n({fmt_date(day)})"
+
+
 def _change(value: float | None) -> str:
     return fmt_change(value) if value is not None else "-"
 
 
 def _rank_and_indicators(document: object, notice: Notice) -> None:
-    if notice.rank is not None and notice.scores_as_of is not None:
+    if notice.rank is not None and notice.rank_as_of is not None:
         text = (
-            f"Tính đến hết ngày {fmt_date(notice.scores_as_of)}, kết quả đánh giá Bộ chỉ số "
+            f"Tính đến hết ngày {fmt_date(notice.rank_as_of)}, kết quả đánh giá Bộ chỉ số "
             f"766, {notice.province} đang xếp hạng {fmt_rank(*notice.rank)} tỉnh, thành phố"
         )
-        if notice.rank_before is not None and notice.compared_as_of is not None:
+        if notice.rank_before is not None and notice.rank_compared_as_of is not None:
             move = fmt_rank_move(
                 notice.rank_before[0], notice.rank[0], notice.rank_before[1], notice.rank[1]
             )
             text += (
-                f", {move} so với kết quả đánh giá vào ngày {fmt_date(notice.compared_as_of)} "
+                f", {move} so với kết quả đánh giá vào ngày "
+                f"{fmt_date(notice.rank_compared_as_of)} "
                 f"(xếp hạng {fmt_rank(*notice.rank_before)})"
             )
         _para(document, text + ".", indent=True)
@@ -251,8 +260,8 @@ def _rank_and_indicators(document: object, notice: Notice) -> None:
                 str(r.number),
                 r.name,
                 _value(r.reference),
-                _value(r.before),
-                _value(r.latest),
+                _dated(r.before, r.before_as_of, notice.compared_as_of),
+                _dated(r.latest, r.latest_as_of, notice.scores_as_of),
                 _change(r.change),
             ]
             for r in notice.indicators

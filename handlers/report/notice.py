@@ -9,6 +9,7 @@ indicators, the order of the unit tables; nothing is copied from a document's te
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -51,6 +52,8 @@ class IndicatorRow:
     reference: float | None  # the year before's value ("Năm 2024")
     before: float | None
     latest: float | None
+    before_as_of: date | None = None
+    latest_as_of: date | None = None
 
     @property
     def change(self) -> float | None:
@@ -98,11 +101,13 @@ class Notice:
     province: str  # "Bình Phước"
     as_of: date
     period_title: str  # "tuần thứ 15, tháng 4/2025" or "tháng 4/2025"
-    # I.1: the province's rank and indicators
+    # I.1: the province's rank and its move; the indicator table's two dates
+    rank: tuple[int, int | None] | None = None
+    rank_as_of: date | None = None
+    rank_before: tuple[int, int | None] | None = None
+    rank_compared_as_of: date | None = None
     scores_as_of: date | None = None
     compared_as_of: date | None = None
-    rank: tuple[int, int | None] | None = None
-    rank_before: tuple[int, int | None] | None = None
     reference_year: int | None = None
     indicators: list[IndicatorRow] = field(default_factory=list)
     # overdue dossiers: (level, [(unit, count)]) at overdue_as_of
@@ -190,7 +195,12 @@ def build_notice(
         if table is not None:
             notice.tables.append(table)
     notice.tasks = _tasks(session, day, calendar)
-    if notice.scores_as_of is None and not notice.tables and notice.overdue_as_of is None:
+    if (
+        notice.rank is None
+        and notice.scores_as_of is None
+        and not notice.tables
+        and notice.overdue_as_of is None
+    ):
         return f"Chưa có số liệu nào đến ngày {day:%d/%m/%Y} để lập thông báo."
     return notice
 
@@ -218,39 +228,37 @@ def _province_scores(
     catalogue: Catalogue,
     compare: date | None,
 ) -> None:
+    """The rank and its move; the indicator table: each indicator's newest reading and the
+    one compared with, the columns headed by the dates most indicators have."""
     ratios = catalogue.tracked_ratios()
     found = queries.readings_until(
         session, province_id, [total_id, *(i.id for i in ratios)], notice.as_of
     )
-    ranked = [r for r in found.get(total_id, []) if r.rank is not None and r.period == "day"]
+    ranked = [
+        r for r in found.get(total_id, []) if r.rank is not None and r.period == Period.DAY.value
+    ]
     if ranked:
         latest = ranked[0]
-        notice.rank = (latest.rank, latest.rank_of)  # type: ignore[assignment]
-        notice.scores_as_of = latest.as_of
         before = _compared(_series(ranked, latest.source, latest.period), latest, compare)
+        notice.rank = (latest.rank or 0, latest.rank_of)
+        notice.rank_as_of = latest.as_of
         if before is not None and before.rank is not None:
             notice.rank_before = (before.rank, before.rank_of)
-            notice.compared_as_of = before.as_of
+            notice.rank_compared_as_of = before.as_of
+    reference_year = notice.as_of.year - 1
+    latest_dates: list[date] = []
+    before_dates: list[date] = []
     for number, indicator in enumerate(ratios, start=1):
         readings = found.get(indicator.id, [])
         daily = [r for r in readings if r.period == Period.DAY.value]
         latest_reading = daily[0] if daily else None
-        before_reading = (
-            _compared(
-                _series(daily, latest_reading.source, latest_reading.period),
-                latest_reading,
-                compare,
-            )
-            if latest_reading is not None
-            else None
-        )
+        before_reading = None
         if latest_reading is not None:
-            notice.scores_as_of = max(
-                notice.scores_as_of or latest_reading.as_of, latest_reading.as_of
-            )
-        if before_reading is not None and notice.compared_as_of is None:
-            notice.compared_as_of = before_reading.as_of
-        reference_year = notice.as_of.year - 1
+            series = _series(daily, latest_reading.source, latest_reading.period)
+            before_reading = _compared(series, latest_reading, compare)
+            latest_dates.append(latest_reading.as_of)
+        if before_reading is not None:
+            before_dates.append(before_reading.as_of)
         yearly = [
             r for r in readings if r.period == Period.YEAR.value and r.as_of.year == reference_year
         ]
@@ -263,10 +271,17 @@ def _province_scores(
                 yearly[0].value if yearly else None,
                 before_reading.value if before_reading is not None else None,
                 latest_reading.value if latest_reading is not None else None,
+                before_reading.as_of if before_reading is not None else None,
+                latest_reading.as_of if latest_reading is not None else None,
             )
         )
-    if all(r.latest is None for r in notice.indicators):
+    if not latest_dates:
         notice.indicators = []
+        return
+    # The columns are headed by the date most indicators have; a row of another date says so
+    notice.scores_as_of = Counter(latest_dates).most_common(1)[0][0]
+    if before_dates:
+        notice.compared_as_of = Counter(before_dates).most_common(1)[0][0]
 
 
 def _overdue(session: Session, notice: Notice, config: Config, clock: Clock) -> None:
