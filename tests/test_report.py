@@ -281,3 +281,25 @@ def test_an_indicator_read_on_another_day_says_so_in_its_cell(
     assert indicators[0][4] == "Tính đến ngày\n08/04/2025"  # what most indicators have
     assert indicators[3][4] == "62,5\n(09/04/2025)" and indicators[3][5] == "+1,48"
     assert indicators[2][4] == "93,37"
+
+
+def test_without_counts_the_overdue_dossiers_come_from_the_dossier_lists(
+    demo: Services, tmp_path: Path
+) -> None:
+    from tests.conftest import do_import
+
+    dossiers = tmp_path / "ho_so.csv"
+    dossiers.write_text(
+        "Mã hồ sơ,Đơn vị,Ngày tiếp nhận,Ngày hẹn trả\n"
+        "H1,Sở Nội vụ,01/04/2024,15/04/2024\n"
+        "H2,Sở Nội vụ,01/04/2024,20/04/2024\n"
+        "H3,UBND huyện Phú Riềng,01/04/2024,30/05/2024\n",
+        encoding="utf-8",
+    )
+    assert do_import(demo, dossiers).ok
+    reply = answer(demo, "/report tuần 01/05/2024", ADMIN)  # before any per-unit counts
+    assert reply.document is not None
+    paragraphs, _ = _document(reply.document)
+    assert any("danh sách hồ sơ đã nhập đến ngày 01/05/2024" in p for p in paragraphs)
+    assert "+ Các sở, ban, ngành: Sở Nội vụ: 02 hồ sơ." in paragraphs
+    assert not any("Phú Riềng: 01 hồ sơ" in p for p in paragraphs)  # due 30/05: not yet late

@@ -293,7 +293,7 @@ def _overdue(session: Session, notice: Notice, config: Config, clock: Clock) -> 
         end = datetime.combine(notice.as_of, time(23, 59))
         moment = min(end, today.replace(tzinfo=None))
         rows = queries.overdue_dossier_counts(session, moment)
-        as_of, source = (moment.date(), "danh sách hồ sơ") if rows else (None, None)
+        as_of, source = (moment.date(), "danh sách hồ sơ đã nhập") if rows else (None, None)
     if not rows or as_of is None:
         return
     notice.overdue_as_of = as_of
@@ -301,9 +301,15 @@ def _overdue(session: Session, notice: Notice, config: Config, clock: Clock) -> 
     kinds = {
         u.id: str(u.kind) for u in queries.units_by_id(session, [r.unit.id for r in rows]).values()
     }
-    for kind, label in OVERDUE_LEVELS:
+    levels = dict(OVERDUE_LEVELS)
+    other = levels[UnitKind.OTHER.value]
+    for label in levels.values():
         listed = sorted(
-            ((r.unit.name, r.count) for r in rows if kinds.get(r.unit.id, "other") == kind),
+            (
+                (r.unit.name, r.count)
+                for r in rows
+                if levels.get(kinds.get(r.unit.id, ""), other) == label
+            ),
             key=lambda pair: (-pair[1], fold(pair[0])),
         )
         if listed:
