@@ -5,8 +5,7 @@ from __future__ import annotations
 from core.parsing import ValueProblem, parse_date
 from core.reply import Reply
 from core.vnformat import fmt_date
-from handlers.report.document import file_name, render_notice
-from handlers.report.notice import CADENCE_WORDS, Cadence, build_notice
+from handlers.report.notice import CADENCE_WORDS, Cadence, build_notice, file_name
 from handlers.request import Request
 
 USAGE = "Cú pháp: /report [tuần|tháng] [ngày DD/MM/YYYY], ví dụ /report tuần 10/04/2025"
@@ -30,6 +29,9 @@ def report_command(request: Request) -> Reply:
     )
     if isinstance(notice, str):
         return Reply(notice)
+    # python-docx (and lxml) are loaded when a notice is drafted, not with the bot (15 MB)
+    from handlers.report.document import render_notice
+
     return Reply(
         f"📄 Bản thảo thông báo {notice.period_title} (số liệu đến ngày "
         f"{fmt_date(notice.as_of)}): mở tệp đính kèm, bổ sung phần II, III, số và ngày rồi "

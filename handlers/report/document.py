@@ -20,7 +20,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from core.vnformat import fmt_change, fmt_date, fmt_number, fmt_rank, fmt_rank_move
-from handlers.report.notice import NO_DATA, Cadence, IndicatorRow, Notice, UnitTable
+from handlers.report.notice import NO_DATA, IndicatorRow, Notice, UnitTable
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -424,11 +424,3 @@ def _signature(document: object) -> None:
         center=True,
     )
     _widths(table, [8, 8])
-
-
-def file_name(notice: Notice) -> str:
-    """ "thong-bao-tuan-15-2025.docx" / "thong-bao-thang-4-2025.docx"."""
-    if notice.cadence is Cadence.MONTHLY:
-        return f"thong-bao-thang-{notice.as_of.month}-{notice.as_of.year}.docx"
-    week = notice.as_of.isocalendar()
-    return f"thong-bao-tuan-{week.week}-{week.year}.docx"

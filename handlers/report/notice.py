@@ -384,3 +384,11 @@ CADENCE_WORDS = {
     "tháng": Cadence.MONTHLY,
     "monthly": Cadence.MONTHLY,
 }
+
+
+def file_name(notice: Notice) -> str:
+    """ "thong-bao-tuan-15-2025.docx" / "thong-bao-thang-4-2025.docx"."""
+    if notice.cadence is Cadence.MONTHLY:
+        return f"thong-bao-thang-{notice.as_of.month}-{notice.as_of.year}.docx"
+    week = notice.as_of.isocalendar()
+    return f"thong-bao-tuan-{week.week}-{week.year}.docx"
