@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, String, func, literal, or_, select, update
 from sqlalchemy.orm import Session, aliased
@@ -926,14 +926,29 @@ def overdue_unfinished(
     return [OverdueRow(*row) for row in session.execute(stmt)]
 
 
-def newest_snapshot_by_source(session: Session) -> list[tuple[str, date, str]]:
-    """Each source with the date and period of its newest snapshot."""
+class NewestSnapshot(NamedTuple):
+    source: str
+    as_of: date
+    period: str
+    #: When it was stored (imported or synced).
+    created_at: datetime
+
+
+def newest_snapshot_by_source(session: Session) -> list[NewestSnapshot]:
+    """Each source with the date, period and storing time of its newest snapshot."""
     newest = func.row_number().over(
         partition_by=Snapshot.source, order_by=(Snapshot.as_of.desc(), Snapshot.id.desc())
     )
-    ranked = select(Snapshot.source, Snapshot.as_of, Snapshot.period, newest.label("n")).subquery()
-    stmt = select(ranked.c.source, ranked.c.as_of, ranked.c.period).where(ranked.c.n == 1)
-    return [(source, as_of, str(period)) for source, as_of, period in session.execute(stmt)]
+    ranked = select(
+        Snapshot.source, Snapshot.as_of, Snapshot.period, Snapshot.created_at, newest.label("n")
+    ).subquery()
+    stmt = select(ranked.c.source, ranked.c.as_of, ranked.c.period, ranked.c.created_at).where(
+        ranked.c.n == 1
+    )
+    return [
+        NewestSnapshot(source, as_of, str(period), created_at)
+        for source, as_of, period, created_at in session.execute(stmt)
+    ]
 
 
 @dataclass(frozen=True)

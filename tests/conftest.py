@@ -9,7 +9,7 @@ import io
 import itertools
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,6 +24,7 @@ from core.clock import FrozenClock
 from core.config import Config
 from handlers.imports import import_file
 from storage import db
+from storage.alerts import AlertDraft, Audience
 from storage.importers import ImportOptions, ImportOutcome
 
 PG_URL = os.environ.get("TTHC_TEST_POSTGRES_URL")
@@ -194,6 +195,23 @@ def run_cli(args: list[str], env: dict[str, str], cwd: Path, expect: int = 0) ->
             code = main(args)
     assert code == expect, out.getvalue()
     return out.getvalue()
+
+
+def chat_alerts(
+    prefix: str, chats: Iterable[int], also: Callable[[int], list[int]] | None = None
+) -> list[AlertDraft]:
+    """One overdue alert per chat, addressed to that chat (and to ``also(chat)``): what the
+    delivery tests queue ("overdue:<prefix><chat>")."""
+    return [
+        AlertDraft(
+            identity=f"overdue:{prefix}{chat}",
+            rule="overdue",
+            audience=Audience.UNIT,
+            payload={"unit": "Sở Mẫu", "code": f"{prefix}{chat}", "procedure": "Cấp phép"},
+            chats=[chat, *(also(chat) if also is not None else [])],
+        )
+        for chat in chats
+    ]
 
 
 def do_import(services: Services, path: Path, **kwargs: object) -> ImportOutcome:

@@ -26,7 +26,7 @@ from storage import alerts as queue
 from storage import people
 from storage.alerts import AlertDraft, Audience, store_alerts
 from storage.models import AlertStatus, Chat, Delivery, Role, Unit
-from tests.conftest import TZ, run_cli
+from tests.conftest import TZ, chat_alerts, run_cli
 from tests.fake_telegram import Call, Failure, FakeTelegram
 
 TOKEN = "42:delivery-test"
@@ -447,16 +447,7 @@ def test_a_round_to_many_chats_stays_within_telegrams_flood_limits(setup: Servic
     try:
         chats = list(range(70_000, 70_060))  # 60 private chats: twice the burst allowed
         with setup.session_factory.begin() as session:
-            drafts = [
-                AlertDraft(
-                    identity=f"overdue:F{chat}",
-                    rule="overdue",
-                    audience=Audience.UNIT,
-                    payload={"unit": "Sở Mẫu", "code": f"F{chat}", "procedure": "Cấp phép"},
-                    chats=[chat, GROUP] if chat < 70_025 else [chat],
-                )
-                for chat in chats
-            ]
+            drafts = chat_alerts("F", chats, lambda chat: [GROUP] if chat < 70_025 else [])
             store_alerts(session, drafts, setup.clock.now())
 
         async def go() -> DeliveryReport:
@@ -659,17 +650,7 @@ class _Hooked:
 def _three_chats(services: Services) -> list[int]:
     chats = [71_001, 71_002, 71_003]
     with services.session_factory.begin() as session:
-        drafts = [
-            AlertDraft(
-                identity=f"overdue:L{chat}",
-                rule="overdue",
-                audience=Audience.UNIT,
-                payload={"unit": "Sở Mẫu", "code": f"L{chat}", "procedure": "Cấp phép"},
-                chats=[chat],
-            )
-            for chat in chats
-        ]
-        store_alerts(session, drafts, services.clock.now())
+        store_alerts(session, chat_alerts("L", chats), services.clock.now())
     return chats
 
 

@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 
 from bot.app import Services, build_services
 from core.config import load_config
-from storage.alerts import AlertDraft, Audience, store_alerts
+from storage.alerts import store_alerts
 from storage.models import AlertStatus, Delivery
-from tests.conftest import run_cli
+from tests.conftest import chat_alerts, run_cli
 from tests.fake_telegram import Failure, FakeTelegram
 
 pytestmark = pytest.mark.long
@@ -55,17 +55,8 @@ def _queue_alerts(folder: Path, env: dict[str, str]) -> None:
     services = build_services(config)
     try:
         with services.session_factory.begin() as session:
-            drafts = [
-                AlertDraft(
-                    identity=f"overdue:K{chat}",
-                    rule="overdue",
-                    audience=Audience.UNIT,
-                    payload={"unit": "Sở Mẫu", "code": f"K{chat}", "procedure": "Cấp phép"},
-                    chats=[chat],
-                )
-                for chat in CHATS
-            ]
-            assert len(store_alerts(session, drafts, services.clock.now())) == len(CHATS)
+            stored = store_alerts(session, chat_alerts("K", CHATS), services.clock.now())
+            assert len(stored) == len(CHATS)
     finally:
         services.close()
 

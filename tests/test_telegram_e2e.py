@@ -460,18 +460,25 @@ def test_no_log_line_contains_the_token(bot: Bot) -> None:
     assert TOKEN not in stderr and "SECRET" not in stderr
 
 
-def _start_bot_process(folder: Path, fake: FakeTelegram, token: str) -> subprocess.Popen[str]:
-    """`tthc-bot -v run` on a fresh database in ``folder``, its output in bot.log."""
+def _fresh_bot_folder(folder: Path, fake: FakeTelegram, config: str) -> dict[str, str]:
+    """A migrated, empty database in ``folder`` with the fake Bot API server and ``config``
+    in its config.toml; the environment to run ``tthc-bot`` there (no token yet)."""
     (folder / "config.toml").write_text(
         '[database]\nurl = "sqlite:///tthc.db"\n'
         f'[telegram]\nbase_url = "{fake.base_url}"\nbase_file_url = "{fake.base_file_url}"\n'
-        "poll_timeout = 1\n",
+        + config,
         encoding="utf-8",
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
     env.pop("TTHC_DATABASE_URL", None)
     env["TTHC_CONFIG"] = str(folder / "config.toml")
     run_cli(["db", "upgrade"], env, folder)
+    return env
+
+
+def _start_bot_process(folder: Path, fake: FakeTelegram, token: str) -> subprocess.Popen[str]:
+    """`tthc-bot -v run` on a fresh database in ``folder``, its output in bot.log."""
+    env = _fresh_bot_folder(folder, fake, "poll_timeout = 1\n")
     env["TELEGRAM_BOT_TOKEN"] = token
     with (folder / "bot.log").open("w") as log:
         return subprocess.Popen(
@@ -550,17 +557,12 @@ def test_webhook_mode_serves_updates_and_checks_the_secret(tmp_path: Path) -> No
 
     fake = FakeTelegram(TOKEN).start()
     port = _free_port()
-    (tmp_path / "config.toml").write_text(
-        '[database]\nurl = "sqlite:///tthc.db"\n'
-        f'[telegram]\nbase_url = "{fake.base_url}"\nbase_file_url = "{fake.base_file_url}"\n'
+    env = _fresh_bot_folder(
+        tmp_path,
+        fake,
         f'[telegram.webhook]\nlisten = "127.0.0.1"\nport = {port}\npath = "hook"\n'
         'url = "https://bot.example.invalid"\nsecret_token = "s3cret"\n',
-        encoding="utf-8",
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.pop("TTHC_DATABASE_URL", None)
-    env["TTHC_CONFIG"] = str(tmp_path / "config.toml")
-    run_cli(["db", "upgrade"], env, tmp_path)
     run_cli(["users", "add", str(ADMIN), "--role", "admin"], env, tmp_path)
     env["TELEGRAM_BOT_TOKEN"] = TOKEN
     with (tmp_path / "bot.log").open("w") as log:

@@ -64,7 +64,7 @@ def sources_reply(session: Session, config: Config, today: date) -> Reply:
             "tệp (tthc-bot import, gửi tệp cho bot, thư mục nhận tệp)."
         )
     lines = ["🛰 Nguồn số liệu — kỳ số liệu mới nhất của từng nguồn:"]
-    for source, as_of, period in sorted(newest):
+    for source, as_of, period, _stored in sorted(newest):
         note = age_note(as_of, today, config.alerts.stale_days, period)
         lines.append(f"  • {source_label(source)}: ngày {fmt_date(as_of)}{note}")
     for sync in syncs:

@@ -14,7 +14,6 @@ from handlers.answers.common import source_label
 from handlers.services import Services
 from storage import job_runs, queries
 from storage.alerts import delivery_counts
-from storage.models import Snapshot
 
 
 def _version() -> str:
@@ -46,18 +45,11 @@ def status_reply(session: Session, services: Services) -> Reply:
     health = services.health
     if health is not None:
         lines.append(f"Chạy từ {at(health.started_at)} ({_duration(now - health.started_at)}).")
-    newest: dict[str, Snapshot] = {}
-    for snapshot in queries.latest_snapshots(session):
-        known = newest.get(snapshot.source)
-        if known is None or (snapshot.as_of, snapshot.created_at) > (
-            known.as_of,
-            known.created_at,
-        ):
-            newest[snapshot.source] = snapshot
+    newest = sorted(queries.newest_snapshot_by_source(session))
     lines.append("📥 Số liệu mới nhất của từng nguồn:")
     lines.extend(
-        f"  • {source_label(source)}: ngày {fmt_date(s.as_of)}, nhập lúc {at(s.created_at)}"
-        for source, s in sorted(newest.items())
+        f"  • {source_label(s.source)}: ngày {fmt_date(s.as_of)}, nhập lúc {at(s.created_at)}"
+        for s in newest
     )
     if not newest:
         lines.append("  (chưa có)")

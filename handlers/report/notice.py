@@ -45,6 +45,13 @@ class Cadence(StrEnum):
     MONTHLY = "monthly"
 
 
+def change_between(before: float | None, latest: float | None) -> float | None:
+    """The signed change, to the hundredth the portal gives; None when either is missing."""
+    if before is None or latest is None:
+        return None
+    return round(latest - before, 2)
+
+
 @dataclass(frozen=True)
 class IndicatorRow:
     number: int
@@ -57,9 +64,7 @@ class IndicatorRow:
 
     @property
     def change(self) -> float | None:
-        if self.before is None or self.latest is None:
-            return None
-        return round(self.latest - self.before, 2)
+        return change_between(self.before, self.latest)
 
 
 @dataclass(frozen=True)
@@ -71,9 +76,7 @@ class UnitRow:
 
     @property
     def change(self) -> float | None:
-        if self.before is None or self.latest is None:
-            return None
-        return round(self.latest - self.before, 2)
+        return change_between(self.before, self.latest)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ class StalePayload(Payload):
 def detect(ctx: RuleContext) -> list[Draft[StalePayload]]:
     limit = ctx.config.alerts.stale_days
     drafts = []
-    for source, newest, period in queries.newest_snapshot_by_source(ctx.session):
+    for source, newest, period, _stored in queries.newest_snapshot_by_source(ctx.session):
         age = days_stale(newest, period, ctx.today, limit)
         if age is None:
             continue
