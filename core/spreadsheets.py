@@ -15,6 +15,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any
 from xml.etree import ElementTree
@@ -51,11 +52,16 @@ def read_workbook(
         _check_size(name, len(rows), max((len(r) for r in rows), default=0), max_rows, max_columns)
         _check_cell_lengths(name, rows)
         return [(name, rows, [])]
-    sheets = _read_excel(data, max_rows, max_columns)  # cell lengths checked as cells are made
-    if suffix in (".xlsx", ".xlsm"):
-        uncomputed = formulas_without_values(data)
-        sheets = [(n, rows, uncomputed.get(n, [])) for n, rows, _ in sheets]
-    return sheets
+    if suffix not in (".xlsx", ".xlsm"):
+        return _read_excel(data, max_rows, max_columns)  # cell lengths checked as made
+    # The scan for formulas without values reads the sheets' XML a second time; calamine
+    # parses without holding the GIL, so the scan runs meanwhile (a third of a 100,000-row
+    # file's reading time, otherwise).
+    with ThreadPoolExecutor(1) as pool:
+        scan = pool.submit(formulas_without_values, data)
+        sheets = _read_excel(data, max_rows, max_columns)
+        uncomputed = scan.result()
+    return [(n, rows, uncomputed.get(n, [])) for n, rows, _ in sheets]
 
 
 def _check_size(sheet: str, rows: int, columns: int, max_rows: int, max_columns: int) -> None:
@@ -176,8 +182,12 @@ def _read_csv(data: bytes) -> list[list[object]]:
         first = sample.splitlines()[0] if sample else ""
         delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    texts: dict[str, str] = {}  # equal texts as one object, as in _cells
     try:
-        return [[cell if cell.strip() else None for cell in row] for row in reader]
+        return [
+            [texts.setdefault(cell, cell) if cell.strip() else None for cell in row]
+            for row in reader
+        ]
     except csv.Error as exc:
         raise UnreadableFile(
             f"tệp CSV sai định dạng ở dòng {reader.line_num} (dấu ngoặc kép không đóng, "
@@ -215,8 +225,13 @@ def _cells(sheet: str, rows: list[list[Any]]) -> list[list[object]]:
     """Calamine's cells as the importers read them: blank text (or a NaN) is ``None`` (the
     one empty cell of a :class:`Sheet`), a whole float is an int (Excel keeps every number
     as a float), a date is a datetime at midnight; empty rows at the end are dropped. A text
-    longer than Excel allows is refused."""
+    longer than Excel allows is refused.
+
+    Equal texts become one object (a unit's name, a date, a status repeat on most rows):
+    the answer to the parent is a third of the size and pickles four times faster, and the
+    parent hashes each text once."""
     out: list[list[object]] = []
+    texts: dict[str, str] = {}
     for row in rows:
         cells: list[object] = []
         for cell in row:
@@ -224,7 +239,7 @@ def _cells(sheet: str, rows: list[list[Any]]) -> list[list[object]]:
             if kind is str:
                 if len(cell) > MAX_CELL_CHARACTERS:
                     raise _too_long(sheet, len(out) + 1, len(cells) + 1, cell)
-                cells.append(cell if cell.strip() else None)
+                cells.append(texts.setdefault(cell, cell) if cell.strip() else None)
             elif kind is float:
                 cells.append(int(cell) if cell.is_integer() else None if cell != cell else cell)
             elif kind is date:
