@@ -553,12 +553,19 @@ def required_text(cell: object) -> str:
     return checked_text(cell)
 
 
+#: Distinct texts whose parsed value a field keeps while a sheet is read (a column of
+#: unique codes stops growing there).
+PARSED_TEXTS = 10_000
+_UNPARSED = object()
+
+
 @dataclass(frozen=True)
 class Field(Generic[T]):
     """A column an importer reads: the header spellings it accepts and how its cells parse.
 
     ``parse`` raises :class:`~core.parsing.ValueProblem` with a Vietnamese message; a
-    ``required`` field's blank cell is an error with that message."""
+    ``required`` field's blank cell is an error with that message. It is a pure function of
+    the cell and its value is immutable (a text's value is reused for the same text)."""
 
     column: Column
     parse: Callable[[object], T]
@@ -628,8 +635,11 @@ class Importer(ABC, Generic[R]):
         """Every data row with its declared cells parsed; a cell that does not parse is
         reported with its column, reads as None and marks the row not ``ok``."""
         header = detected.header
-        present = [
-            (f.name, header.fields[f.name], f.parse, f.required)
+        # A text repeats down a column (a unit, a date, a status): each field's parser reads
+        # each distinct text once. Parsers are pure and their values immutable; a failure is
+        # not kept, so that every row with it is reported.
+        present: list[tuple[str, int, Callable[[object], Any], str | None, dict[str, Any]]] = [
+            (f.name, header.fields[f.name], f.parse, f.required, {})
             for f in self.fields
             if f.name in header.fields
         ]
@@ -637,15 +647,22 @@ class Importer(ABC, Generic[R]):
             width = len(cells)
             values: dict[str, Any] = {}
             row = Row(header, number, cells, values)
-            for name, index, parse, required in present:
+            for name, index, parse, required, parsed in present:
                 cell = cells[index] if index < width else None
                 values[name] = None
                 if cell is None:  # a sheet's empty cell (see Sheet)
                     if required is not None:
                         row.error(ctx, required, name)
                     continue
+                if type(cell) is str:
+                    value = parsed.get(cell, _UNPARSED)
+                    if value is not _UNPARSED:
+                        values[name] = value
+                        continue
                 try:
-                    values[name] = parse(cell)
+                    values[name] = value = parse(cell)
+                    if type(cell) is str and len(parsed) < PARSED_TEXTS:
+                        parsed[cell] = value
                 except ValueProblem as exc:
                     row.error(ctx, str(exc), name)
                 except (ValueError, ArithmeticError):  # a parser's own fault on a strange cell

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -124,8 +125,10 @@ _STATUS_WORDS: tuple[tuple[str, DossierState], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def read_status(text: str | None) -> DossierState | None:
-    """What a status cell means; None when it says nothing the bot knows."""
+    """What a status cell means; None when it says nothing the bot knows (remembered: an
+    export repeats a handful of statuses on every row)."""
     if text is None:
         return None
     folded = f" {fold(text)} "

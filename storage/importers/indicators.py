@@ -105,15 +105,15 @@ def _group(cell: object) -> str:
     return checked_text(cell, 50).upper()
 
 
-def _aliases(cell: object) -> list[str]:
-    return [checked_text(a) for a in re.split(r"[;|\n]", str(cell)) if a.strip()]
+def _aliases(cell: object) -> tuple[str, ...]:
+    return tuple(checked_text(a) for a in re.split(r"[;|\n]", str(cell)) if a.strip())
 
 
 @dataclass
 class IndicatorRecord:
     code: str
     values: dict[str, Any]
-    aliases: list[str]
+    aliases: tuple[str, ...]
     row: int
 
 
@@ -159,7 +159,7 @@ class IndicatorsImporter(Importer[IndicatorRecord]):
                 values[attribute] = row[column]
         if row["sort_order"] is not None:
             values["sort_order"] = int(row["sort_order"])
-        return IndicatorRecord(row["code"], values, row["aliases"] or [], row.number)
+        return IndicatorRecord(row["code"], values, row["aliases"] or (), row.number)
 
     def store(
         self, records: list[IndicatorRecord], ctx: ImportContext, import_file: ImportFile

@@ -60,7 +60,7 @@ _ALIAS_SPLIT = re.compile(r"[;|\n]")
 class UnitRecord:
     name: str
     kind: UnitKind
-    aliases: list[str]
+    aliases: tuple[str, ...]
     parent: str | None
     portal_id: str | None
     valid_from: date | None
@@ -81,8 +81,8 @@ def _kind(cell: object) -> UnitKind:
     return kind
 
 
-def _aliases(cell: object) -> list[str]:
-    return [checked_text(a) for a in _ALIAS_SPLIT.split(str(cell)) if a.strip()]
+def _aliases(cell: object) -> tuple[str, ...]:
+    return tuple(checked_text(a) for a in _ALIAS_SPLIT.split(str(cell)) if a.strip())
 
 
 class UnitsImporter(Importer[UnitRecord]):
@@ -175,7 +175,7 @@ class UnitsImporter(Importer[UnitRecord]):
         return UnitRecord(
             row["name"],
             row["kind"],
-            row["aliases"] or [],
+            row["aliases"] or (),
             row["parent"],
             row["portal_id"],
             valid_from,
