@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from bot.app import Services
 from storage import queries
-from storage.models import Indicator, Observation, Period, Snapshot, Unit
-from storage.units import unit_keys
+from storage.models import Indicator, Observation, Period, Snapshot, Unit, UnitAlias, UnitKind
+from storage.units import ExactNames, find_unit, unit_keys
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -162,3 +162,40 @@ def test_kind_tables_and_kinds_match_the_plain_definition(units: Services) -> No
                 )
             }
         )
+
+
+def test_exact_names_agree_with_find_unit(units: Services) -> None:
+    """The import's one-query index of names and aliases finds, for every name and alias
+    written any way, of any kind asked, the unit find_unit finds; it leaves to find_unit a
+    key two units share (one's name, the other's alias) and what is not exact; it keeps a
+    merged unit's successor."""
+    with units.session_factory() as session:
+        first, second = (
+            session.scalars(select(Unit).filter_by(kind=kind).order_by(Unit.id).limit(1)).one()
+            for kind in (UnitKind.DISTRICT, UnitKind.COMMUNE)
+        )
+        first.valid_to = date(2025, 6, 30)
+        first.successor = second
+        second.aliases.append(UnitAlias(alias=first.name, alias_key=first.name_key, core_key="x"))
+        session.flush()
+        index = ExactNames(session)
+        texts = [u.name for u in session.scalars(select(Unit))]
+        texts += [a.alias for a in session.scalars(select(UnitAlias))]
+        kinds: list[frozenset[str] | None] = [None, *(frozenset({k.value}) for k in UnitKind)]
+        found = 0
+        for text in texts:
+            for written in (text, f"  {text.upper()} "):
+                for kind in kinds:
+                    facts = index.only(written, kind)
+                    if facts is not None:
+                        found += 1
+                        match = find_unit(session, written, kinds=kind)
+                        assert match.unit is not None and facts.id == match.unit.id
+        assert found > len(texts)
+        assert index.only(first.name) is None  # first's name, second's alias
+        assert find_unit(session, first.name).unit is first  # its kind, from "huyện"
+        assert index.only("Sở không có") is None
+        facts = index.only(first.name, frozenset({UnitKind.DISTRICT.value}))
+        assert facts is not None and facts.id == first.id
+        assert (facts.successor, facts.valid_to) == (second.name, date(2025, 6, 30))
+        session.rollback()

@@ -21,7 +21,13 @@ from core.workdays import WorkCalendar
 from storage.catalogue import Catalogue
 from storage.importers.reader import DEFAULT_LIMITS, ReadLimits, Sheet
 from storage.models import ImportFile, Unit, UnitAlias
-from storage.units import describe_match_failure, find_unit, guess_kind, unit_keys
+from storage.units import (
+    ExactNames,
+    describe_match_failure,
+    find_unit,
+    guess_kind,
+    unit_keys,
+)
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -319,6 +325,7 @@ class ImportContext:
         default_factory=dict
     )
     _out_of_validity_warned: set[int] = field(default_factory=set)
+    _exact_names: ExactNames | None = None
 
     @property
     def catalogue(self) -> Catalogue:
@@ -426,6 +433,17 @@ class ImportContext:
     ) -> tuple[UnitRef | str, bool]:
         """The unit, or the Vietnamese reason there is none; and whether the name fits
         several units (so that a date may choose among them)."""
+        if self._exact_names is None:
+            self._exact_names = ExactNames(self.session)
+        facts = self._exact_names.only(name, kinds)
+        if facts is not None:
+            self._validity[facts.id] = (
+                facts.name,
+                facts.valid_from,
+                facts.valid_to,
+                facts.successor,
+            )
+            return facts.id, False
         match = find_unit(self.session, name, on=on, kinds=kinds)
         if match.unit is not None:
             unit = match.unit
