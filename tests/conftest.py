@@ -9,6 +9,8 @@ import io
 import itertools
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -195,6 +197,22 @@ def run_cli(args: list[str], env: dict[str, str], cwd: Path, expect: int = 0) ->
             code = main(args)
     assert code == expect, out.getvalue()
     return out.getvalue()
+
+
+def start_bot(
+    folder: Path, env: dict[str, str], *args: str, log: str = "bot.log"
+) -> subprocess.Popen[str]:
+    """``tthc-bot ARGS`` (``run`` and its options) as a process of its own in ``folder``, its
+    output in the file ``log`` there: a pipe nobody reads would fill up and stall the bot."""
+    with (folder / log).open("w", encoding="utf-8") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", *args],
+            env=env,
+            cwd=folder,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
 
 def chat_alerts(

@@ -9,7 +9,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from bot.app import Services, build_services
 from core.config import load_config
 from storage.alerts import store_alerts
 from storage.models import AlertStatus, Delivery
-from tests.conftest import chat_alerts, run_cli
+from tests.conftest import chat_alerts, run_cli, start_bot
 from tests.fake_telegram import Failure, FakeTelegram
 
 pytestmark = pytest.mark.long
@@ -61,17 +60,6 @@ def _queue_alerts(folder: Path, env: dict[str, str]) -> None:
         services.close()
 
 
-def _start(folder: Path, env: dict[str, str], log_name: str) -> subprocess.Popen[bytes]:
-    with (folder / log_name).open("wb") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"],
-            env=env,
-            cwd=folder,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-
-
 def _delivered(fake: FakeTelegram) -> Counter[int]:
     with fake._cond:
         return Counter(int(c.params["chat_id"]) for c in fake.calls if c.method == "sendMessage")
@@ -97,7 +85,7 @@ def test_300_alerts_and_20_kills_lose_nothing_and_repeat_at_most_one_per_kill(
     try:
         while kills < 20:
             before = sum(_delivered(fake).values())
-            process = _start(tmp_path, env, f"bot{kills}.log")
+            process = start_bot(tmp_path, env, "run", log=f"bot{kills}.log")
             target = before + chance.randint(1, 15)
             deadline = time.monotonic() + 60
             while sum(_delivered(fake).values()) < target and len(_delivered(fake)) < len(CHATS):
@@ -110,7 +98,7 @@ def test_300_alerts_and_20_kills_lose_nothing_and_repeat_at_most_one_per_kill(
         # The last bot runs until every delivery is recorded as sent: a message the last kill
         # caught in flight reached Telegram but not the database, and goes again once its
         # claim's lease has run out (the repeat that kill is allowed).
-        process = _start(tmp_path, env, "bot-last.log")
+        process = start_bot(tmp_path, env, "run", log="bot-last.log")
         deadline = time.monotonic() + 180
         while _sent(services) < len(CHATS):
             assert process.poll() is None, "the bot died by itself"
@@ -161,7 +149,7 @@ def test_telegram_faults_delay_alerts_but_lose_none(tmp_path: Path, fake: FakeTe
         )
     )
     fake.fail(Failure("sendMessage", 500, "slow", delay=40, chat_id=third))  # a time-out
-    process = _start(tmp_path, env, "bot.log")
+    process = start_bot(tmp_path, env, "run")
     try:
         fake.wait_until(lambda calls: len(_delivered(fake)) >= 50, timeout=120)
         fake.stop()  # the Bot API server is gone for a while (a few of the bot's polls)

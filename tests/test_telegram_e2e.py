@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from handlers.router import COMMANDS, READERS
 from tests import hostile
-from tests.conftest import DEMO, DEMO_FILES, Templates, run_cli
+from tests.conftest import DEMO, DEMO_FILES, Templates, run_cli, start_bot
 from tests.fake_telegram import BOT_USERNAME, Call, Failure, FakeTelegram
 
 TOKEN = "123456:SECRET-token_for_tests"
@@ -152,26 +152,15 @@ def bot(tmp_path_factory: pytest.TempPathFactory, templates: Templates) -> Itera
             )
     engine.dispose()
     env["TELEGRAM_BOT_TOKEN"] = TOKEN
-    log = folder / "bot.log"
-    log_file = log.open("w", encoding="utf-8")
-    # The log goes to a file: a pipe nobody reads would fill up and stall the bot.
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "-v", "run"],
-        env=env,
-        cwd=folder,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_bot(folder, env, "-v", "run")
     try:
         fake.wait_for(
             lambda c: c.method == "setMyCommands" and str(ADMIN) in str(c.params.get("scope")),
             timeout=30,
         )
-        yield Bot(fake, process, folder / "tthc.db", log, env, folder)
+        yield Bot(fake, process, folder / "tthc.db", folder / "bot.log", env, folder)
     finally:
         _stop(process)
-        log_file.close()
         fake.stop()
 
 
@@ -480,15 +469,7 @@ def _start_bot_process(folder: Path, fake: FakeTelegram, token: str) -> subproce
     """`tthc-bot -v run` on a fresh database in ``folder``, its output in bot.log."""
     env = _fresh_bot_folder(folder, fake, "poll_timeout = 1\n")
     env["TELEGRAM_BOT_TOKEN"] = token
-    with (folder / "bot.log").open("w") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "-v", "run"],
-            env=env,
-            cwd=folder,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+    return start_bot(folder, env, "-v", "run")
 
 
 def _wait_exit(process: subprocess.Popen[str], timeout: float = 60) -> int:
@@ -565,14 +546,7 @@ def test_webhook_mode_serves_updates_and_checks_the_secret(tmp_path: Path) -> No
     )
     run_cli(["users", "add", str(ADMIN), "--role", "admin"], env, tmp_path)
     env["TELEGRAM_BOT_TOKEN"] = TOKEN
-    with (tmp_path / "bot.log").open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run", "--webhook"],
-            env=env,
-            cwd=tmp_path,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_bot(tmp_path, env, "run", "--webhook")
     try:
         hook = fake.wait_for(lambda c: c.method == "setWebhook", timeout=30)
         assert hook.params["url"] == "https://bot.example.invalid/hook"

@@ -4,8 +4,6 @@ its chat exactly once, even when a delivery round takes longer than the claim le
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +17,7 @@ from core.config import Config
 from jobs.alerts.rules.source import SourcePayload, source_alert
 from storage.alerts import store_alerts
 from storage.models import AlertStatus, Delivery
-from tests.conftest import EMPTY, PG_URL, Templates, _copy
+from tests.conftest import EMPTY, PG_URL, Templates, _copy, start_bot
 from tests.fake_telegram import FakeTelegram
 from tests.test_telegram_e2e import _free_port
 
@@ -87,16 +85,9 @@ def test_two_bot_processes_on_one_database_never_send_twice(database: str, tmp_p
             folder = tmp_path / f"bot{number}"
             folder.mkdir()
             config = _config(folder, database, fake, _free_port())
-            with (folder / "bot.log").open("w") as log:
-                processes.append(
-                    subprocess.Popen(
-                        [sys.executable, "-m", "bot.cli", "run", "--webhook"],
-                        env={**env, "TTHC_CONFIG": str(config)},
-                        cwd=folder,
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                    )
-                )
+            processes.append(
+                start_bot(folder, {**env, "TTHC_CONFIG": str(config)}, "run", "--webhook")
+            )
         fake.wait_until(
             lambda calls: sum(c.method == "sendMessage" for c in calls) >= len(CHATS),
             timeout=120,
