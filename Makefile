@@ -4,7 +4,7 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-SOURCES := bot core handlers jobs storage tests bench
+SOURCES := app bot core handlers jobs storage views tests bench
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat pyproject.toml requirements-dev.lock | cksum | cut -d' ' -f1)
 

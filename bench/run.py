@@ -190,9 +190,9 @@ def _p95(values: list[float]) -> float:
 
 def measure_replies(results: Results, tier: str, days_list: list[int], runs: int) -> None:
     from handlers.access import Asker
-    from handlers.charts import clear_cache
     from handlers.router import answer
     from storage.queries import clear_table_cache
+    from views.charts import clear_cache
 
     admin = Asker()
     for days in days_list:
@@ -241,8 +241,8 @@ def measure_rules(results: Results, tier: str, days_list: list[int]) -> None:
     brought, and every finding evaluated without storing."""
     from sqlalchemy import create_engine, text
 
-    from jobs.alerts.engine import evaluate, raise_alerts, rule_context
-    from jobs.alerts.registry import DATA_RULES
+    from app.alerts.engine import evaluate, raise_alerts, rule_context
+    from app.alerts.registry import DATA_RULES
 
     goal = RULES_GOAL_S[tier]
     for days in days_list:
@@ -328,7 +328,7 @@ def _import_against_bare_read(path: Path, tier: str, days: int, runs: int) -> di
     ``pandas.read_excel(engine="calamine")`` reading the same file."""
     import pandas as pd
 
-    from handlers.imports import import_file
+    from app.imports import import_file
     from storage.importers import ImportOptions
 
     services = _services(_database(tier, days))
@@ -522,11 +522,11 @@ ENGINES = {"sqlite": "SQLite (province tier)", "postgresql": "PostgreSQL (nation
 
 def measure_plans(tier: str, days: int) -> tuple[str, list[str]]:
     """The plans of what the replies and the data rules send, on the tier's engine."""
+    from app.alerts.engine import evaluate, rule_context
+    from app.alerts.registry import DATA_RULES
     from bench.explain import plans
     from handlers.access import Asker
     from handlers.router import answer
-    from jobs.alerts.engine import evaluate, rule_context
-    from jobs.alerts.registry import DATA_RULES
     from storage.queries import clear_table_cache
 
     services = _services(_database(tier, days))

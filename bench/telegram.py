@@ -81,10 +81,10 @@ def _sent_deliveries(url: str) -> int:
 
 def measure_fanout(chats: int = 1000) -> dict[str, Any]:
     """1,000 alerts to 1,000 chats through the delivery loop, the fake enforcing the limits."""
+    from app.alerts.delivery import deliver_pending
     from bot.app import build_services
     from bot.telegram.alerts import TelegramTransport, rate_limiter, use_timedelta_durations
     from core.config import Config
-    from jobs.alerts.delivery import deliver_pending
     from storage import db
 
     use_timedelta_durations()

@@ -7,13 +7,13 @@ services here.
 
 from __future__ import annotations
 
+from app.alerts.registry import RULES
+from app.services import Services
 from core.clock import Clock, SystemClock
 from core.config import Config
 from core.health import Health
 from core.settle import freeze_long_lived
 from core.workdays import WorkCalendar
-from handlers.services import Services
-from jobs.alerts.registry import RULES
 from storage.db import make_engine, make_session_factory
 
 __all__ = ["Services", "build_services", "settle_after_start"]

@@ -11,6 +11,13 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from app import access
+from app.alerts.engine import (
+    preview_alerts,
+    raise_alerts,
+)
+from app.alerts.render import render_preview
+from app.imports import import_and_alert, import_file
 from bot.app import Services, build_services, settle_after_start
 from bot.console import run_console, write_reply
 from core.config import Config, ConfigError, load_config
@@ -19,16 +26,8 @@ from core.logs import scrub_logs
 from core.parsing import ValueProblem, parse_date
 from core.vnformat import fmt_count
 from handlers.access import Asker
-from handlers.imports import import_file
 from handlers.router import answer
-from jobs.alerts.engine import (
-    extend_to_new_recipients,
-    preview_alerts,
-    raise_alerts,
-)
-from jobs.alerts.render import render_preview
-from jobs.runs import after_import
-from storage import db, people, queries
+from storage import db, queries
 from storage.alerts import pending_deliveries
 from storage.importers import KINDS, ImportOptions
 from storage.models import Role
@@ -338,6 +337,9 @@ def _unit_id(services: Services, name: str | None) -> int | str | None:
 
 
 def _users(services: Services, args: argparse.Namespace) -> int:
+    if args.users_command == "list":
+        print(answer(services, "/users", Asker()).text)
+        return 0
     with services.session_factory() as session:
         if args.users_command == "add":
             unit = _unit_id(services, args.unit)
@@ -345,33 +347,25 @@ def _users(services: Services, args: argparse.Namespace) -> int:
                 print(unit, file=sys.stderr)
                 return 1
             try:
-                people.save_person(
-                    session,
-                    args.telegram_id,
-                    Role(args.role),
-                    unit,
-                    services.clock.now(),
-                    args.name,
+                granted = access.grant(
+                    services, session, args.telegram_id, Role(args.role), unit, args.name
                 )
             except ValueError:
                 print("Đầu mối (focal) cần --unit TÊN_ĐƠN_VỊ.", file=sys.stderr)
                 return 1
             session.commit()
             print(f"Đã lưu {args.telegram_id} ({args.role}).")
-            _welcome(services)
+            _print_added(granted)
             return 0
-        if args.users_command == "remove":
-            if not people.revoke_person(session, args.telegram_id, services.clock.now()):
-                print(
-                    f"Không có người dùng đang hoạt động với mã {args.telegram_id}.",
-                    file=sys.stderr,
-                )
-                return 1
-            session.commit()
-            print(f"Đã thu hồi quyền của {args.telegram_id}.")
-            return 0
-    print(answer(services, "/users", Asker()).text)
-    return 0
+        if not access.revoke(services, session, args.telegram_id):
+            print(
+                f"Không có người dùng đang hoạt động với mã {args.telegram_id}.",
+                file=sys.stderr,
+            )
+            return 1
+        session.commit()
+        print(f"Đã thu hồi quyền của {args.telegram_id}.")
+        return 0
 
 
 def _groups(services: Services, args: argparse.Namespace) -> int:
@@ -380,18 +374,17 @@ def _groups(services: Services, args: argparse.Namespace) -> int:
         print(unit, file=sys.stderr)
         return 1
     with services.session_factory() as session:
-        people.register_chat(session, args.chat_id, args.title, unit, services.clock.now())
+        granted = access.register_group(services, session, args.chat_id, args.title, unit)
         session.commit()
     print(f"Đã đăng ký nhóm {args.chat_id}.")
-    _welcome(services)
+    _print_added(granted)
     return 0
 
 
-def _welcome(services: Services) -> None:
+def _print_added(granted: access.Granted) -> None:
     """Open alerts still relevant go to the person or group just registered too."""
-    added = extend_to_new_recipients(services)
-    if added:
-        print(f"{added} cảnh báo còn hiệu lực của đơn vị được xếp hàng gửi cho người mới.")
+    if text := access.added_text(granted):
+        print(text)
 
 
 def _alerts(services: Services, args: argparse.Namespace) -> int:
@@ -437,9 +430,10 @@ def _alerts(services: Services, args: argparse.Namespace) -> int:
 
 
 def _report(services: Services, args: argparse.Namespace) -> int:
-    from handlers.report.document import render_notice
-    from handlers.report.notice import Cadence, build_notice
-    from handlers.report.pdf import PdfUnavailable, to_pdf
+    from app.answers.notice import build_notice
+    from views.notice import Cadence
+    from views.notice_document import render_notice
+    from views.notice_pdf import PdfUnavailable, to_pdf
 
     with services.session_factory() as session:
         notice = build_notice(
@@ -539,25 +533,17 @@ def _import(services: Services, args: argparse.Namespace) -> int:
         create_units=args.create_units,
         complete=args.complete,
     )
-    outcome = import_file(services, args.path, options, progress=progress)  # type: ignore[arg-type]
+    outcome, step = import_and_alert(
+        services,
+        args.path,
+        options,
+        progress=progress,  # type: ignore[arg-type]
+    )
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(outcome.report())
-    if outcome.ok and outcome.import_id is not None:
-        followed = after_import(services)
-        if followed is None:
-            print(
-                "Số liệu đã lưu, nhưng bước tạo cảnh báo bị lỗi (xem nhật ký); bot đang chạy "
-                "sẽ tự chạy lại bước này."
-            )
-            return 0
-        created, recheck = followed
-        if created:
-            print(f"{len(created)} cảnh báo mới được xếp hàng; bot đang chạy sẽ gửi đi.")
-        if recheck.withdrawn:
-            print(f"{recheck.withdrawn} tin cảnh báo chưa gửi được rút lại vì số liệu đã sửa.")
-        if recheck.corrections:
-            print(f"{len(recheck.corrections)} tin đính chính được xếp hàng cho cảnh báo đã gửi.")
+    for line in step.lines() if step is not None else []:
+        print(line)
     return 0 if outcome.ok else 1
 
 
@@ -586,8 +572,8 @@ def _copy(services: Services, target: str) -> int:
 
 def _sync(services: Services, args: argparse.Namespace) -> int:
     """``tthc-bot sync dvcqg``: exit 0 when a complete snapshot is stored (or unchanged)."""
-    from jobs.sources.dvcqg import sync_national, sync_province
-    from storage.sources.dvcqg import PeriodProblem, PortalPeriod
+    from app.portal_sync import sync_national, sync_province
+    from storage.portal.answers import PeriodProblem, PortalPeriod
 
     try:
         period = PortalPeriod.parse(args.period) if args.period else None

@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 from typing import TextIO
 
+from app.services import Services
 from core.reply import Reply
 from handlers.access import Asker
 from handlers.router import answer
-from handlers.services import Services
 
 
 def write_reply(reply: Reply, out: TextIO, image_dir: Path) -> None:

@@ -16,9 +16,9 @@ from typing import TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.inbox import inbox_folder
+from app.services import Services
 from core.config import CONFIG_ENV, DEFAULT_CONFIG_NAME
-from handlers.services import Services
-from jobs.inbox import inbox_folder
 from storage import db
 
 #: Free space below which the database's or the inbox's disk is reported (bytes).

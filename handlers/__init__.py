@@ -1,2 +1,3 @@
-"""What a message gets: the router every transport (console, Telegram) uses, the commands,
-the answers they compute, who is asking, and one import as one unit of work."""
+"""What a message gets: the router every transport (console, Telegram) uses, the commands
+(argument parsing and who may see what), and who is asking. The work itself is a use case
+of :mod:`app`."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app import access
+from app.access import added_text
+from app.answers.status import status_reply
+from app.answers.unit import pick_unit
 from core.reply import Reply
 from core.textnorm import fold
 from handlers.access import ROLE_LABELS
-from handlers.answers.status import status_reply
-from handlers.answers.unit import pick_unit
 from handlers.request import Request
 from storage import people
 from storage.models import Role, Unit
@@ -42,17 +44,18 @@ def _describe(role: str, unit: Unit | None) -> str:
 
 def start_command(request: Request) -> Reply:
     """Greet; "/start <code>" redeems an invite."""
-    session, asker, now = request.session, request.asker, request.services.clock.now()
+    session, asker = request.session, request.asker
     if request.args:
         if asker.telegram_id is None:
             return Reply("Chỉ mở đường dẫn mời được trong Telegram.")
-        result = people.redeem_invite(session, request.args, asker.telegram_id, asker.name, now)
+        result = access.redeem_invite(
+            request.services, session, request.args, asker.telegram_id, asker.name
+        )
         if isinstance(result, str):
             return Reply(result)
         unit = session.get(Unit, result.unit_id) if result.unit_id else None
-        return Reply(
-            f"Đã đăng ký: bạn là {_describe(result.role, unit)}. Gõ /help để xem các lệnh."
-        )
+        role = result.role or ""
+        return Reply(f"Đã đăng ký: bạn là {_describe(role, unit)}. Gõ /help để xem các lệnh.")
     unit = session.get(Unit, asker.unit_id) if asker.unit_id else None
     who = f"{asker.name}" if asker.name else "bạn"
     return Reply(
@@ -129,8 +132,15 @@ def grant_command(request: Request) -> Reply:
         unit = found
     if role is Role.FOCAL and unit is None:
         return Reply("Đầu mối cần một đơn vị, ví dụ: /grant 123456789 focal Phú Riềng")
-    people.save_person(session, int(first), role, unit.id if unit else None, services.clock.now())
-    return Reply(f"Đã cấp quyền cho {first}: {_describe(role.value, unit)}.")
+    granted = access.grant(services, session, int(first), role, unit.id if unit else None)
+    return Reply(
+        " ".join(
+            filter(
+                None,
+                [f"Đã cấp quyền cho {first}: {_describe(role.value, unit)}.", added_text(granted)],
+            )
+        )
+    )
 
 
 def revoke_command(request: Request) -> Reply:
@@ -140,7 +150,7 @@ def revoke_command(request: Request) -> Reply:
     telegram_id = int(request.args.strip())
     if telegram_id == request.asker.telegram_id:
         return Reply("Không thể tự thu hồi quyền của chính mình.")
-    if people.revoke_person(request.session, telegram_id, request.services.clock.now()):
+    if access.revoke(request.services, request.session, telegram_id):
         return Reply(f"Đã thu hồi quyền của {telegram_id}.")
     return Reply(f"Không có người dùng đang hoạt động với mã {telegram_id}.")
 
@@ -156,11 +166,12 @@ def register_group_command(request: Request) -> Reply:
         if isinstance(found, Reply):
             return found
         unit = found
-    people.register_chat(
-        session, asker.chat_id, asker.chat_title, unit.id if unit else None, services.clock.now()
+    granted = access.register_group(
+        services, session, asker.chat_id, asker.chat_title, unit.id if unit else None
     )
     suffix = f" của {unit.name}" if unit else ""
-    return Reply(f"Đã đăng ký nhóm này nhận thông báo{suffix}.")
+    done = f"Đã đăng ký nhóm này nhận thông báo{suffix}."
+    return Reply(" ".join(filter(None, [done, added_text(granted)])))
 
 
 def status_command(request: Request) -> Reply:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from app.answers.summary import summary_reply
+from app.answers.unit import pick_unit
 from core.parsing import parse_time_window
 from core.reply import Reply
 from core.textnorm import fold
 from core.vnformat import fmt_date
-from handlers.answers.summary import summary_reply
-from handlers.answers.unit import pick_unit
 from handlers.request import Request
 from storage import alerts as queue
 from storage import people

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from app.answers.compare import compare_reply
+from app.answers.deadlines import deadlines_reply
+from app.answers.overdue import overdue_reply, unit_overdue_reply
+from app.answers.rank import rank_reply
+from app.answers.sources import sources_reply
+from app.answers.tables import indicators_reply, ranking_reply
+from app.answers.unit import pick_unit, split_two_units, unit_card, unit_keyboard
 from core.reply import Reply
-from handlers.answers.compare import compare_reply
-from handlers.answers.deadlines import deadlines_reply
-from handlers.answers.overdue import overdue_reply, unit_overdue_reply
-from handlers.answers.rank import rank_reply
-from handlers.answers.sources import sources_reply
-from handlers.answers.tables import indicators_reply, ranking_reply
-from handlers.answers.unit import pick_unit, split_two_units, unit_card, unit_keyboard
 from handlers.request import Request
-from handlers.windows import split_window
 from storage.models import Unit
+from views.windows import split_window
 
 
 def rank_command(request: Request) -> Reply:

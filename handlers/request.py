@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app.services import Services
 from handlers.access import Asker
-from handlers.services import Services
 
 
 @dataclass

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.answers.help import help_reply, stranger_reply
+from app.services import Services
 from core.reply import Reply
 from handlers import admin, alerts, queries
 from handlers.access import GROUP, GROUP_ADMIN, STRANGER, UNREGISTERED_GROUP, Asker
-from handlers.answers.help import help_reply, stranger_reply
-from handlers.report.command import report_command
+from handlers.report import report_command
 from handlers.request import Request
-from handlers.services import Services
 from storage import db
 from storage.models import Role
 

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
-from handlers.services import Services
-from jobs.alerts.base import When
-from jobs.alerts.engine import after_new_data, raise_alerts
-from jobs.alerts.registry import rules_for
-from jobs.inbox import scan_inbox
-from jobs.runs import AFTER_IMPORT, JobSpec, attempt, run_once, succeeded
-from jobs.sources.dvcqg import sync_latest
+from app.alerts.base import When
+from app.alerts.engine import after_new_data, raise_alerts
+from app.alerts.registry import rules_for
+from app.inbox import scan_inbox
+from app.portal_sync import sync_latest
+from app.runs import AFTER_IMPORT, JobSpec, attempt, run_once, succeeded
+from app.services import Services
 from storage import job_runs
 
 __all__ = ["JobSpec", "catch_up", "job_specs", "retry_failed", "run_due", "run_once"]

@@ -20,11 +20,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from app.imports import import_file
 from bot.app import Services, build_services
 from bot.cli import load_demo, main
 from core.clock import FrozenClock
 from core.config import Config
-from handlers.imports import import_file
 from storage import db
 from storage.alerts import AlertDraft, Audience
 from storage.importers import ImportOptions, ImportOutcome

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.services import Services
 from core.clock import FrozenClock
 from handlers.access import GROUP, STRANGER, Asker, resolve_asker
 from handlers.router import COMMANDS, answer
-from handlers.services import Services
 from storage import people
 from storage.models import Invite, Person, Role, Unit
 

@@ -16,11 +16,11 @@ from sqlalchemy.engine import make_url
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from app.alerts.delivery import DeliveryReport, deliver_pending
 from bot.app import Services, build_services
 from bot.telegram.alerts import TelegramTransport
 from handlers.access import Asker
 from handlers.router import answer
-from jobs.alerts.delivery import DeliveryReport, deliver_pending
 from jobs.runner import run_due
 from storage import alerts as queue
 from storage import people

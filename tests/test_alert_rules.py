@@ -7,21 +7,19 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from app.alerts.engine import Recheck, after_new_data, preview_alerts, raise_alerts
+from app.alerts.render import render_batch
+from app.alerts.rules.deadline import RULE as DEADLINE
+from app.alerts.rules.drop import RULE as DROP
+from app.alerts.rules.escalation import RULE as ESCALATION
+from app.alerts.rules.overdue import RULE as OVERDUE
+from app.alerts.rules.overdue_count import RULE as OVERDUE_COUNT
+from app.alerts.rules.rank import RULE as RANK
+from app.alerts.rules.roadmap import RULE as ROADMAP
+from app.alerts.rules.stale import RULE as STALE
+from app.services import Services
 from core.clock import FrozenClock
 from core.config import Config
-from handlers.services import Services
-from jobs.alerts.engine import Recheck, after_new_data, preview_alerts, raise_alerts
-from jobs.alerts.registry import (
-    DEADLINE,
-    DROP,
-    ESCALATION,
-    OVERDUE,
-    OVERDUE_COUNT,
-    RANK,
-    ROADMAP,
-    STALE,
-)
-from jobs.alerts.render import render_batch
 from storage import people
 from storage.models import Alert, AlertStatus, Delivery, Role, Unit
 from tests.conftest import DEMO_FILES, TZ, do_import, write_csv
@@ -468,7 +466,7 @@ def test_a_corrected_file_withdraws_a_drop_not_sent_and_corrects_one_sent(
 def test_a_focal_point_added_later_gets_the_units_open_alerts_but_not_old_drops(
     demo: Services, clock: FrozenClock, tmp_path: Path
 ) -> None:
-    from jobs.alerts.engine import extend_to_new_recipients
+    from app.alerts.engine import extend_to_new_recipients
 
     header = ["MaHoSo", "TenTTHC", "DonVi", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy"]
     open_one = ["X1", "Cấp phép", "UBND huyện Phú Riềng", "01/04/2025", "05/04/2025", ""]

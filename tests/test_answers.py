@@ -5,10 +5,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.services import Services
 from core.clock import FrozenClock
 from handlers.access import Asker
 from handlers.router import answer
-from handlers.services import Services
 from storage.models import Unit
 from tests.conftest import TZ, do_import, write_csv
 
@@ -277,9 +277,9 @@ def test_each_window_compares_with_its_first_reading_or_says_there_is_none(
 def test_ranks_out_of_different_totals_are_not_compared_as_places(
     demo: Services, clock: FrozenClock, tmp_path: Path
 ) -> None:
-    from handlers.charts import _split_at_changes
-    from jobs.alerts.engine import raise_alerts
-    from jobs.alerts.registry import RANK
+    from app.alerts.engine import raise_alerts
+    from app.alerts.rules.rank import RULE as RANK
+    from views.charts import _split_at_changes
 
     clock.current = datetime(2025, 9, 2, 9, tzinfo=TZ)
     rows = [
@@ -421,8 +421,8 @@ def test_cards_mark_figures_older_than_the_stale_limit(demo: Services, clock: Fr
 def test_no_comparison_spans_a_units_end(
     demo: Services, clock: FrozenClock, tmp_path: Path
 ) -> None:
-    from jobs.alerts.engine import raise_alerts
-    from jobs.alerts.registry import DROP
+    from app.alerts.engine import raise_alerts
+    from app.alerts.rules.drop import RULE as DROP
 
     clock.current = datetime(2025, 7, 16, 9, tzinfo=TZ)  # Phú Riềng ended on 30/06/2025
     rows = [["STT", "ĐƠN VỊ", "ĐIỂM ĐÁNH GIÁ (15/7/2025)"], ["1", "UBND huyện Phú Riềng", "70"]]

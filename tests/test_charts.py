@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from matplotlib.figure import Figure
 
-from handlers.charts import (
+from views.charts import (
     LABEL_ALL_UP_TO,
     _labelled,
     _rank_axis,

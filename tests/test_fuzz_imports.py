@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from app.imports import import_file
 from bot.app import Services
-from handlers.imports import import_file
 from storage.models import Base
 from tests import hostile
 from tests.conftest import DEMO_FILES

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.services import Services
 from core.isolation import ChildError, LimitExceeded, Limits, run_limited
-from handlers.services import Services
 from storage.importers.reader import DEFAULT_LIMITS, ReadLimits, UnreadableFile, read_sheets
 from storage.models import ImportFile, Observation
 from tests import hostile
@@ -113,8 +113,8 @@ def test_the_command_line_refuses_a_bomb_with_exit_1(tmp_path: Path, database_ur
 
 
 def test_default_limits_match_the_shipped_configuration() -> None:
+    from app.imports import read_limits
     from core.config import Config
-    from handlers.imports import read_limits
 
     assert read_limits(Config()) == DEFAULT_LIMITS
 
@@ -246,7 +246,7 @@ def test_a_postgresql_connection_dropped_during_an_import_stores_nothing(
 
     path = tmp_path / "tep.csv"
     path.write_text(COUNTS.format("10/04/2025", 3), encoding="utf-8")
-    from handlers.imports import import_file
+    from app.imports import import_file
 
     def stored() -> tuple[int, int]:
         with units.session_factory() as session:

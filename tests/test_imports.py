@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.services import Services
 from handlers.access import Asker
 from handlers.router import answer
-from handlers.services import Services
 from storage.models import (
     Dossier,
     ImportFile,

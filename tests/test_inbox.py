@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.alerts.render import render_batch
+from app.inbox import scan_inbox
 from bot.app import Services, build_services
 from core.clock import FrozenClock
 from core.config import Config
-from jobs.alerts.render import render_batch
-from jobs.inbox import scan_inbox
 from storage.models import Alert, ImportFile
 from tests.conftest import DEMO_FILES, write_csv
 

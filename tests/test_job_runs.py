@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from app.alerts import engine
+from app.runs import AFTER_IMPORT, after_import
+from app.services import Services
 from core.clock import FrozenClock
-from handlers.services import Services
-from jobs.alerts import engine
 from jobs.runner import catch_up, retry_failed, run_due
-from jobs.runs import AFTER_IMPORT, after_import
 from storage.models import Alert, JobRun
 from tests.conftest import TZ, do_import, write_csv
 

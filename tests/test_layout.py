@@ -15,7 +15,7 @@ def _modules(*packages: str) -> list[Path]:
 
 def test_no_sql_is_written_outside_storage() -> None:
     offenders = []
-    for path in _modules("bot", "core", "handlers", "jobs"):
+    for path in _modules("app", "bot", "core", "handlers", "jobs", "views"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
                 used = {alias.name for alias in node.names} & QUERY_BUILDERS
@@ -24,7 +24,8 @@ def test_no_sql_is_written_outside_storage() -> None:
     assert offenders == []
 
 
-def test_storage_functions_never_commit() -> None:
+def test_storage_functions_never_commit_nor_roll_back() -> None:
+    """A unit of work is committed or rolled back by whoever opened it, never by storage."""
     offenders = []
     for path in _modules("storage"):
         if "migrations" in path.parts:
@@ -33,7 +34,7 @@ def test_storage_functions_never_commit() -> None:
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "commit"
+                and node.func.attr in ("commit", "rollback")
             ):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []

@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select, text
 
-from handlers.services import Services
+from app.services import Services
 from storage import db
 from storage.models import Base, Indicator
 from tests.conftest import (

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from app.portal_sync import sync_province
 from bot.app import Services, build_services
 from core.clock import FrozenClock
 from core.config import Config
 from handlers.access import Asker
 from handlers.router import answer
-from jobs.sources.dvcqg import sync_province
 from storage.models import (
     Alert,
     ImportFile,
@@ -28,7 +28,7 @@ from storage.models import (
     Snapshot,
     Unit,
 )
-from storage.sources.dvcqg import PortalPeriod, decompress
+from storage.portal.answers import PortalPeriod, decompress
 from tests.conftest import TZ, run_cli
 from tests.fake_portal import PHU_THO, FakePortal, fake_portal
 
@@ -285,7 +285,7 @@ def _national_answer() -> bytes:
     """A ranking answer in the documented shape of ``service-results`` (the recordings hold
     the list of the 34 provinces but not their scores): Phú Thọ with its own group scores of
     the recorded month, one province just above, one just below, the others far away."""
-    from storage.sources.dvcqg import portal_provinces
+    from storage.portal.answers import portal_provinces
 
     phu_tho = {"CKMB": 7.96, "TDGQ": 15.68, "CLGQ": 8.83, "TTTT": 6.25, "MDHL": 12.96, "MDSH": 8.24}
     above = {**phu_tho, "TDGQ": 17.0, "MDSH": 7.5, "TTTT": 6.09}  # 60.34: ahead on progress
@@ -317,7 +317,7 @@ def _national_answer() -> bytes:
 def test_the_ranking_of_the_provinces_places_the_province_among_its_neighbours(
     phu_tho: Services, portal: FakePortal
 ) -> None:
-    from jobs.sources.dvcqg import sync_national
+    from app.portal_sync import sync_national
 
     assert "tthc-bot sync dvcqg" in answer(phu_tho, "/rank", ADMIN).text  # nothing yet
     assert sync_province(phu_tho, AUGUST).complete
@@ -357,7 +357,7 @@ def test_the_ranking_of_the_provinces_places_the_province_among_its_neighbours(
 def test_a_broken_ranking_answer_is_kept_apart_and_told(
     phu_tho: Services, portal: FakePortal
 ) -> None:
-    from jobs.sources.dvcqg import sync_national
+    from app.portal_sync import sync_national
 
     portal.bodies["service-results"] = b'{"code":"OK","data":{"evaluation":[]}}'
     outcome = sync_national(phu_tho, AUGUST)
@@ -370,8 +370,8 @@ def test_a_broken_ranking_answer_is_kept_apart_and_told(
 def test_a_month_is_old_only_once_the_next_month_is_overdue(
     phu_tho: Services, portal: FakePortal
 ) -> None:
-    from jobs.alerts.engine import raise_alerts
-    from jobs.alerts.registry import STALE
+    from app.alerts.engine import raise_alerts
+    from app.alerts.rules.stale import RULE as STALE
 
     assert sync_province(phu_tho, AUGUST).complete
     assert raise_alerts(phu_tho, [STALE]) == []  # 26/09: August is the newest there can be

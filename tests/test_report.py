@@ -255,7 +255,7 @@ def test_the_command_line_writes_the_draft(
 def test_pdf_without_libreoffice_is_refused_in_words(monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
-    from handlers.report import pdf
+    from views import notice_pdf as pdf
 
     monkeypatch.setattr(shutil, "which", lambda _name: None)
     with pytest.raises(pdf.PdfUnavailable, match="cần LibreOffice"):

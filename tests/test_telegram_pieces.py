@@ -64,9 +64,9 @@ def test_cron_jobs_start_late_after_a_stall_and_a_catch_up_job_runs_every_minute
 ) -> None:
     """APScheduler skips a run more than a second late unless told otherwise: the grace is
     set on purpose, and a minutely job catches up and retries what is still owed."""
+    from app.services import Services
     from bot.telegram.application import build_application
     from bot.telegram.schedules import CATCH_UP_EVERY, CATCH_UP_JOB, schedule_jobs
-    from handlers.services import Services
 
     assert isinstance(services, Services)
     application = build_application(services, "123:TOKEN")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select
 
+from app.alerts.rules.source import SourcePayload, source_alert
 from bot.app import build_services
 from core.config import Config
-from jobs.alerts.rules.source import SourcePayload, source_alert
 from storage.alerts import store_alerts
 from storage.models import AlertStatus, Delivery
 from tests.conftest import EMPTY, PG_URL, Templates, _copy, start_bot

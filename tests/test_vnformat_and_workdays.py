@@ -47,7 +47,7 @@ def test_the_office_can_add_its_own_days_off() -> None:
 def test_a_months_figures_are_old_once_the_next_month_is_overdue() -> None:
     from datetime import date
 
-    from handlers.windows import days_stale, next_period_end
+    from views.windows import days_stale, next_period_end
 
     assert next_period_end("month", date(2026, 12, 31)) == date(2027, 1, 31)
     assert next_period_end("quarter", date(2026, 8, 15)) == date(2026, 12, 31)

@@ -19,11 +19,7 @@ from telegram.error import (
 )
 from telegram.ext import AIORateLimiter, ExtBot
 
-from bot.telegram.context import BotContext
-from bot.telegram.redaction import protect_logs
-from bot.telegram.replies import split_text
-from handlers.services import Services
-from jobs.alerts.delivery import (
+from app.alerts.delivery import (
     ChatMoved,
     DeliveryReport,
     Rejected,
@@ -32,6 +28,10 @@ from jobs.alerts.delivery import (
     Unreachable,
     deliver_pending,
 )
+from app.services import Services
+from bot.telegram.context import BotContext
+from bot.telegram.redaction import protect_logs
+from bot.telegram.replies import split_text
 
 log = logging.getLogger(__name__)
 

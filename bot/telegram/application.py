@@ -25,6 +25,7 @@ from telegram.ext import (
     filters,
 )
 
+from app.services import Services
 from bot.app import settle_after_start
 from bot.telegram import updates
 from bot.telegram.alerts import rate_limiter, use_timedelta_durations
@@ -35,7 +36,6 @@ from bot.telegram.schedules import catch_up, schedule_jobs
 from bot.telegram.token_guard import GuardedRequest, TokenGuard, run_guarded
 from handlers.access import GROUP
 from handlers.router import commands_for
-from handlers.services import Services
 from storage.models import Role
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from app.services import Services
 from handlers.access import Asker
-from handlers.services import Services
 
 SERVICES_KEY = "services"
 

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 
 from telegram.error import TelegramError
 
+from app.services import Services
 from bot.telegram.context import BotContext
 from core.health import Health
 from core.vnformat import fmt_count, fmt_date
-from handlers.services import Services
 from storage.models import Role
 from storage.people import people_with_roles
 

@@ -10,11 +10,11 @@ from typing import Any
 
 from telegram.ext import Application
 
+from app.alerts.engine import extend_to_new_recipients
 from bot.telegram.alerts import deliver_job
 from bot.telegram.context import SERVICES_KEY, BotContext
 from bot.telegram.notices import NOTICE_EVERY, error_notice_job
 from jobs import runner
-from jobs.alerts.engine import extend_to_new_recipients
 from jobs.runner import job_specs, run_due
 
 log = logging.getLogger(__name__)

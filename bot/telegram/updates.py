@@ -14,14 +14,13 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
+from app.answers.help import stranger_reply
+from app.imports import import_and_alert, import_reply
+from app.services import Services
 from bot.telegram.context import BotContext
 from bot.telegram.replies import edit_reply, send_reply
 from handlers.access import STRANGER, Asker, resolve_asker
-from handlers.answers.help import stranger_reply
-from handlers.imports import import_file, import_reply
 from handlers.router import addressed_elsewhere, answer, parse_command
-from handlers.services import Services
-from jobs.runs import after_import
 from storage import alerts as queue
 from storage.importers.reader import SUPPORTED_SUFFIXES
 
@@ -163,16 +162,10 @@ async def on_document(update: Update, context: BotContext) -> None:
     if len(data) > MAX_IMPORT_BYTES:
         await message.reply_text(too_big)
         return
-    outcome = await asyncio.to_thread(
-        import_file,
-        services,
-        Path(name),
-        data=data,
-        file_name=name,
+    outcome, step = await asyncio.to_thread(
+        import_and_alert, services, Path(name), data=data, file_name=name
     )
-    await send_reply(context.bot, chat.id, import_reply(outcome))
-    if outcome.ok and outcome.import_id is not None:
-        await asyncio.to_thread(after_import, services)
+    await send_reply(context.bot, chat.id, import_reply(outcome, step))
 
 
 async def on_migrate(update: Update, context: BotContext) -> None:

@@ -147,9 +147,10 @@ def run_import(
     """Check one file and, when it has no error, write it in the session's transaction.
 
     The caller owns the unit of work: it commits when ``outcome.import_id`` is set (a
-    stored, non-dry-run import). On any error, or a dry run, the session is rolled back
-    and nothing of the file remains in it. Nothing a file holds escapes as an exception: a
-    database failure or a fault of this code is a refusal, logged with its traceback."""
+    stored, non-dry-run import) and rolls back otherwise (an error, a dry run: what was
+    written to check the file must not remain). Nothing a file holds escapes as an
+    exception: a database failure or a fault of this code is a refusal, logged with its
+    traceback."""
     name = file_name or path.name
     try:
         return _run_import(session, settings, clock, calendar, path, options, progress, data, name)
@@ -157,7 +158,6 @@ def run_import(
         message = database_failed(exc)
     except Exception:
         message = UNEXPECTED
-    session.rollback()
     log.exception("importing %s failed", name)
     outcome = ImportOutcome(name, ok=False, dry_run=options.dry_run)
     outcome.errors.append(Problem(message))
@@ -254,7 +254,6 @@ def _run_import(
         ctx.problems.error("tệp không có dòng dữ liệu nào")
     outcome.kinds = sorted({item.importer.kind for item, _ in parsed})
     if ctx.problems.errors:
-        session.rollback()
         outcome.errors = ctx.problems.errors
         outcome.warnings = ctx.problems.warnings
         return outcome
@@ -284,12 +283,9 @@ def _run_import(
             ensure_ascii=False,
         )
         session.flush()
-        if ctx.problems.errors or dry_run:
-            session.rollback()
-        else:
+        if not ctx.problems.errors and not dry_run:
             outcome.import_id = import_file.id
     except SQLAlchemyError as exc:
-        session.rollback()
         log.exception("storing %s failed", outcome.file_name)
         ctx.problems.error(database_failed(exc))
     outcome.errors = ctx.problems.errors

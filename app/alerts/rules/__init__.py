@@ -1,0 +1,1 @@
+"""One module per alert rule, each exporting one :class:`app.alerts.base.AlertRule`."""

@@ -1,1 +1,0 @@
-"""One module per alert rule, each exporting one :class:`jobs.alerts.base.AlertRule`."""

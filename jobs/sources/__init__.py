@@ -1,1 +1,0 @@
-"""What the bot fetches by itself: the national portal (Cổng DVCQG)."""
