@@ -84,7 +84,9 @@ def import_file(
             data=data,
             file_name=file_name,
         )
-        if outcome.import_id is None:
+        if outcome.duplicate_of is not None:
+            pass  # imported before: nothing was written, the earlier import is reported
+        elif outcome.import_id is None:
             session.rollback()  # an error or a dry run: nothing of the file remains
         else:
             try:

@@ -191,7 +191,7 @@ def _p95(values: list[float]) -> float:
 def measure_replies(results: Results, tier: str, days_list: list[int], runs: int) -> None:
     from handlers.access import Asker
     from handlers.router import answer
-    from storage.queries import clear_table_cache
+    from storage.queries.rankings import clear_table_cache
     from views.charts import clear_cache
 
     admin = Asker()
@@ -527,7 +527,7 @@ def measure_plans(tier: str, days: int) -> tuple[str, list[str]]:
     from bench.explain import plans
     from handlers.access import Asker
     from handlers.router import answer
-    from storage.queries import clear_table_cache
+    from storage.queries.rankings import clear_table_cache
 
     services = _services(_database(tier, days))
     try:

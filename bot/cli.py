@@ -27,10 +27,11 @@ from core.parsing import ValueProblem, parse_date
 from core.vnformat import fmt_count
 from handlers.access import Asker
 from handlers.router import answer
-from storage import db, queries
+from storage import db
 from storage.alerts import pending_deliveries
 from storage.importers import KINDS, ImportOptions
 from storage.models import Role
+from storage.queries.snapshots import has_snapshots, in_use
 from storage.units import describe_match_failure, find_unit
 
 log = logging.getLogger("tthc_bot")
@@ -620,13 +621,13 @@ def _demo_if_unused(services: Services) -> Services | None:
     if not db.exists(services.config.database.demo_url):
         return None  # never loaded: asking would only create an empty file
     with services.session_factory() as session:
-        if queries.in_use(session):
+        if in_use(session):
             return None
     demo = build_services(services.config, services.clock, demo=True)
     if db.current_revision(demo.engine) is not None:
         _require_schema(demo)
         with demo.session_factory() as session:
-            if queries.has_snapshots(session):
+            if has_snapshots(session):
                 print(
                     "Chưa có số liệu thật: trả lời từ dữ liệu mẫu "
                     f"({services.config.database.demo_url}); không gửi cảnh báo nào. "
@@ -644,7 +645,7 @@ def load_demo(services: Services, only_if_empty: bool = False) -> int:
     normal importer."""
     if only_if_empty:
         with services.session_factory() as session:
-            if queries.has_snapshots(session):
+            if has_snapshots(session):
                 return 0
     failed = 0
     for path in demo_files():

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.answers.help import help_reply, stranger_reply
 from app.services import Services
 from core.reply import Reply
-from handlers import admin, alerts, queries
+from handlers import admin_commands, alert_commands, read_commands
 from handlers.access import GROUP, GROUP_ADMIN, STRANGER, UNREGISTERED_GROUP, Asker
 from handlers.report import report_command
 from handlers.request import Request
@@ -51,7 +51,7 @@ COMMANDS: dict[str, Command] = {
     for c in (
         Command(
             "start",
-            admin.start_command,
+            admin_commands.start_command,
             READERS,
             "/start",
             "Lời chào, mã Telegram, vai trò",
@@ -67,7 +67,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "rank",
-            queries.rank_command,
+            read_commands.rank_command,
             READERS,
             "/rank",
             "Xếp hạng Bộ chỉ số 766 của tỉnh, biến động, điểm theo nhóm, biểu đồ",
@@ -75,7 +75,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "unit",
-            queries.unit_command,
+            read_commands.unit_command,
             READERS,
             "/unit [tên đơn vị]",
             "Thẻ một đơn vị: điểm, xếp hạng, chỉ tiêu, hồ sơ quá hạn, biểu đồ",
@@ -83,7 +83,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "top",
-            queries.top_command,
+            read_commands.top_command,
             READERS,
             "/top [cấp]",
             "Đơn vị điểm cao nhất, kèm mức tăng, giảm",
@@ -91,7 +91,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "bottom",
-            queries.bottom_command,
+            read_commands.bottom_command,
             READERS,
             "/bottom [cấp]",
             "Đơn vị điểm thấp nhất",
@@ -99,7 +99,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "indicators",
-            queries.indicators_command,
+            read_commands.indicators_command,
             READERS,
             "/indicators",
             "Các chỉ tiêu của tỉnh: kỳ trước, kỳ này, tăng, giảm",
@@ -107,7 +107,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "sources",
-            queries.sources_command,
+            read_commands.sources_command,
             READERS,
             "/sources",
             "Nguồn số liệu: kỳ mới nhất của từng nguồn, chênh lệch giữa Cổng DVCQG và DVC tỉnh",
@@ -115,7 +115,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "overdue",
-            queries.overdue_command,
+            read_commands.overdue_command,
             READERS,
             "/overdue [đơn vị]",
             "Hồ sơ quá hạn theo đơn vị, hoặc danh sách của một đơn vị",
@@ -123,7 +123,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "deadlines",
-            queries.deadlines_command,
+            read_commands.deadlines_command,
             READERS,
             "/deadlines",
             "Nhiệm vụ công bố TTHC: quá hạn, sắp đến hạn",
@@ -131,7 +131,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "compare",
-            queries.compare_command,
+            read_commands.compare_command,
             READERS,
             "/compare <đơn vị>, <đơn vị>",
             "So sánh hai đơn vị theo từng chỉ tiêu",
@@ -139,7 +139,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "summary",
-            alerts.summary_command,
+            alert_commands.summary_command,
             READERS,
             "/summary",
             "Tóm tắt tuần: xếp hạng, chỉ tiêu, đơn vị tăng giảm, hồ sơ quá hạn, hạn công bố",
@@ -155,7 +155,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "subscribe",
-            alerts.subscribe_command,
+            alert_commands.subscribe_command,
             READERS,
             "/subscribe <đơn vị>",
             "Nhận thêm cảnh báo của một đơn vị",
@@ -163,7 +163,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "unsubscribe",
-            alerts.unsubscribe_command,
+            alert_commands.unsubscribe_command,
             READERS,
             "/unsubscribe [đơn vị]",
             "Thôi nhận cảnh báo của một đơn vị (không tên: xem danh sách)",
@@ -171,7 +171,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "settings",
-            alerts.settings_command,
+            alert_commands.settings_command,
             READERS,
             "/settings [quiet 21:00-07:00 | weekends off]",
             "Giờ yên lặng, yên lặng ngày nghỉ của cuộc trò chuyện này",
@@ -179,16 +179,16 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "mute",
-            alerts.mute_command,
+            alert_commands.mute_command,
             READERS,
             "/mute <thời gian>",
             "Tắt tiếng cảnh báo một thời gian (30m, 2h, 1d) hoặc /mute off",
             "/mute 2h",
         ),
-        Command("ack", alerts.ack_command, READERS, "/ack", "Đã nhận", "/ack", hidden=True),
+        Command("ack", alert_commands.ack_command, READERS, "/ack", "Đã nhận", "/ack", hidden=True),
         Command(
             "alerts",
-            alerts.alerts_command,
+            alert_commands.alerts_command,
             ADMINS,
             "/alerts",
             "Các cảnh báo: chờ gửi, đã gửi, lỗi, đã nhận",
@@ -196,18 +196,23 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "invite",
-            admin.invite_command,
+            admin_commands.invite_command,
             ADMINS,
             "/invite <đơn vị> [vai trò]",
             "Tạo đường dẫn mời dùng một lần (hết hạn sau 7 ngày)",
             "/invite Phú Riềng",
         ),
         Command(
-            "users", admin.users_command, ADMINS, "/users", "Danh sách người dùng và nhóm", "/users"
+            "users",
+            admin_commands.users_command,
+            ADMINS,
+            "/users",
+            "Danh sách người dùng và nhóm",
+            "/users",
         ),
         Command(
             "status",
-            admin.status_command,
+            admin_commands.status_command,
             ADMINS,
             "/status",
             "Tình trạng bot: phiên bản, thời gian chạy, số liệu mới nhất, tin chờ gửi, lỗi, lịch",
@@ -215,7 +220,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "grant",
-            admin.grant_command,
+            admin_commands.grant_command,
             ADMINS,
             "/grant <mã Telegram> <vai trò> [đơn vị]",
             "Cấp quyền cho một người",
@@ -223,7 +228,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "revoke",
-            admin.revoke_command,
+            admin_commands.revoke_command,
             ADMINS,
             "/revoke <mã Telegram>",
             "Thu hồi quyền của một người",
@@ -231,7 +236,7 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "register_group",
-            admin.register_group_command,
+            admin_commands.register_group_command,
             ADMINS | {GROUP_ADMIN},
             "/register_group [đơn vị]",
             "Đăng ký nhóm này nhận thông báo (gõ trong nhóm)",

@@ -8,17 +8,18 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from bot.app import Services
-from storage import queries
 from storage.models import Indicator, Observation, Period, Snapshot, Unit, UnitAlias, UnitKind
+from storage.queries.rankings import compute_kind_table, kinds_with_data
+from storage.queries.readings import Reading, history, latest_readings
 from storage.units import ExactNames, find_unit, unit_keys
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
-def _reference(readings: list[queries.Reading], depth: int) -> dict[int, list[queries.Reading]]:
+def _reference(readings: list[Reading], depth: int) -> dict[int, list[Reading]]:
     """Per indicator, the series (source, period) holding its newest reading (the first
     source by name on a tie) and that series' ``depth`` newest readings."""
-    result: dict[int, list[queries.Reading]] = {}
+    result: dict[int, list[Reading]] = {}
     for indicator_id in {r.indicator_id for r in readings}:
         own = [r for r in readings if r.indicator_id == indicator_id]
         newest = max(r.as_of for r in own)
@@ -65,17 +66,17 @@ def test_latest_readings_match_the_plain_definition_across_pages(units: Services
         put("A", day, e, 9.0, other)  # e: another unit's, not this one's
         session.flush()
         everything = [
-            r for r in (queries.history(session, unit.id, i.id) for i in (a, b, c, d, e)) for r in r
+            r for r in (history(session, unit.id, i.id) for i in (a, b, c, d, e)) for r in r
         ]
         for depth in (1, 2, 3):
             expected = _reference(everything, depth)
-            assert queries.latest_readings(session, unit.id, depth=depth) == expected
+            assert latest_readings(session, unit.id, depth=depth) == expected
             ids = [b.id, c.id, e.id]
-            assert queries.latest_readings(session, unit.id, ids, depth=depth) == {
+            assert latest_readings(session, unit.id, ids, depth=depth) == {
                 k: v for k, v in expected.items() if k in ids
             }
-        assert queries.latest_readings(session, unit.id, [b.id])[b.id][1].value == 3.0
-        assert [r.value for r in queries.latest_readings(session, unit.id, [c.id])[c.id]] == [
+        assert latest_readings(session, unit.id, [b.id])[b.id][1].value == 3.0
+        assert [r.value for r in latest_readings(session, unit.id, [c.id])[c.id]] == [
             6.0,
             7.0,
         ]
@@ -131,11 +132,11 @@ def test_kind_tables_and_kinds_match_the_plain_definition(units: Services) -> No
                     )
                 )
         session.flush()
-        table = queries.compute_kind_table(session, a.id, "commune")
+        table = compute_kind_table(session, a.id, "commune")
         assert table is not None and table.as_of == day
         expected = set()
         for n in (0, 1, 2, 3):
-            own = list(reversed(queries.history(session, made[n].id, a.id)))
+            own = list(reversed(history(session, made[n].id, a.id)))
             before = own[1] if len(own) > 1 else None
             expected.add(
                 (
@@ -150,9 +151,9 @@ def test_kind_tables_and_kinds_match_the_plain_definition(units: Services) -> No
         assert {(r.unit.name, r.value, r.as_of, r.before, r.before_as_of) for r in ours} == (
             expected
         )
-        assert "commune" in queries.kinds_with_data(session, a.id)
-        assert "commune" not in queries.kinds_with_data(session, unused.id)
-        assert queries.kinds_with_data(session, unused.id) == sorted(
+        assert "commune" in kinds_with_data(session, a.id)
+        assert "commune" not in kinds_with_data(session, unused.id)
+        assert kinds_with_data(session, unused.id) == sorted(
             {
                 str(kind)
                 for kind in session.scalars(

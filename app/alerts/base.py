@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from core.clock import Clock
 from core.config import Config
 from core.workdays import WorkCalendar
-from storage import queries
 from storage.alerts import AlertDraft, Audience
 from storage.catalogue import Catalogue
 from storage.models import Snapshot, Unit, UnitKind
+from storage.queries.snapshots import Pair, latest_snapshots, snapshot_pairs, units_by_id
 
 
 class When(StrEnum):
@@ -63,7 +63,7 @@ class RuleContext:
     #: What several rules read, read once per run: the newest snapshots, each one's pairs
     #: of values (every indicator), the units.
     _latest: list[Snapshot] | None = field(default=None, repr=False)
-    _pairs: dict[int, list[queries.Pair]] = field(default_factory=dict, repr=False)
+    _pairs: dict[int, list[Pair]] = field(default_factory=dict, repr=False)
     _units: dict[int, Unit] = field(default_factory=dict, repr=False)
 
     @property
@@ -72,22 +72,20 @@ class RuleContext:
 
     def units(self, ids: set[int]) -> dict[int, Unit]:
         if missing := ids - self._units.keys():
-            self._units.update(queries.units_by_id(self.session, sorted(missing)))
+            self._units.update(units_by_id(self.session, sorted(missing)))
         return {i: self._units[i] for i in ids if i in self._units}
 
     def latest_snapshots(self) -> list[Snapshot]:
         """The newest snapshot of every (source, period)."""
         if self._latest is None:
-            self._latest = queries.latest_snapshots(self.session)
+            self._latest = latest_snapshots(self.session)
         return self._latest
 
-    def snapshot_pairs(
-        self, snapshot: Snapshot, indicator_ids: Iterable[int]
-    ) -> list[queries.Pair]:
+    def snapshot_pairs(self, snapshot: Snapshot, indicator_ids: Iterable[int]) -> list[Pair]:
         """The snapshot's values of these indicators with the previous comparable ones; the
         pairs of all indicators are found once per run and shared by the rules."""
         if snapshot.id not in self._pairs:
-            self._pairs[snapshot.id] = queries.snapshot_pairs(self.session, snapshot)
+            self._pairs[snapshot.id] = snapshot_pairs(self.session, snapshot)
         wanted = set(indicator_ids)
         return [p for p in self._pairs[snapshot.id] if p.indicator_id in wanted]
 

@@ -18,7 +18,6 @@ from app.alerts.registry import (
 )
 from app.alerts.rules.correction import correction_for
 from app.services import Services
-from storage import queries
 from storage.alerts import (
     AlertDraft,
     AudienceCache,
@@ -34,6 +33,7 @@ from storage.alerts import (
 from storage.catalogue import Catalogue
 from storage.models import Alert, AlertStatus
 from storage.people import describe_chats
+from storage.queries.snapshots import latest_snapshots
 
 
 def rule_context(services: Services, session: Session, *, new_only: bool = False) -> RuleContext:
@@ -90,7 +90,7 @@ def recheck_alerts(services: Services) -> Recheck:
     with services.session_factory.begin() as session:
         ctx = rule_context(services, session)
         current = {d.identity: d for d in evaluate(ctx, CORRECTABLE)}
-        latest = [s.id for s in queries.latest_snapshots(session)]
+        latest = [s.id for s in latest_snapshots(session)]
         names = [rule.name for rule in CORRECTABLE]
         for alert in alerts_about_snapshots(session, names, latest):
             sent = delivery_chats(session, alert.id, [AlertStatus.SENT, AlertStatus.CLAIMED])

@@ -6,9 +6,9 @@ from sqlalchemy.orm import Session
 
 from core.reply import Reply
 from core.vnformat import fmt_date, fmt_number, fmt_percent
-from storage import queries
 from storage.catalogue import Catalogue
 from storage.models import Unit
+from storage.queries.readings import latest_readings
 
 
 def compare_reply(session: Session, first: Unit, second: Unit) -> Reply:
@@ -16,8 +16,8 @@ def compare_reply(session: Session, first: Unit, second: Unit) -> Reply:
     catalogue = Catalogue.load(session)
     indicators = [catalogue.get("TOTAL"), *catalogue.tracked_ratios()]
     ids = [i.id for i in indicators]
-    left = queries.latest_readings(session, first.id, ids, depth=1)
-    right = queries.latest_readings(session, second.id, ids, depth=1)
+    left = latest_readings(session, first.id, ids, depth=1)
+    right = latest_readings(session, second.id, ids, depth=1)
     lines = [f"⚖️ {first.name}  |  {second.name}"]
     shown = 0
     for indicator in indicators:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from core.clock import Clock
 from core.reply import Reply
 from core.workdays import WorkCalendar
-from storage import queries
+from storage.queries.publications import all_open_publication_tasks
 from views.tasks import task_state
 
 
@@ -19,7 +19,7 @@ def deadlines_reply(
 
     With ``only_unit_id`` (a focal point) only that unit's tasks are listed.
     """
-    tasks = queries.all_open_publication_tasks(session)
+    tasks = all_open_publication_tasks(session)
     if only_unit_id is not None:
         tasks = [(task, unit) for task, unit in tasks if unit.id == only_unit_id]
     if not tasks:

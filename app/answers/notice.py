@@ -18,9 +18,13 @@ from core.clock import Clock
 from core.config import Config
 from core.textnorm import fold
 from core.workdays import WorkCalendar
-from storage import queries
 from storage.catalogue import Catalogue
 from storage.models import Period, UnitKind
+from storage.queries.dossiers import overdue_counts, overdue_dossier_counts
+from storage.queries.publications import publication_tasks_open_on
+from storage.queries.rankings import dated_kind_table
+from storage.queries.readings import Reading, readings_until
+from storage.queries.snapshots import units_by_id
 from views.notice import (
     Cadence,
     IndicatorRow,
@@ -91,13 +95,11 @@ def build_notice(
     return notice
 
 
-def _series(readings: list[queries.Reading], source: str, period: str) -> list[queries.Reading]:
+def _series(readings: list[Reading], source: str, period: str) -> list[Reading]:
     return [r for r in readings if (r.source, r.period) == (source, period)]
 
 
-def _compared(
-    series: list[queries.Reading], latest: queries.Reading, compare: date | None
-) -> queries.Reading | None:
+def _compared(series: list[Reading], latest: Reading, compare: date | None) -> Reading | None:
     """The reading compared with: the newest at or before ``compare``, else the one before
     the latest (``series`` is newest first)."""
     earlier = [r for r in series if r.as_of < latest.as_of]
@@ -117,9 +119,7 @@ def _province_scores(
     """The rank and its move; the indicator table: each indicator's newest reading and the
     one compared with, the columns headed by the dates most indicators have."""
     ratios = catalogue.tracked_ratios()
-    found = queries.readings_until(
-        session, province_id, [total_id, *(i.id for i in ratios)], notice.as_of
-    )
+    found = readings_until(session, province_id, [total_id, *(i.id for i in ratios)], notice.as_of)
     ranked = [
         r for r in found.get(total_id, []) if r.rank is not None and r.period == Period.DAY.value
     ]
@@ -173,20 +173,18 @@ def _province_scores(
 def _overdue(session: Session, notice: Notice, config: Config, clock: Clock) -> None:
     """Per level, the units with overdue dossiers: the newest per-unit counts at or before
     the notice's day; without counts, the dossier lists at the end of that day."""
-    as_of, source, rows = queries.overdue_counts(session, until=notice.as_of)
+    as_of, source, rows = overdue_counts(session, until=notice.as_of)
     if not rows:
         today = clock.now().astimezone(config.tz)
         end = datetime.combine(notice.as_of, time(23, 59))
         moment = min(end, today.replace(tzinfo=None))
-        rows = queries.overdue_dossier_counts(session, moment)
+        rows = overdue_dossier_counts(session, moment)
         as_of, source = (moment.date(), "danh sách hồ sơ đã nhập") if rows else (None, None)
     if not rows or as_of is None:
         return
     notice.overdue_as_of = as_of
     notice.overdue_source = source_label(source or "")
-    kinds = {
-        u.id: str(u.kind) for u in queries.units_by_id(session, [r.unit.id for r in rows]).values()
-    }
+    kinds = {u.id: str(u.kind) for u in units_by_id(session, [r.unit.id for r in rows]).values()}
     levels = dict(OVERDUE_LEVELS)
     other = levels[UnitKind.OTHER.value]
     for label in levels.values():
@@ -214,7 +212,7 @@ def _unit_table(
     """The first kind with scores (districts, or communes since the 2025 reorganisation),
     sorted by the latest score; units without data last."""
     for kind in kinds:
-        table = queries.dated_kind_table(session, total_id, kind, day, compare)
+        table = dated_kind_table(session, total_id, kind, day, compare)
         if table is None:
             continue
         scored = sorted(
@@ -235,7 +233,7 @@ def _unit_table(
 def _tasks(session: Session, day: date, calendar: WorkCalendar) -> list[TaskRow]:
     """Publication tasks late, or due within :data:`NEAR_DAYS` working days, on ``day``."""
     rows: list[TaskRow] = []
-    for task, unit in queries.publication_tasks_open_on(session, day):
+    for task, unit in publication_tasks_open_on(session, day):
         if task.deadline is None:
             continue
         late = task.deadline < day or (

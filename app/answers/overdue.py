@@ -8,8 +8,15 @@ from app.answers.common import source_label
 from core.clock import Clock
 from core.reply import Reply
 from core.vnformat import fmt_count, fmt_date
-from storage import queries
 from storage.models import Unit
+from storage.queries.dossiers import (
+    CountRow,
+    OverdueSummary,
+    overdue_counts,
+    overdue_dossier_counts,
+    overdue_dossiers_of,
+    overdue_for_unit,
+)
 
 LIST_LIMIT = 30
 #: How cards and lists name dossiers finished after their due time (never "still overdue").
@@ -24,7 +31,7 @@ def overdue_reply(session: Session, clock: Clock, only_unit_id: int | None = Non
     """
     now_local = clock.now().replace(tzinfo=None)
     lines: list[str] = []
-    from_dossiers = queries.overdue_dossier_counts(session, now_local)
+    from_dossiers = overdue_dossier_counts(session, now_local)
     if from_dossiers:
         total = sum(row.count for row in from_dossiers)
         lines.append(
@@ -37,7 +44,7 @@ def overdue_reply(session: Session, clock: Clock, only_unit_id: int | None = Non
             lines.append(
                 f"  • {row.unit.name}: {fmt_count(row.count)} hồ sơ, lâu nhất quá hạn {days} ngày"
             )
-    as_of, source, counts = queries.overdue_counts(session)
+    as_of, source, counts = overdue_counts(session)
     if counts and as_of is not None:
         total = sum(row.count for row in counts)
         if lines:
@@ -57,7 +64,7 @@ def overdue_reply(session: Session, clock: Clock, only_unit_id: int | None = Non
     return Reply("\n".join(lines))
 
 
-def old_count_note(summary: queries.OverdueSummary) -> str:
+def old_count_note(summary: OverdueSummary) -> str:
     """A unit's count that a newer list of the same source left out is old, not current."""
     if summary.newer_list_as_of is None:
         return ""
@@ -67,15 +74,15 @@ def old_count_note(summary: queries.OverdueSummary) -> str:
     )
 
 
-def _visible(rows: list[queries.CountRow], only_unit_id: int | None) -> list[queries.CountRow]:
+def _visible(rows: list[CountRow], only_unit_id: int | None) -> list[CountRow]:
     return rows if only_unit_id is None else [r for r in rows if r.unit.id == only_unit_id]
 
 
 def unit_overdue_reply(session: Session, clock: Clock, unit: Unit) -> Reply:
     """One unit's overdue dossiers: codes, procedures and days overdue."""
     now_local = clock.now().replace(tzinfo=None)
-    dossiers = queries.overdue_dossiers_of(session, unit.id, now_local)
-    summary = queries.overdue_for_unit(session, unit.id, now_local)
+    dossiers = overdue_dossiers_of(session, unit.id, now_local)
+    summary = overdue_for_unit(session, unit.id, now_local)
     lines = [f"⏰ Hồ sơ quá hạn của {unit.name}"]
     if dossiers:
         lines.append(f"{fmt_count(len(dossiers))} hồ sơ quá hạn chưa giải quyết:")

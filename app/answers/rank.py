@@ -18,10 +18,17 @@ from core.vnformat import (
     fmt_score,
     sentence,
 )
-from storage import queries
 from storage.catalogue import Catalogue
 from storage.models import Period, Unit
 from storage.portal.answers import NATIONAL_SOURCE
+from storage.queries.readings import (
+    Reading,
+    history,
+    latest_snapshot_with,
+    snapshot_table,
+    snapshot_values,
+)
+from storage.queries.snapshots import units_by_id
 from views.charts import rank_and_score_chart
 from views.windows import (
     WINDOW_LABELS,
@@ -32,13 +39,13 @@ from views.windows import (
 )
 
 
-def _first_from(ranked: list[queries.Reading], start: date) -> queries.Reading | None:
+def _first_from(ranked: list[Reading], start: date) -> Reading | None:
     """The first reading from ``start`` on, before the newest one (a window's baseline)."""
     inside = [r for r in ranked[:-1] if r.as_of >= start]
     return inside[0] if inside else None
 
 
-def _move_line(latest: queries.Reading, base: queries.Reading, what: str) -> str:
+def _move_line(latest: Reading, base: Reading, what: str) -> str:
     move = fmt_rank_move(base.rank, latest.rank, base.rank_of, latest.rank_of)
     line = (
         f"{sentence(move)} so với {what}ngày {fmt_date(base.as_of)} "
@@ -53,7 +60,7 @@ def _move_line(latest: queries.Reading, base: queries.Reading, what: str) -> str
     return line + "."
 
 
-def rank_series(readings: list[queries.Reading]) -> list[queries.Reading]:
+def rank_series(readings: list[Reading]) -> list[Reading]:
     """The day readings of the source that gave the newest rank (what the chart draws)."""
     ranked = [r for r in readings if r.rank is not None]
     if not ranked:
@@ -62,7 +69,7 @@ def rank_series(readings: list[queries.Reading]) -> list[queries.Reading]:
     return [r for r in readings if (r.source, r.period) == (source, Period.DAY.value)]
 
 
-def rank_chart(province_name: str, series: list[queries.Reading]) -> bytes | None:
+def rank_chart(province_name: str, series: list[Reading]) -> bytes | None:
     """Rank and total score over time; None with fewer than two readings."""
     if len(series) < 2:
         return None
@@ -84,7 +91,7 @@ def rank_reply(
         return Reply(no_province_text(config))
     catalogue = Catalogue.load(session)
     total = catalogue.get("TOTAL")
-    readings = queries.history(session, province.id, total.id)
+    readings = history(session, province.id, total.id)
     all_ranked = [r for r in readings if r.rank is not None]
     if not all_ranked:
         return _unranked_reply(session, catalogue, province, readings, total.max_score)
@@ -133,13 +140,13 @@ SEPARATING_GROUPS = 2
 
 
 def _neighbour_lines(
-    session: Session, catalogue: Catalogue, province_id: int, latest: queries.Reading
+    session: Session, catalogue: Catalogue, province_id: int, latest: Reading
 ) -> list[str]:
     """The provinces just above and below in the portal's ranking, the points between, and
     the groups that make the difference (from the same snapshot)."""
     total = catalogue.get("TOTAL")
     groups = catalogue.groups()
-    table = queries.snapshot_table(session, latest.snapshot_id, [total.id, *(g.id for g in groups)])
+    table = snapshot_table(session, latest.snapshot_id, [total.id, *(g.id for g in groups)])
     mine = table.get(province_id, {})
     my_total = mine.get(total.id)
     if my_total is None:
@@ -147,7 +154,7 @@ def _neighbour_lines(
     totals = {u: v[total.id] for u, v in table.items() if v.get(total.id) is not None}
     better = [t for t in totals.values() if t is not None and t > my_total]
     worse = [t for t in totals.values() if t is not None and t < my_total]
-    names = queries.units_by_id(session, list(totals))
+    names = units_by_id(session, list(totals))
     lines = []
     tied = [names[u].name for u, t in totals.items() if t == my_total and u != province_id]
     if tied:
@@ -192,7 +199,7 @@ def _unranked_reply(
     session: Session,
     catalogue: Catalogue,
     province: Unit,
-    readings: list[queries.Reading],
+    readings: list[Reading],
     maximum: float | None,
 ) -> Reply:
     """The province's scores when no rank among the provinces is known: said so."""
@@ -208,9 +215,7 @@ def _unranked_reply(
     return Reply("\n".join(lines))
 
 
-def _score_lines(
-    readings: list[queries.Reading], latest: queries.Reading, maximum: float | None
-) -> list[str]:
+def _score_lines(readings: list[Reading], latest: Reading, maximum: float | None) -> list[str]:
     scored = [r for r in readings if r.value is not None and r.source == latest.source]
     if not scored:
         return ["Tổng điểm: chưa có số liệu."]
@@ -228,10 +233,10 @@ def _score_lines(
 
 def _group_lines(session: Session, catalogue: Catalogue, unit_id: int) -> list[str]:
     groups = catalogue.groups()
-    snapshot_id = queries.latest_snapshot_with(session, unit_id, [g.id for g in groups])
+    snapshot_id = latest_snapshot_with(session, unit_id, [g.id for g in groups])
     if snapshot_id is None:
         return ["Điểm theo nhóm chỉ số: chưa có số liệu."]
-    values = queries.snapshot_values(session, unit_id, snapshot_id)
+    values = snapshot_values(session, unit_id, snapshot_id)
     as_of = next(iter(values.values())).as_of
     lines = [f"Điểm theo nhóm chỉ số (ngày {fmt_date(as_of)}):"]
     for group in groups:

@@ -12,10 +12,10 @@ from app.answers.common import age_note, source_label
 from core.config import Config
 from core.reply import Reply
 from core.vnformat import fmt_count, fmt_date, fmt_number, fmt_percent
-from storage import queries
 from storage.catalogue import Catalogue
 from storage.models import Indicator, Measure
 from storage.portal.answers import NATIONAL_SCOPE, NATIONAL_SOURCE, PortalPeriod, latest_syncs
+from storage.queries.snapshots import SourceGap, newest_snapshot_by_source, source_gaps, units_by_id
 
 #: Gaps listed by /sources (largest first).
 GAPS_SHOWN = 10
@@ -31,7 +31,7 @@ def _value(indicator: Indicator, value: float) -> str:
     return fmt_number(value)
 
 
-def describe_gap(gap: queries.SourceGap, indicator: Indicator) -> str:
+def describe_gap(gap: SourceGap, indicator: Indicator) -> str:
     unit = " điểm %" if indicator.measure == Measure.PERCENT else ""
     return (
         f"{indicator.label} ngày {fmt_date(gap.as_of)}: {source_label(gap.source_a)} "
@@ -42,7 +42,7 @@ def describe_gap(gap: queries.SourceGap, indicator: Indicator) -> str:
 
 def gap_lines(session: Session, unit_id: int) -> list[str]:
     """A unit's figures that two sources give differently, newest date of each pair."""
-    gaps = [g for g in queries.source_gaps(session, [unit_id], exclude=NOT_COMPARED) if g.gap != 0]
+    gaps = [g for g in source_gaps(session, [unit_id], exclude=NOT_COMPARED) if g.gap != 0]
     if not gaps:
         return []
     catalogue = {i.id: i for i in Catalogue.load(session).indicators}
@@ -56,7 +56,7 @@ def gap_lines(session: Session, unit_id: int) -> list[str]:
 
 
 def sources_reply(session: Session, config: Config, today: date) -> Reply:
-    newest = queries.newest_snapshot_by_source(session)
+    newest = newest_snapshot_by_source(session)
     syncs = latest_syncs(session)
     if not newest and not syncs:
         return Reply(
@@ -78,14 +78,14 @@ def sources_reply(session: Session, config: Config, today: date) -> Reply:
                 f"⚠️ Lần lấy {what} {period} ngày {when} không đầy đủ: {sync.problem}; "
                 "đang dùng số liệu đầy đủ trước đó."
             )
-    gaps = [g for g in queries.source_gaps(session, exclude=NOT_COMPARED) if g.gap != 0]
+    gaps = [g for g in source_gaps(session, exclude=NOT_COMPARED) if g.gap != 0]
     if not gaps:
         lines.append(
             "Không có số liệu nào hai nguồn cùng có cho một đơn vị, một ngày để đối chiếu."
         )
         return Reply("\n".join(lines))
     catalogue = {i.id: i for i in Catalogue.load(session).indicators}
-    units = queries.units_by_id(session, sorted({g.unit_id for g in gaps[:GAPS_SHOWN]}))
+    units = units_by_id(session, sorted({g.unit_id for g in gaps[:GAPS_SHOWN]}))
     lines.append(f"Chênh lệch lớn nhất giữa hai nguồn ({fmt_count(len(gaps))} số liệu khác nhau):")
     for gap in gaps[:GAPS_SHOWN]:
         indicator = catalogue.get(gap.indicator_id)

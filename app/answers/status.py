@@ -12,8 +12,9 @@ from app.answers.common import source_label
 from app.services import Services
 from core.reply import Reply
 from core.vnformat import fmt_count, fmt_date
-from storage import job_runs, queries
+from storage import job_runs
 from storage.alerts import delivery_counts
+from storage.queries.snapshots import newest_snapshot_by_source
 
 
 def _version() -> str:
@@ -45,7 +46,7 @@ def status_reply(session: Session, services: Services) -> Reply:
     health = services.health
     if health is not None:
         lines.append(f"Chạy từ {at(health.started_at)} ({_duration(now - health.started_at)}).")
-    newest = sorted(queries.newest_snapshot_by_source(session))
+    newest = sorted(newest_snapshot_by_source(session))
     lines.append("📥 Số liệu mới nhất của từng nguồn:")
     lines.extend(
         f"  • {source_label(s.source)}: ngày {fmt_date(s.as_of)}, nhập lúc {at(s.created_at)}"

@@ -14,8 +14,11 @@ from core.config import Config
 from core.reply import Reply
 from core.vnformat import fmt_change, fmt_count, fmt_date, fmt_rank, fmt_rank_move
 from core.workdays import WorkCalendar
-from storage import queries
 from storage.catalogue import Catalogue
+from storage.queries.dossiers import overdue_counts, overdue_dossier_counts
+from storage.queries.publications import all_open_publication_tasks
+from storage.queries.rankings import kind_table
+from storage.queries.readings import history as reading_history
 from storage.units import RANKED_KINDS
 from views.tasks import time_left_text
 
@@ -42,7 +45,7 @@ def summary_reply(
     week = today.isocalendar()
     lines = [f"📰 Tóm tắt tuần {week.week}/{week.year} — {province.name} ({fmt_date(today)})"]
     total = Catalogue.load(session).get("TOTAL")
-    history = queries.history(session, province.id, total.id)
+    history = reading_history(session, province.id, total.id)
     ranked = [r for r in history if r.rank is not None]
     if ranked:
         latest = ranked[-1]
@@ -82,7 +85,7 @@ def province_chart(session: Session, config: Config) -> bytes | None:
     if province is None:
         return None
     total = Catalogue.load(session).get("TOTAL")
-    return rank_chart(province.name, rank_series(queries.history(session, province.id, total.id)))
+    return rank_chart(province.name, rank_series(reading_history(session, province.id, total.id)))
 
 
 def _period(newest: set[date], previous: set[date]) -> str:
@@ -102,7 +105,7 @@ def _movers(session: Session, total_id: int, today: date, config: Config) -> lis
     newest: set[date] = set()
     previous: set[date] = set()
     for kind in RANKED_KINDS:
-        table = queries.kind_table(session, total_id, kind)
+        table = kind_table(session, total_id, kind)
         if table is None:
             continue
         for row in table.rows:
@@ -134,11 +137,11 @@ def _movers(session: Session, total_id: int, today: date, config: Config) -> lis
 
 def _overdue(session: Session, clock: Clock, config: Config, only_unit_id: int | None) -> list[str]:
     now_local = clock.now().replace(tzinfo=None)
-    rows = queries.overdue_dossier_counts(session, now_local)
+    rows = overdue_dossier_counts(session, now_local)
     label = f"theo danh sách hồ sơ, đến {fmt_date(now_local)}"
     age = ""
     if not rows:
-        as_of, source, rows = queries.overdue_counts(session)
+        as_of, source, rows = overdue_counts(session)
         label = f"theo {source_label(source or '')} ngày {fmt_date(as_of)}" if as_of else ""
         age = age_note(as_of, now_local.date(), config.alerts.stale_days) if as_of else ""
     if not rows:
@@ -160,7 +163,7 @@ def _deadlines(
 ) -> list[str]:
     today = clock.now().date()
     near, late = [], 0
-    for task, unit in queries.all_open_publication_tasks(session):
+    for task, unit in all_open_publication_tasks(session):
         if only_unit_id is not None and unit.id != only_unit_id:
             continue
         if task.deadline is None or task.submission_date is not None:

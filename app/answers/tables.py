@@ -12,8 +12,9 @@ from app.answers.sources import gap_lines
 from core.config import Config
 from core.reply import Reply
 from core.vnformat import fmt_change, fmt_date, fmt_number, fmt_percent, sentence
-from storage import queries
 from storage.catalogue import Catalogue
+from storage.queries.rankings import KindRow, KindTable, kind_table, kinds_with_data
+from storage.queries.readings import latest_readings
 from storage.units import KIND_LABELS, RANKED_KINDS, parse_kind
 
 
@@ -29,12 +30,12 @@ def ranking_reply(session: Session, kind_text: str, bottom: bool, limit: int = 1
             )
         kinds = [kind.value]
     else:
-        available = queries.kinds_with_data(session, total.id)
+        available = kinds_with_data(session, total.id)
         kinds = [k for k in RANKED_KINDS if k in available]
         limit = 5
     sections = []
     for kind_value in kinds:
-        table = queries.kind_table(session, total.id, kind_value)
+        table = kind_table(session, total.id, kind_value)
         if table is None:
             sections.append(f"{sentence(KIND_LABELS[kind_value])}: chưa có số liệu.")
             continue
@@ -44,7 +45,7 @@ def ranking_reply(session: Session, kind_text: str, bottom: bool, limit: int = 1
     return Reply("\n\n".join(sections))
 
 
-def _ranking_section(table: queries.KindTable, kind: str, bottom: bool, limit: int) -> str:
+def _ranking_section(table: KindTable, kind: str, bottom: bool, limit: int) -> str:
     scored = sorted(
         (row for row in table.rows if row.value is not None),
         key=lambda row: (-(row.value or 0.0), row.unit.name),
@@ -52,7 +53,7 @@ def _ranking_section(table: queries.KindTable, kind: str, bottom: bool, limit: i
     missing = sorted(row.unit.name for row in table.rows if row.value is None)
     # Equal scores share a place (competition ranking), as place_in_table does; the rows
     # are sorted best first, so a place changes only where the score does.
-    ranked: list[tuple[int, queries.KindRow]] = []
+    ranked: list[tuple[int, KindRow]] = []
     for index, row in enumerate(scored):
         tied = ranked and ranked[-1][1].value == row.value
         ranked.append((ranked[-1][0] if tied else index + 1, row))
@@ -75,7 +76,7 @@ def _ranking_section(table: queries.KindTable, kind: str, bottom: bool, limit: i
     return "\n".join(lines)
 
 
-def _change(row: queries.KindRow, common: date | None) -> str:
+def _change(row: KindRow, common: date | None) -> str:
     """The change since the unit's previous reading, dated unless the header dates it."""
     if row.before_as_of is None:
         return " (chưa có số liệu kỳ trước)" if common is not None else ""
@@ -113,7 +114,7 @@ class RatioMoves:
 def ratio_moves(session: Session, unit_id: int) -> RatioMoves | None:
     """Each tracked ratio's latest and previous value and change; None without data."""
     ratios = Catalogue.load(session).tracked_ratios()
-    latest = queries.latest_readings(session, unit_id, [i.id for i in ratios])
+    latest = latest_readings(session, unit_id, [i.id for i in ratios])
     if not latest:
         return None
     moves = RatioMoves()

@@ -23,9 +23,20 @@ from core.vnformat import (
     sentence,
 )
 from core.workdays import WorkCalendar
-from storage import queries
 from storage.catalogue import Catalogue
 from storage.models import Indicator, Period, Target, Unit
+from storage.queries.dossiers import overdue_for_unit
+from storage.queries.publications import open_publication_tasks
+from storage.queries.rankings import kind_table, place_in_table
+from storage.queries.readings import (
+    Reading,
+    first_readings_from,
+    history,
+    latest_readings,
+    latest_snapshot_with,
+    snapshot_observations,
+    targets_for,
+)
 from storage.units import (
     KIND_LABELS,
     KIND_ORDER,
@@ -176,7 +187,7 @@ def unit_card(
     total = catalogue.get("TOTAL")
     ratios = catalogue.tracked_ratios()
     ids = [total.id, *(i.id for i in ratios)]
-    latest = queries.latest_readings(session, unit.id, ids)
+    latest = latest_readings(session, unit.id, ids)
     baselines = _baselines(session, unit, ids, latest, window)
     lines = [f"🏢 {unit.name} ({KIND_LABELS.get(unit.kind, unit.kind)})"]
     if unit.valid_to is not None:
@@ -223,8 +234,8 @@ def unit_card(
     return Reply("\n".join(lines), image=image, image_name="don-vi.png", buttons=buttons, edit=True)
 
 
-def _daily_history(session: Session, unit: Unit, total: Indicator) -> list[queries.Reading]:
-    return [r for r in queries.history(session, unit.id, total.id) if r.period == Period.DAY.value]
+def _daily_history(session: Session, unit: Unit, total: Indicator) -> list[Reading]:
+    return [r for r in history(session, unit.id, total.id) if r.period == Period.DAY.value]
 
 
 def _history_chart(
@@ -261,7 +272,7 @@ def _predecessor_lines(
     now_local = clock.now().replace(tzinfo=None)
     for unit in earlier:
         facts = []
-        readings = queries.latest_readings(session, unit.id, [total.id], depth=1).get(total.id)
+        readings = latest_readings(session, unit.id, [total.id], depth=1).get(total.id)
         if readings:
             newest = readings[0]
             maximum = newest.max_score or total.max_score
@@ -273,7 +284,7 @@ def _predecessor_lines(
                 fact += f", xếp hạng {newest.rank}{out_of} ({source_label(newest.source)})"
             facts.append(fact)
         if detail:
-            summary = queries.overdue_for_unit(session, unit.id, now_local)
+            summary = overdue_for_unit(session, unit.id, now_local)
             if summary.dossiers_overdue:
                 facts.append(
                     f"{fmt_count(summary.dossiers_overdue)} hồ sơ quá hạn chưa giải quyết "
@@ -284,7 +295,7 @@ def _predecessor_lines(
                     f"hồ sơ quá hạn theo {source_label(summary.count_source or '')} ngày "
                     f"{fmt_date(summary.count_as_of)}: {fmt_count(int(summary.count_value))} hồ sơ"
                 )
-            tasks = queries.open_publication_tasks(session, unit.id)
+            tasks = open_publication_tasks(session, unit.id)
             if tasks:
                 facts.append(
                     f"{fmt_count(len(tasks))} nhiệm vụ công bố TTHC chưa có quyết định của tỉnh "
@@ -299,9 +310,9 @@ def _baselines(
     session: Session,
     unit: Unit,
     ids: list[int],
-    latest: dict[int, list[queries.Reading]],
+    latest: dict[int, list[Reading]],
     window: Window,
-) -> dict[int, queries.Reading]:
+) -> dict[int, Reading]:
     """Per indicator, the reading the newest one is compared with in this window."""
     if window is Window.LATEST:
         return {
@@ -315,7 +326,7 @@ def _baselines(
     reference = max(newest_days)
     start = window_start(window, reference)
     assert start is not None
-    before = queries.first_readings_from(session, unit.id, ids, start, reference)
+    before = first_readings_from(session, unit.id, ids, start, reference)
     result = {}
     for indicator_id, readings in latest.items():
         newest = readings[0]
@@ -329,7 +340,7 @@ def _baselines(
     return result
 
 
-def _change_text(newest: queries.Reading, base: queries.Reading | None, unit_word: str) -> str:
+def _change_text(newest: Reading, base: Reading | None, unit_word: str) -> str:
     if base is None:
         return ""
     if newest.value is None or base.value is None:
@@ -344,8 +355,8 @@ def _total_lines(
     session: Session,
     unit: Unit,
     total: Indicator,
-    readings: list[queries.Reading],
-    baselines: dict[int, queries.Reading],
+    readings: list[Reading],
+    baselines: dict[int, Reading],
     age: str,
 ) -> list[str]:
     """The total score (with ``age``, the note on an old figure), the rank among the kind."""
@@ -359,8 +370,8 @@ def _total_lines(
         line = f"Tổng điểm 766 ngày {fmt_date(newest.as_of)}: {fmt_score(newest.value, maximum)}"
         line += _change_text(newest, baselines.get(total.id), " điểm")
     lines = [line + age + "."]
-    table = queries.kind_table(session, total.id, unit.kind)
-    rank = queries.place_in_table(table, unit.id) if table is not None else None
+    table = kind_table(session, total.id, unit.kind)
+    rank = place_in_table(table, unit.id) if table is not None else None
     kind_name = KIND_SHORT.get(unit.kind, "đơn vị")
     if rank is not None and rank.rank is not None:
         text = f"Xếp hạng trong các {kind_name}: {rank.rank}/{rank.ranked}"
@@ -384,8 +395,8 @@ def _ratio_lines(
     session: Session,
     unit: Unit,
     ratios: list[Indicator],
-    latest: dict[int, list[queries.Reading]],
-    baselines: dict[int, queries.Reading],
+    latest: dict[int, list[Reading]],
+    baselines: dict[int, Reading],
 ) -> list[str]:
     targets_cache: dict[int, dict[int, Target]] = {}
     lines = []
@@ -400,7 +411,7 @@ def _ratio_lines(
             text += f", {fmt_change(newest.value - base.value)}"
         year = newest.as_of.year
         if year not in targets_cache:
-            targets_cache[year] = queries.targets_for(session, year, unit.kind)
+            targets_cache[year] = targets_for(session, year, unit.kind)
         target = targets_cache[year].get(indicator.id)
         if target is not None and newest.value is not None:
             text += _roadmap_text(target, newest)
@@ -408,7 +419,7 @@ def _ratio_lines(
     return lines
 
 
-def _roadmap_text(target: Target, newest: queries.Reading) -> str:
+def _roadmap_text(target: Target, newest: Reading) -> str:
     assert newest.value is not None
     year = newest.as_of.year
     if newest.period == Period.YEAR.value:
@@ -437,10 +448,10 @@ def _portal_lines(session: Session, catalogue: Catalogue, unit: Unit) -> list[st
     """The six group scores of the newest snapshot holding them, each with its metrics as
     the portal gives them (ratio, numerator/denominator, score) and its data-quality flag."""
     groups = catalogue.groups()
-    snapshot_id = queries.latest_snapshot_with(session, unit.id, [g.id for g in groups])
+    snapshot_id = latest_snapshot_with(session, unit.id, [g.id for g in groups])
     if snapshot_id is None:
         return []
-    snapshot, found = queries.snapshot_observations(session, unit.id, snapshot_id)
+    snapshot, found = snapshot_observations(session, unit.id, snapshot_id)
     metrics = [i for i in catalogue.indicators if i.category == "metric"]
     lines = [
         f"Điểm theo nhóm ({source_label(snapshot.source)}, "
@@ -475,7 +486,7 @@ def _portal_lines(session: Session, catalogue: Catalogue, unit: Unit) -> list[st
 
 def _overdue_lines(session: Session, clock: Clock, unit: Unit) -> list[str]:
     now_local = clock.now().replace(tzinfo=None)
-    summary = queries.overdue_for_unit(session, unit.id, now_local)
+    summary = overdue_for_unit(session, unit.id, now_local)
     lines = []
     if summary.dossiers_known:
         text = (
@@ -503,7 +514,7 @@ def _overdue_lines(session: Session, clock: Clock, unit: Unit) -> list[str]:
 def _publication_lines(
     session: Session, clock: Clock, calendar: WorkCalendar, unit: Unit
 ) -> list[str]:
-    tasks = queries.open_publication_tasks(session, unit.id)
+    tasks = open_publication_tasks(session, unit.id)
     if not tasks:
         return []
     today = clock.now().date()

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from core.parsing import checked_text, parse_datetime
 from core.textnorm import fold
@@ -26,7 +27,6 @@ from storage.importers.base import (
 )
 from storage.importers.upsert import UpsertCounts, counted_upsert
 from storage.models import Dossier, DossierState, ImportFile
-from storage.queries import close_absent_dossiers
 
 CODE = Column("code", keys=("mahoso", "mahs", "sohoso", "dossiercode", "code", "mahosotthc"))
 PROCEDURE = Column(
@@ -300,3 +300,26 @@ class DossiersImporter(Importer[DossierRecord]):
         day = ctx.as_of or ctx.now().date()
         count = close_absent_dossiers(ctx.session, {r.code for r in records}, day, ctx.now())
         return day, count
+
+
+def close_absent_dossiers(session: Session, listed: set[str], day: date, now: datetime) -> int:
+    """Close, as of ``day``, every dossier still open (being handled or waiting for a
+    supplement) whose code a complete list does not hold; how many."""
+    open_states = [DossierState.PROCESSING.value, DossierState.SUPPLEMENT.value]
+    codes = [
+        code
+        for code in session.scalars(
+            select(Dossier.code).where(
+                Dossier.finished_at.is_(None), Dossier.state.in_(open_states)
+            )
+        )
+        if code not in listed
+    ]
+    for start in range(0, len(codes), 1000):
+        session.execute(
+            update(Dossier)
+            .where(Dossier.code.in_(codes[start : start + 1000]))
+            .values(state=DossierState.CLOSED.value, closed_at=day, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return len(codes)

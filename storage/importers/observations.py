@@ -34,7 +34,7 @@ from storage.models import (
     Snapshot,
     UTCDateTime,
 )
-from storage.queries import snapshot_dates, units_of_previous_snapshot
+from storage.queries.snapshots import snapshot_dates, units_of_previous_snapshot
 
 _SOURCE_ALIASES = {
     "dvcqg": "DVCQG",

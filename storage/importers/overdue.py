@@ -29,7 +29,7 @@ from storage.importers.observations import (
 )
 from storage.importers.scores import AS_OF, SOURCE, STT, UNIT
 from storage.models import ImportFile, Period
-from storage.queries import units_of_previous_snapshot
+from storage.queries.snapshots import units_of_previous_snapshot
 from storage.units import parse_kind
 
 #: The row number of a 0 written for a unit a complete list does not name.

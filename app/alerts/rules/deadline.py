@@ -8,8 +8,8 @@ from datetime import date
 
 from app.alerts.base import AlertRule, Draft, Payload, RenderContext, RuleContext, When
 from core.vnformat import fmt_date
-from storage import queries
 from storage.alerts import Audience
+from storage.queries.publications import all_open_publication_tasks
 
 #: The stored name of this rule's alerts (``alerts.rule``), the first part of each identity.
 NAME = "deadline"
@@ -32,7 +32,7 @@ def detect(ctx: RuleContext) -> list[Draft[DeadlinePayload]]:
     stages = sorted(set(ctx.config.alerts.deadline_stages), reverse=True)
     today = ctx.today
     drafts = []
-    for task, unit in queries.all_open_publication_tasks(ctx.session):
+    for task, unit in all_open_publication_tasks(ctx.session):
         if task.deadline is None or task.submission_date is not None:
             continue
         left = ctx.calendar.working_days_between(today, task.deadline)

@@ -15,8 +15,8 @@ from app.alerts.base import (
     by_unit,
 )
 from core.vnformat import fmt_count, fmt_date
-from storage import queries
 from storage.alerts import Audience
+from storage.queries.dossiers import overdue_unfinished
 
 #: The stored name of this rule's alerts (``alerts.rule``), the first part of each identity.
 NAME = "overdue"
@@ -32,7 +32,7 @@ class OverduePayload(Payload):
 def detect(ctx: RuleContext) -> list[Draft[OverduePayload]]:
     now_local = ctx.clock.now().replace(tzinfo=None)
     prefix = f"{NAME}:"
-    found = queries.overdue_unfinished(
+    found = overdue_unfinished(
         ctx.session, now_local, not_alerted_as=prefix if ctx.new_only else None
     )
     return [

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from app.alerts.base import AlertRule, Draft, Payload, RenderContext, RuleContext, When
 from app.answers.common import province_unit
 from core.vnformat import fmt_date, fmt_number, fmt_rank, fmt_rank_move
-from storage import queries
 from storage.alerts import Audience
+from storage.queries.readings import Reading, history, readings_before
 
 #: The stored name of this rule's alerts (``alerts.rule``), the first part of each identity.
 NAME = "rank"
@@ -40,7 +40,7 @@ def detect(ctx: RuleContext) -> list[Draft[RankPayload]]:
         return []
     settings = ctx.config.alerts
     total = ctx.catalogue.get("TOTAL")
-    ranked = [r for r in queries.history(ctx.session, province.id, total.id) if r.rank]
+    ranked = [r for r in history(ctx.session, province.id, total.id) if r.rank]
     if len(ranked) < 2:
         return []
     latest = ranked[-1]
@@ -79,22 +79,20 @@ def detect(ctx: RuleContext) -> list[Draft[RankPayload]]:
     ]
 
 
-def _causes(
-    ctx: RuleContext, province_id: int, previous: queries.Reading, latest: queries.Reading
-) -> list[Cause]:
+def _causes(ctx: RuleContext, province_id: int, previous: Reading, latest: Reading) -> list[Cause]:
     """Groups and ratios that fell between the two rank readings, largest fall first: each
     one's newest reading after the earlier rank's date, against its reading then (the newest
     on or before it)."""
     candidates = [i for i in ctx.catalogue.indicators if i.category in ("group", "ratio")]
     ids = [i.id for i in candidates]
     session = ctx.session
-    now = queries.readings_before(
+    now = readings_before(
         session, province_id, ids, latest.as_of, strict=False, after=previous.as_of
     )
     moved = sorted({indicator_id for indicator_id, _, _ in now})
     # Then: looked for in the month before first (a few snapshots), further back only for
     # what that month does not hold; never across the whole history for every series.
-    then = queries.readings_before(
+    then = readings_before(
         session,
         province_id,
         moved,
@@ -103,7 +101,7 @@ def _causes(
         after=previous.as_of - timedelta(days=CAUSE_LOOKBACK_DAYS),
     )
     if missing := sorted({key[0] for key in now if key not in then}):
-        then |= queries.readings_before(session, province_id, missing, previous.as_of, False)
+        then |= readings_before(session, province_id, missing, previous.as_of, False)
     by_id = {i.id: i for i in candidates}
     falls = []
     for key, reading in now.items():

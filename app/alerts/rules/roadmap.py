@@ -16,9 +16,9 @@ from app.alerts.base import (
     unit_audience,
 )
 from core.vnformat import QUARTER_NAMES, fmt_date, fmt_number, fmt_percent
-from storage import queries
 from storage.alerts import told_values
 from storage.models import Period, Target
+from storage.queries.readings import targets_for
 from views.windows import quarter_of
 
 #: The stored name of this rule's alerts (``alerts.rule``), the first part of each identity.
@@ -53,9 +53,7 @@ def detect(ctx: RuleContext) -> list[Draft[RoadmapPayload]]:
         for pair in pairs:
             unit = units[pair.unit_id]
             if unit.kind not in targets:
-                targets[unit.kind] = dict(
-                    queries.targets_for(ctx.session, snapshot.as_of.year, unit.kind)
-                )
+                targets[unit.kind] = dict(targets_for(ctx.session, snapshot.as_of.year, unit.kind))
             target = targets[unit.kind].get(pair.indicator_id)
             goal = target.for_quarter(quarter) if target is not None else None
             value = pair.new.value

@@ -8,8 +8,8 @@ from datetime import date
 from app.alerts.base import AlertRule, Draft, Payload, RenderContext, RuleContext, When
 from app.answers.common import source_label
 from core.vnformat import fmt_date
-from storage import queries
 from storage.alerts import Audience
+from storage.queries.snapshots import newest_snapshot_by_source
 from views.windows import days_stale
 
 #: The stored name of this rule's alerts (``alerts.rule``), the first part of each identity.
@@ -25,7 +25,7 @@ class StalePayload(Payload):
 def detect(ctx: RuleContext) -> list[Draft[StalePayload]]:
     limit = ctx.config.alerts.stale_days
     drafts = []
-    for source, newest, period, _stored in queries.newest_snapshot_by_source(ctx.session):
+    for source, newest, period, _stored in newest_snapshot_by_source(ctx.session):
         age = days_stale(newest, period, ctx.today, limit)
         if age is None:
             continue

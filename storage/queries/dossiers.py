@@ -1,0 +1,180 @@
+"""Overdue dossiers: a unit's overdue summary, counts per unit, the lists of overdue dossiers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import String, func, literal, select
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Alert,
+    Dossier,
+    Indicator,
+    Observation,
+    Snapshot,
+    Unit,
+)
+from storage.queries.readings import UnitName
+
+
+@dataclass(frozen=True)
+class OverdueSummary:
+    """Overdue dossiers of one unit: from dossier lists and from per-unit counts."""
+
+    #: Dossiers still to act on, past their due time (``Dossier.overdue_open``).
+    dossiers_overdue: int
+    #: Dossiers finished after their due time (``Dossier.finished_late``).
+    dossiers_finished_late: int
+    dossiers_known: int
+    oldest_due: datetime | None
+    count_value: float | None
+    count_as_of: date | None
+    count_source: str | None
+    #: The newest list of counts of that source, when it is newer than the unit's count
+    #: (the unit was not in it: its count is old, not current).
+    newer_list_as_of: date | None = None
+
+
+def overdue_for_unit(session: Session, unit_id: int, now_local: datetime) -> OverdueSummary:
+    row = session.execute(
+        select(
+            func.count().filter(Dossier.overdue_open(now_local)),
+            func.count().filter(Dossier.finished_late),
+            func.count(),
+            func.min(Dossier.due_at).filter(Dossier.overdue_open(now_local)),
+        ).where(Dossier.unit_id == unit_id)
+    ).one()
+    count_stmt = (
+        select(Observation.value, Snapshot.as_of, Snapshot.source)
+        .join(Snapshot, Snapshot.id == Observation.snapshot_id)
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .where(Observation.unit_id == unit_id, Indicator.code == "OVERDUE_COUNT")
+        .order_by(Snapshot.as_of.desc())
+        .limit(1)
+    )
+    count = session.execute(count_stmt).first()
+    newer = None
+    if count is not None:
+        newest_list = session.scalar(
+            select(func.max(Snapshot.as_of))
+            .join(Observation, Observation.snapshot_id == Snapshot.id)
+            .join(Indicator, Indicator.id == Observation.indicator_id)
+            .where(Indicator.code == "OVERDUE_COUNT", Snapshot.source == count[2])
+        )
+        newer = newest_list if newest_list is not None and newest_list > count[1] else None
+    return OverdueSummary(
+        dossiers_overdue=row[0],
+        dossiers_finished_late=row[1],
+        dossiers_known=row[2],
+        oldest_due=row[3],
+        count_value=count[0] if count else None,
+        count_as_of=count[1] if count else None,
+        count_source=count[2] if count else None,
+        newer_list_as_of=newer,
+    )
+
+
+@dataclass(frozen=True)
+class CountRow:
+    unit: UnitName
+    count: int
+    oldest_due: datetime | None
+
+
+def overdue_counts(
+    session: Session, until: date | None = None
+) -> tuple[date | None, str | None, list[CountRow]]:
+    """Per-unit overdue counts of the newest OVERDUE_COUNT snapshot (at or before ``until``),
+    largest first."""
+    indicator_id = session.scalar(select(Indicator.id).where(Indicator.code == "OVERDUE_COUNT"))
+    holds = (
+        select(Observation.id)
+        .where(Observation.snapshot_id == Snapshot.id, Observation.indicator_id == indicator_id)
+        .exists()
+    )
+    newest = select(Snapshot.id, Snapshot.as_of, Snapshot.source).where(holds)
+    if until is not None:
+        newest = newest.where(Snapshot.as_of <= until)
+    latest = session.execute(  # newest snapshot first, each probed by index
+        newest.order_by(Snapshot.as_of.desc(), Snapshot.id.desc()).limit(1)
+    ).first()
+    if latest is None:
+        return None, None, []
+    stmt = (
+        select(Unit.id, Unit.name, Observation.value)
+        .join(Observation, Observation.unit_id == Unit.id)
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .where(Observation.snapshot_id == latest[0], Indicator.code == "OVERDUE_COUNT")
+        .where(Observation.value > 0)
+        .order_by(Observation.value.desc(), Unit.name)
+    )
+    rows = [
+        CountRow(UnitName(unit_id, name), int(value or 0), None)
+        for unit_id, name, value in session.execute(stmt)
+    ]
+    return latest[1], latest[2], rows
+
+
+def overdue_dossier_counts(session: Session, now_local: datetime) -> list[CountRow]:
+    """Per unit: dossiers unfinished past their due time, with the oldest due time (counted
+    per unit first, then named: units as columns)."""
+    counted = (
+        select(
+            Dossier.unit_id,
+            func.count().label("n"),
+            func.min(Dossier.due_at).label("oldest"),
+        )
+        .where(Dossier.overdue_open(now_local))
+        .group_by(Dossier.unit_id)
+        .subquery()
+    )
+    stmt = (
+        select(Unit.id, Unit.name, counted.c.n, counted.c.oldest)
+        .join(counted, counted.c.unit_id == Unit.id)
+        .order_by(counted.c.n.desc(), Unit.name)
+    )
+    return [
+        CountRow(UnitName(unit_id, name), n, oldest)
+        for unit_id, name, n, oldest in session.execute(stmt)
+    ]
+
+
+def overdue_dossiers_of(session: Session, unit_id: int, now_local: datetime) -> list[Dossier]:
+    """A unit's dossiers unfinished past their due time, oldest due first."""
+    stmt = (
+        select(Dossier)
+        .where(Dossier.unit_id == unit_id, Dossier.overdue_open(now_local))
+        .order_by(Dossier.due_at)
+    )
+    return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    """A dossier unfinished past its due time, as the overdue alert tells it."""
+
+    code: str
+    procedure: str | None
+    due_at: datetime | None
+    unit_id: int
+    unit_name: str
+
+
+def overdue_unfinished(
+    session: Session, now_local: datetime, not_alerted_as: str | None = None
+) -> list[OverdueRow]:
+    """Every dossier unfinished past its due time, with its unit, by unit and oldest first
+    (columns, not objects: there are thousands). With ``not_alerted_as``, only those without
+    a stored alert of identity ``not_alerted_as + code`` (one probe of the unique index each)."""
+    stmt = (
+        select(Dossier.code, Dossier.procedure, Dossier.due_at, Unit.id, Unit.name)
+        .join(Unit, Unit.id == Dossier.unit_id)
+        .where(Dossier.overdue_open(now_local))
+        .order_by(Dossier.unit_id, Dossier.due_at)
+    )
+    if not_alerted_as is not None:
+        identity = literal(not_alerted_as, String) + Dossier.code
+        stmt = stmt.where(~select(Alert.id).where(Alert.identity == identity).exists())
+    return [OverdueRow(*row) for row in session.execute(stmt)]
