@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from app.runs import after_import
 from app.services import Services
@@ -70,34 +71,50 @@ def import_file(
     progress: Progress | None = None,
     data: bytes | None = None,
     file_name: str | None = None,
+    session: Session | None = None,
 ) -> ImportOutcome:
-    """Check a file and store all of it or nothing, in one transaction."""
-    with services.session_factory() as session:
-        outcome = run_import(
-            session,
-            import_settings(services.config),
-            services.clock,
-            services.calendar,
-            path,
-            options,
-            progress=progress,
-            data=data,
-            file_name=file_name,
-        )
-        if outcome.duplicate_of is not None:
-            pass  # imported before: nothing was written, the earlier import is reported
-        elif outcome.import_id is None:
-            session.rollback()  # an error or a dry run: nothing of the file remains
+    """Check a file and store all of it or nothing, in one transaction: in ``session`` (the
+    caller's unit of work, committed or rolled back here) or in one of its own."""
+    if session is None:
+        with services.session_factory() as own:
+            return _import_in(services, own, path, options, progress, data, file_name)
+    return _import_in(services, session, path, options, progress, data, file_name)
+
+
+def _import_in(
+    services: Services,
+    session: Session,
+    path: Path,
+    options: ImportOptions,
+    progress: Progress | None,
+    data: bytes | None,
+    file_name: str | None,
+) -> ImportOutcome:
+    outcome = run_import(
+        session,
+        import_settings(services.config),
+        services.clock,
+        services.calendar,
+        path,
+        options,
+        progress=progress,
+        data=data,
+        file_name=file_name,
+    )
+    if outcome.duplicate_of is not None:
+        pass  # imported before: nothing was written, the earlier import is reported
+    elif outcome.import_id is None:
+        session.rollback()  # an error or a dry run: nothing of the file remains
+    else:
+        try:
+            session.commit()
+        except SQLAlchemyError as exc:
+            session.rollback()
+            log.exception("committing the import of %s failed", outcome.file_name)
+            outcome.refuse(database_failed(exc))
         else:
-            try:
-                session.commit()
-            except SQLAlchemyError as exc:
-                session.rollback()
-                log.exception("committing the import of %s failed", outcome.file_name)
-                outcome.refuse(database_failed(exc))
-            else:
-                _refresh_statistics(services)
-        return outcome
+            _refresh_statistics(services)
+    return outcome
 
 
 @dataclass(frozen=True)
@@ -143,11 +160,13 @@ def import_and_alert(
     progress: Progress | None = None,
     data: bytes | None = None,
     file_name: str | None = None,
+    session: Session | None = None,
 ) -> tuple[ImportOutcome, AlertStep | None]:
-    """Import a file, then raise the alerts its data calls for; the step is None when
-    nothing was stored (an error, a dry run, a file imported before)."""
+    """Import a file (in ``session`` when the caller gives its unit of work), then raise the
+    alerts its data calls for, as a run of its own; the step is None when nothing was
+    stored (an error, a dry run, a file imported before)."""
     outcome = import_file(
-        services, path, options, progress=progress, data=data, file_name=file_name
+        services, path, options, progress=progress, data=data, file_name=file_name, session=session
     )
     if not outcome.ok or outcome.import_id is None:
         return outcome, None

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from app.answers.help import help_reply, stranger_reply
 from app.services import Services
@@ -273,12 +274,16 @@ def addressed_elsewhere(text: str, bot_username: str | None) -> bool:
     return bot_username is None or target.lower() != bot_username.lstrip("@").lower()
 
 
-def answer(services: Services, text: str, asker: Asker) -> Reply:
-    """Answer one message exactly as the bot will."""
+def answer(services: Services, text: str, asker: Asker, session: Session | None = None) -> Reply:
+    """Answer one message exactly as the bot will.
+
+    ``session`` is the update's unit of work when the transport opened one (Telegram: who
+    is asking was read in it); the answer is committed in it, or rolled back on a failure.
+    Without one, the message gets a session of its own."""
     parsed = parse_command(text)
     if asker.role == STRANGER:
         if parsed is not None and parsed[0] == "start" and parsed[1]:
-            return _run(services, COMMANDS["start"], asker, parsed[1])
+            return _run(services, COMMANDS["start"], asker, parsed[1], session)
         return stranger_reply(asker.telegram_id)
     command = COMMANDS.get(parsed[0]) if parsed is not None else None
     if asker.role == UNREGISTERED_GROUP and (command is None or not asker.roles & command.roles):
@@ -293,20 +298,31 @@ def answer(services: Services, text: str, asker: Asker) -> Reply:
         if Role.LEADER.value in command.roles:
             who = "quản trị và lãnh đạo"
         return Reply(f"Lệnh /{name} chỉ dành cho {who}.")
-    return _run(services, command, asker, args)
+    return _run(services, command, asker, args, session)
 
 
-def _run(services: Services, command: Command, asker: Asker, args: str) -> Reply:
-    with services.session_factory() as session:
-        try:
-            reply = command.handler(Request(services, session, asker, args))
-            session.commit()
-            return reply
-        except SQLAlchemyError as exc:
-            session.rollback()
-            log.exception("command /%s failed", command.name)
-            return Reply(f"Xin lỗi, chưa trả lời được: {db.database_problem(exc)}.")
-        except Exception:
-            session.rollback()
-            log.exception("command /%s failed", command.name)
-            return Reply("Xin lỗi, có lỗi khi trả lời lệnh này; lỗi đã được ghi lại để xử lý.")
+def _run(
+    services: Services, command: Command, asker: Asker, args: str, session: Session | None
+) -> Reply:
+    if session is None:
+        with services.session_factory() as own:
+            return _in_unit_of_work(services, command, asker, args, own)
+    return _in_unit_of_work(services, command, asker, args, session)
+
+
+def _in_unit_of_work(
+    services: Services, command: Command, asker: Asker, args: str, session: Session
+) -> Reply:
+    """The command's work committed as one unit, or rolled back with an apology."""
+    try:
+        reply = command.handler(Request(services, session, asker, args))
+        session.commit()
+        return reply
+    except SQLAlchemyError as exc:
+        session.rollback()
+        log.exception("command /%s failed", command.name)
+        return Reply(f"Xin lỗi, chưa trả lời được: {db.database_problem(exc)}.")
+    except Exception:
+        session.rollback()
+        log.exception("command /%s failed", command.name)
+        return Reply("Xin lỗi, có lỗi khi trả lời lệnh này; lỗi đã được ghi lại để xử lý.")

@@ -432,6 +432,12 @@ def block_chat(session: Session, chat_id: int, reason: str, now: datetime) -> No
     )
 
 
+def chat_blocked(session: Session, chat_id: int) -> bool:
+    """Whether deliveries to this chat are held because it blocked the bot (or left)."""
+    row = settings_for(session, chat_id)
+    return row is not None and row.blocked_at is not None
+
+
 def unblock_chat(session: Session, chat_id: int) -> None:
     """The person wrote to the bot again: they can be reached."""
     row = settings_for(session, chat_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from app.services import Services
@@ -27,6 +28,11 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self.asker: Asker | None = None
+        #: The update's unit of work: who is asking was read in it, the answer is committed
+        #: in it (by the router, or the import), and the last handler group closes it.
+        self.session: Session | None = None
+        #: The chat blocked the bot before and wrote now: marked reachable once answered.
+        self.unblock = False
         #: When the first handler group saw the update (``time.monotonic()``).
         self.started = 0.0
 

@@ -9,6 +9,7 @@ import logging
 import time
 from pathlib import Path
 
+from sqlalchemy.orm import Session
 from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
@@ -30,19 +31,39 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 NOT_ALLOWED = "Bạn chưa được cấp quyền dùng tthc-bot."
 
 
-def _resolve(services: Services, update: Update) -> Asker | None:
+def _open(services: Services, update: Update) -> tuple[Asker | None, Session | None, bool]:
+    """Open the update's unit of work and read who is asking in it (None, and no session,
+    for an unregistered group), and whether their chat had blocked the bot."""
     user, chat = update.effective_user, update.effective_chat
     if chat is None:
-        return None
+        return None, None, False
     in_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
     name = user.full_name if user else None
-    with services.session_factory.begin() as session:
+    session = services.session_factory()
+    try:
         asker = resolve_asker(
             session, user.id if user else None, chat.id, in_group, name, chat.title
         )
-        if asker is not None and update.effective_message is not None:
-            queue.unblock_chat(session, chat.id)  # they wrote to the bot: reachable again
-        return asker
+        wrote = asker is not None and update.effective_message is not None
+        blocked = wrote and queue.chat_blocked(session, chat.id)
+    except BaseException:
+        session.close()
+        raise
+    if asker is None:
+        session.close()
+        return None, None, False
+    return asker, session, blocked
+
+
+def _close(session: Session, unblock_chat: int | None) -> None:
+    """End the update's unit of work: the answer was committed by whoever gave it; a chat
+    that had blocked the bot and wrote is reachable again (its held alerts go out)."""
+    try:
+        if unblock_chat is not None:
+            queue.unblock_chat(session, unblock_chat)
+            session.commit()
+    finally:
+        session.close()
 
 
 def _chat_id(update: Update) -> int | None:
@@ -54,7 +75,9 @@ async def identify(update: Update, context: BotContext) -> None:
     context.started = time.monotonic()
     if update.effective_message is not None and update.effective_message.migrate_to_chat_id:
         return  # a group's move is handled whether or not anyone registered it
-    context.asker = await asyncio.to_thread(_resolve, context.services, update)
+    context.asker, context.session, context.unblock = await asyncio.to_thread(
+        _open, context.services, update
+    )
     if context.asker is None:
         if update.callback_query is not None:
             await update.callback_query.answer(NOT_ALLOWED, show_alert=True)
@@ -78,7 +101,12 @@ def _what(update: Update) -> str:
 
 
 async def handled(update: Update, context: BotContext) -> None:
-    """Last handler group: one log line per update, when everything it asked for was sent."""
+    """Last handler group: the update's unit of work closed, then one log line, when
+    everything it asked for was sent."""
+    if context.session is not None:
+        unblock = _chat_id(update) if context.unblock else None
+        await asyncio.to_thread(_close, context.session, unblock)
+        context.session = None
     elapsed = (time.monotonic() - context.started) * 1000
     role = context.asker.role if context.asker is not None else "-"
     log.info(
@@ -100,7 +128,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         return  # groups talk among themselves; the bot answers commands only
     if addressed_elsewhere(message.text, context.bot.username):
         return
-    reply = await asyncio.to_thread(answer, context.services, message.text, asker)
+    reply = await asyncio.to_thread(answer, context.services, message.text, asker, context.session)
     await send_reply(context.bot, chat.id, reply)
 
 
@@ -112,7 +140,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     if asker is None or asker.role == STRANGER:
         await query.answer(NOT_ALLOWED, show_alert=True)
         return
-    reply = await asyncio.to_thread(answer, context.services, query.data, asker)
+    reply = await asyncio.to_thread(answer, context.services, query.data, asker, context.session)
     if reply.toast:
         await query.answer(reply.text[:200])
         return
@@ -163,7 +191,7 @@ async def on_document(update: Update, context: BotContext) -> None:
         await message.reply_text(too_big)
         return
     outcome, step = await asyncio.to_thread(
-        import_and_alert, services, Path(name), data=data, file_name=name
+        import_and_alert, services, Path(name), data=data, file_name=name, session=context.session
     )
     await send_reply(context.bot, chat.id, import_reply(outcome, step))
 
