@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from bot.app import Services
+from core.records import Reading
 from storage.models import Indicator, Observation, Period, Snapshot, Unit, UnitAlias, UnitKind
 from storage.queries.rankings import compute_kind_table, kinds_with_data
-from storage.queries.readings import Reading, history, latest_readings
+from storage.queries.readings import history, latest_readings
 from storage.units import ExactNames, find_unit, unit_keys
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)

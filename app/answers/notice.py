@@ -13,9 +13,10 @@ from datetime import date, datetime, time
 
 from sqlalchemy.orm import Session
 
-from app.answers.common import province_unit, source_label
+from app.answers.common import province_unit
 from core.clock import Clock
 from core.config import Config
+from core.records import Reading
 from core.textnorm import fold
 from core.workdays import WorkCalendar
 from storage.catalogue import Catalogue
@@ -23,8 +24,9 @@ from storage.models import Period, UnitKind
 from storage.queries.dossiers import overdue_counts, overdue_dossier_counts
 from storage.queries.publications import publication_tasks_open_on
 from storage.queries.rankings import dated_kind_table
-from storage.queries.readings import Reading, readings_until
+from storage.queries.readings import readings_until
 from storage.queries.snapshots import units_by_id
+from views.labels import source_label
 from views.notice import (
     Cadence,
     IndicatorRow,

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.answers.common import source_label
 from core.clock import Clock
+from core.records import OverdueSummary
 from core.reply import Reply
 from core.vnformat import fmt_count, fmt_date
 from storage.models import Unit
 from storage.queries.dossiers import (
     CountRow,
-    OverdueSummary,
     overdue_counts,
     overdue_dossier_counts,
     overdue_dossiers_of,
     overdue_for_unit,
 )
+from views.labels import source_label
 
 LIST_LIMIT = 30
 #: How cards and lists name dossiers finished after their due time (never "still overdue").

@@ -6,8 +6,9 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.answers.common import age_note, no_province_text, province_unit, source_label
+from app.answers.common import no_province_text, province_unit
 from core.config import Config
+from core.records import Reading
 from core.reply import Button, Reply
 from core.vnformat import (
     fmt_change,
@@ -22,7 +23,6 @@ from storage.catalogue import Catalogue
 from storage.models import Period, Unit
 from storage.portal.answers import NATIONAL_SOURCE
 from storage.queries.readings import (
-    Reading,
     history,
     latest_snapshot_with,
     snapshot_table,
@@ -30,6 +30,7 @@ from storage.queries.readings import (
 )
 from storage.queries.snapshots import units_by_id
 from views.charts import rank_and_score_chart
+from views.labels import age_note, source_label
 from views.windows import (
     WINDOW_LABELS,
     Window,

@@ -8,36 +8,18 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.answers.common import age_note, source_label
 from core.config import Config
 from core.reply import Reply
-from core.vnformat import fmt_count, fmt_date, fmt_number, fmt_percent
+from core.vnformat import fmt_count, fmt_date
 from storage.catalogue import Catalogue
-from storage.models import Indicator, Measure
 from storage.portal.answers import NATIONAL_SCOPE, NATIONAL_SOURCE, PortalPeriod, latest_syncs
-from storage.queries.snapshots import SourceGap, newest_snapshot_by_source, source_gaps, units_by_id
+from storage.queries.snapshots import newest_snapshot_by_source, source_gaps, units_by_id
+from views.labels import age_note, describe_gap, source_label
 
 #: Gaps listed by /sources (largest first).
 GAPS_SHOWN = 10
 #: The portal's ranking repeats the portal's own figures: never a "gap" with them.
 NOT_COMPARED = (NATIONAL_SOURCE,)
-
-
-def _value(indicator: Indicator, value: float) -> str:
-    if indicator.measure == Measure.PERCENT:
-        return fmt_percent(value)
-    if indicator.measure == Measure.COUNT:
-        return fmt_count(int(value))
-    return fmt_number(value)
-
-
-def describe_gap(gap: SourceGap, indicator: Indicator) -> str:
-    unit = " điểm %" if indicator.measure == Measure.PERCENT else ""
-    return (
-        f"{indicator.label} ngày {fmt_date(gap.as_of)}: {source_label(gap.source_a)} "
-        f"{_value(indicator, gap.value_a)}, {source_label(gap.source_b)} "
-        f"{_value(indicator, gap.value_b)} (chênh {fmt_number(abs(gap.gap))}{unit})"
-    )
 
 
 def gap_lines(session: Session, unit_id: int) -> list[str]:
@@ -48,9 +30,9 @@ def gap_lines(session: Session, unit_id: int) -> list[str]:
     catalogue = {i.id: i for i in Catalogue.load(session).indicators}
     lines = ["Số liệu khác nhau giữa hai nguồn:"]
     lines.extend(
-        f"  • {describe_gap(g, catalogue[g.indicator_id])}"
+        f"  • {describe_gap(g, i.label, i.measure)}"
         for g in gaps
-        if g.indicator_id in catalogue
+        if (i := catalogue.get(g.indicator_id)) is not None
     )
     return lines
 
@@ -90,5 +72,7 @@ def sources_reply(session: Session, config: Config, today: date) -> Reply:
     for gap in gaps[:GAPS_SHOWN]:
         indicator = catalogue.get(gap.indicator_id)
         if indicator is not None:
-            lines.append(f"  • {units[gap.unit_id].name}: {describe_gap(gap, indicator)}")
+            lines.append(
+                f"  • {units[gap.unit_id].name}: {describe_gap(gap, indicator.label, indicator.measure)}"
+            )
     return Reply("\n".join(lines))

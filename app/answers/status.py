@@ -8,13 +8,13 @@ from importlib import metadata
 
 from sqlalchemy.orm import Session
 
-from app.answers.common import source_label
 from app.services import Services
 from core.reply import Reply
 from core.vnformat import fmt_count, fmt_date
 from storage import job_runs
 from storage.alerts import delivery_counts
 from storage.queries.snapshots import newest_snapshot_by_source
+from views.labels import source_label
 
 
 def _version() -> str:

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.answers.common import age_note, no_province_text, province_unit, source_label
+from app.answers.common import no_province_text, province_unit
 from app.answers.rank import rank_chart, rank_series
 from app.answers.tables import ratio_moves
 from core.clock import Clock
@@ -20,6 +20,7 @@ from storage.queries.publications import all_open_publication_tasks
 from storage.queries.rankings import kind_table
 from storage.queries.readings import history as reading_history
 from storage.units import RANKED_KINDS
+from views.labels import age_note, source_label
 from views.tasks import time_left_text
 
 MOVERS = 3

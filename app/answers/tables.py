@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.answers.common import no_province_text, province_unit, source_label
+from app.answers.common import no_province_text, province_unit
 from app.answers.sources import gap_lines
 from core.config import Config
 from core.reply import Reply
@@ -16,6 +16,7 @@ from storage.catalogue import Catalogue
 from storage.queries.rankings import KindRow, KindTable, kind_table, kinds_with_data
 from storage.queries.readings import latest_readings
 from storage.units import KIND_LABELS, RANKED_KINDS, parse_kind
+from views.labels import source_label
 
 
 def ranking_reply(session: Session, kind_text: str, bottom: bool, limit: int = 10) -> Reply:

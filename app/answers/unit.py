@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from app.answers.common import age_note, source_label
 from app.answers.overdue import FINISHED_LATE, old_count_note
 from app.answers.sources import gap_lines
 from core.clock import Clock
+from core.records import Reading
 from core.reply import Button, Reply
 from core.vnformat import (
     NO_DATA,
@@ -29,7 +29,6 @@ from storage.queries.dossiers import overdue_for_unit
 from storage.queries.publications import open_publication_tasks
 from storage.queries.rankings import kind_table, place_in_table
 from storage.queries.readings import (
-    Reading,
     first_readings_from,
     history,
     latest_readings,
@@ -49,6 +48,7 @@ from storage.units import (
     units_of_kind,
 )
 from views.charts import score_history_chart
+from views.labels import age_note, source_label
 from views.tasks import task_state
 from views.windows import (
     WINDOW_LABELS,

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import String, func, literal, select
 from sqlalchemy.orm import Session
 
+from core.records import OverdueSummary
 from storage.models import (
     Alert,
     Dossier,
@@ -17,24 +18,6 @@ from storage.models import (
     Unit,
 )
 from storage.queries.readings import UnitName
-
-
-@dataclass(frozen=True)
-class OverdueSummary:
-    """Overdue dossiers of one unit: from dossier lists and from per-unit counts."""
-
-    #: Dossiers still to act on, past their due time (``Dossier.overdue_open``).
-    dossiers_overdue: int
-    #: Dossiers finished after their due time (``Dossier.finished_late``).
-    dossiers_finished_late: int
-    dossiers_known: int
-    oldest_due: datetime | None
-    count_value: float | None
-    count_as_of: date | None
-    count_source: str | None
-    #: The newest list of counts of that source, when it is newer than the unit's count
-    #: (the unit was not in it: its count is old, not current).
-    newer_list_as_of: date | None = None
 
 
 def overdue_for_unit(session: Session, unit_id: int, now_local: datetime) -> OverdueSummary:

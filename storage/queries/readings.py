@@ -10,27 +10,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from core.records import Reading
 from storage.models import (
     Indicator,
     Observation,
     Snapshot,
     Target,
 )
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One observation with the snapshot it belongs to."""
-
-    as_of: date
-    period: str
-    source: str
-    value: float | None
-    max_score: float | None
-    rank: int | None
-    rank_of: int | None
-    snapshot_id: int
-    indicator_id: int
 
 
 def _reading_select() -> Any:  # Select[...] is typed differently in SQLAlchemy 2.0 and 2.1

@@ -10,6 +10,7 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from core.records import Reading, SourceGap
 from storage.models import (
     Chat,
     ImportFile,
@@ -18,7 +19,7 @@ from storage.models import (
     Snapshot,
     Unit,
 )
-from storage.queries.readings import Reading, UnitName, newest_readings
+from storage.queries.readings import UnitName, newest_readings
 
 
 def units_by_id(session: Session, ids: list[int]) -> dict[int, Unit]:
@@ -142,23 +143,6 @@ def newest_snapshot_by_source(session: Session) -> list[NewestSnapshot]:
         NewestSnapshot(source, as_of, str(period), created_at)
         for source, as_of, period, created_at in session.execute(stmt)
     ]
-
-
-@dataclass(frozen=True)
-class SourceGap:
-    """The same indicator of the same unit at the same date and period from two sources."""
-
-    unit_id: int
-    indicator_id: int
-    as_of: date
-    source_a: str
-    value_a: float
-    source_b: str
-    value_b: float
-
-    @property
-    def gap(self) -> float:
-        return self.value_b - self.value_a
 
 
 def source_gaps(

@@ -15,10 +15,10 @@ from app.alerts.base import (
     unit_audience,
 )
 from app.alerts.changes import Change, ChangePayload, changes
-from app.answers.common import source_label
 from core.vnformat import fmt_change, fmt_date, fmt_number, fmt_percent
 from storage.alerts import told_values
 from storage.models import Indicator
+from views.labels import source_label
 
 #: The stored name of this rule's alerts (``alerts.rule``), the first part of each identity.
 NAME = "drop"

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from app.alerts.base import AlertRule, Draft, RenderContext, RuleContext, When
 from app.alerts.changes import ChangePayload, changes
-from app.answers.common import source_label
 from core.vnformat import fmt_count, fmt_date
 from storage.alerts import Audience
+from views.labels import source_label
 
 #: The stored name of this rule's alerts (``alerts.rule``), the first part of each identity.
 NAME = "overdue_count"

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 from app.alerts.base import AlertRule, Draft, Payload, RenderContext, RuleContext, When
 from app.answers.common import province_unit
+from core.records import Reading
 from core.vnformat import fmt_date, fmt_number, fmt_rank, fmt_rank_move
 from storage.alerts import Audience
-from storage.queries.readings import Reading, history, readings_before
+from storage.queries.readings import history, readings_before
 
 #: The stored name of this rule's alerts (``alerts.rule``), the first part of each identity.
 NAME = "rank"

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import date
 
 from app.alerts.base import AlertRule, Draft, Payload, RenderContext, RuleContext, When
-from app.answers.common import source_label
 from core.vnformat import fmt_date
 from storage.alerts import Audience
 from storage.queries.snapshots import newest_snapshot_by_source
+from views.labels import source_label
 from views.windows import days_stale
 
 #: The stored name of this rule's alerts (``alerts.rule``), the first part of each identity.
