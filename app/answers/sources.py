@@ -72,7 +72,6 @@ def sources_reply(session: Session, config: Config, today: date) -> Reply:
     for gap in gaps[:GAPS_SHOWN]:
         indicator = catalogue.get(gap.indicator_id)
         if indicator is not None:
-            lines.append(
-                f"  • {units[gap.unit_id].name}: {describe_gap(gap, indicator.label, indicator.measure)}"
-            )
+            text = describe_gap(gap, indicator.label, indicator.measure)
+            lines.append(f"  • {units[gap.unit_id].name}: {text}")
     return Reply("\n".join(lines))
