@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, lazyload
 
 from core.textnorm import fold
 from storage.models import Unit, UnitAlias, UnitKind
@@ -353,16 +353,15 @@ def units_of_kind(
 
 def predecessors(session: Session, unit: Unit) -> list[Unit]:
     """Every unit whose work passed to ``unit`` by mergers, directly or through a chain of
-    them; the most recently ended first."""
-    found: dict[int, Unit] = {}
-    frontier = [unit.id]
-    while frontier:
-        earlier = session.scalars(
-            select(Unit).where(Unit.successor_id.in_(frontier), Unit.id.not_in([unit.id, *found]))
-        ).all()
-        found.update((u.id, u) for u in earlier)
-        frontier = [u.id for u in earlier]
-    return sorted(found.values(), key=lambda u: (-(u.valid_to or date.max).toordinal(), u.name))
+    them (one recursive statement); the most recently ended first."""
+    chain = select(Unit.id).where(Unit.successor_id == unit.id).cte("chain", recursive=True)
+    chain = chain.union(select(Unit.id).join(chain, Unit.successor_id == chain.c.id))
+    earlier = session.scalars(
+        select(Unit)
+        .where(Unit.id.in_(select(chain.c.id)), Unit.id != unit.id)
+        .options(lazyload(Unit.aliases))  # a card names them; their aliases are not needed
+    ).all()
+    return sorted(earlier, key=lambda u: (-(u.valid_to or date.max).toordinal(), u.name))
 
 
 def answerable_unit(unit: Unit, on: date) -> Unit:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.records import SourceGap
+from core.records import OverdueSummary, SourceGap
 from core.vnformat import fmt_count, fmt_date, fmt_number, fmt_percent
 from views.windows import days_stale
 
@@ -48,4 +48,18 @@ def describe_gap(gap: SourceGap, label: str, measure: str) -> str:
         f"{label} ngày {fmt_date(gap.as_of)}: {source_label(gap.source_a)} "
         f"{value_text(measure, gap.value_a)}, {source_label(gap.source_b)} "
         f"{value_text(measure, gap.value_b)} (chênh {fmt_number(abs(gap.gap))}{unit})"
+    )
+
+
+#: Dossiers finished late, as /overdue and the unit card say it.
+FINISHED_LATE = "Hồ sơ đã giải quyết nhưng trễ hạn (danh sách hồ sơ đã nhập): {} hồ sơ."
+
+
+def old_count_note(summary: OverdueSummary) -> str:
+    """A unit's count that a newer list of the same source left out is old, not current."""
+    if summary.newer_list_as_of is None:
+        return ""
+    return (
+        " (số liệu cũ: đơn vị không có trong danh sách mới nhất ngày "
+        f"{fmt_date(summary.newer_list_as_of)})"
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
-from core.records import OverdueSummary
 from core.reply import Reply
 from core.vnformat import fmt_count, fmt_date
 from storage.models import Unit
@@ -16,11 +15,10 @@ from storage.queries.dossiers import (
     overdue_dossiers_of,
     overdue_for_unit,
 )
-from views.labels import source_label
+from views.labels import FINISHED_LATE, old_count_note, source_label
 
 LIST_LIMIT = 30
 #: How cards and lists name dossiers finished after their due time (never "still overdue").
-FINISHED_LATE = "Hồ sơ đã giải quyết nhưng trễ hạn (danh sách hồ sơ đã nhập): {} hồ sơ."
 
 
 def overdue_reply(session: Session, clock: Clock, only_unit_id: int | None = None) -> Reply:
@@ -62,16 +60,6 @@ def overdue_reply(session: Session, clock: Clock, only_unit_id: int | None = Non
             "Chưa có số liệu hồ sơ quá hạn. Hãy nhập danh sách hồ sơ hoặc số hồ sơ quá hạn."
         )
     return Reply("\n".join(lines))
-
-
-def old_count_note(summary: OverdueSummary) -> str:
-    """A unit's count that a newer list of the same source left out is old, not current."""
-    if summary.newer_list_as_of is None:
-        return ""
-    return (
-        " (số liệu cũ: đơn vị không có trong danh sách mới nhất ngày "
-        f"{fmt_date(summary.newer_list_as_of)})"
-    )
 
 
 def _visible(rows: list[CountRow], only_unit_id: int | None) -> list[CountRow]:

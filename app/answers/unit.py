@@ -1,41 +1,33 @@
-"""/unit NAME: one unit's card — score, change, rank among its kind, ratios against the roadmap."""
+"""/unit NAME: picking the unit, the units keyboard, and the values of its card (read here,
+formatted by :mod:`views.unit_card`)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
-from app.answers.overdue import FINISHED_LATE, old_count_note
-from app.answers.sources import gap_lines
+from app.answers.sources import NOT_COMPARED
 from core.clock import Clock
 from core.records import Reading
 from core.reply import Button, Reply
-from core.vnformat import (
-    NO_DATA,
-    QUARTER_NAMES,
-    fmt_change,
-    fmt_count,
-    fmt_date,
-    fmt_number,
-    fmt_percent,
-    fmt_score,
-    sentence,
-)
+from core.vnformat import fmt_date, sentence
 from core.workdays import WorkCalendar
 from storage.catalogue import Catalogue
-from storage.models import Indicator, Period, Target, Unit
-from storage.queries.dossiers import overdue_for_unit
-from storage.queries.publications import open_publication_tasks
+from storage.models import Indicator, Period, Unit
+from storage.queries.dossiers import overdue_for_units
+from storage.queries.publications import open_tasks_of
 from storage.queries.rankings import kind_table, place_in_table
 from storage.queries.readings import (
     first_readings_from,
-    history,
+    histories,
     latest_readings,
     latest_snapshot_with,
+    newest_of_units,
     snapshot_observations,
     targets_for,
 )
+from storage.queries.snapshots import source_gaps
 from storage.units import (
     KIND_LABELS,
     KIND_ORDER,
@@ -47,22 +39,24 @@ from storage.units import (
     unit_counts_by_kind,
     units_of_kind,
 )
-from views.charts import score_history_chart
-from views.labels import age_note, source_label
-from views.tasks import task_state
-from views.windows import (
-    WINDOW_LABELS,
-    Window,
-    describe_as_of,
-    describe_baseline,
-    describe_no_baseline,
-    quarter_of,
-    window_start,
+from views.unit_card import (
+    MAX_PREDECESSORS,
+    Gap,
+    Goal,
+    Group,
+    Metric,
+    Place,
+    PortalGroups,
+    Predecessor,
+    Ratio,
+    Task,
+    UnitCard,
+    UnitRef,
+    unit_card_reply,
 )
+from views.windows import Window, window_start
 
 PAGE_SIZE = 10
-#: Merged units drawn on a card's chart and offered as buttons (the text lists them all).
-MAX_PREDECESSORS = 4
 
 
 def pick_unit(session: Session, clock: Clock, query: str, command: str) -> Unit | Reply:
@@ -72,7 +66,7 @@ def pick_unit(session: Session, clock: Clock, query: str, command: str) -> Unit 
     """
     query = query.strip()
     if query.startswith("#") and query[1:].isdigit():
-        unit = session.get(Unit, int(query[1:]))
+        unit = session.get(Unit, int(query[1:]), options=[lazyload(Unit.aliases)])
         return unit if unit is not None else Reply(f"Không có đơn vị mã {query}.")
     match = find_unit(session, query, on=clock.now().date(), partial=True)
     if match.unit is not None:
@@ -178,132 +172,89 @@ def unit_card(
     window: Window = Window.LATEST,
     stale_days: int = 8,
 ) -> Reply:
-    """Everything the office tracks about one unit, computed from stored data.
+    """Everything the office tracks about one unit: read, then formatted.
 
-    Without ``detail`` (a focal point looking at another unit) only the public
-    scores are shown.
-    """
+    Without ``detail`` (a focal point looking at another unit) only the public scores are
+    shown (dossiers and tasks are not even read)."""
+    card = load_unit_card(
+        session, clock, calendar, unit, detail=detail, window=window, stale_days=stale_days
+    )
+    return unit_card_reply(card)
+
+
+def load_unit_card(
+    session: Session,
+    clock: Clock,
+    calendar: WorkCalendar,
+    unit: Unit,
+    *,
+    detail: bool = True,
+    window: Window = Window.LATEST,
+    stale_days: int = 8,
+) -> UnitCard:
+    """The values of one unit's card, in a bounded number of statements whatever the length
+    of its history and however many units were merged into it."""
     catalogue = Catalogue.load(session)
     total = catalogue.get("TOTAL")
     ratios = catalogue.tracked_ratios()
     ids = [total.id, *(i.id for i in ratios)]
     latest = latest_readings(session, unit.id, ids)
     baselines = _baselines(session, unit, ids, latest, window)
-    lines = [f"🏢 {unit.name} ({KIND_LABELS.get(unit.kind, unit.kind)})"]
-    if unit.valid_to is not None:
-        ended = f"Đơn vị hoạt động đến ngày {fmt_date(unit.valid_to)}"
-        if unit.successor is not None:
-            merged_on = unit.valid_to + timedelta(days=1)
-            ended += f", sáp nhập vào {unit.successor.name} từ ngày {fmt_date(merged_on)}"
-        lines.append(ended + ".")
-    today = clock.now().date()
-    totals = latest.get(total.id, [])
-    if window is not Window.LATEST:
-        if totals and total.id not in baselines:
-            lines.append(sentence(describe_no_baseline(window, totals[0].as_of)) + ".")
-        else:
-            lines.append(f"So sánh với {describe_baseline(window)}.")
-    note = age_note(totals[0].as_of, today, stale_days, totals[0].period) if totals else ""
-    lines.extend(_total_lines(session, unit, total, totals, baselines, note))
-    ratio_lines = _ratio_lines(session, unit, ratios, latest, baselines)
-    if ratio_lines:
-        newest_ratio = max(
-            (r[0] for i, r in latest.items() if i != total.id), key=lambda r: r.as_of
-        )
-        old = age_note(newest_ratio.as_of, today, stale_days, newest_ratio.period)
-        old = old.removeprefix(" — ")
-        lines.append("Các chỉ tiêu" + (f" ({old})" if old else "") + ":")
-        lines.extend(ratio_lines)
-    lines.extend(_portal_lines(session, catalogue, unit))
-    lines.extend(gap_lines(session, unit.id))
-    if detail:
-        lines.extend(_overdue_lines(session, clock, unit))
-        lines.extend(_publication_lines(session, clock, calendar, unit))
     earlier = predecessors(session, unit)
-    lines.extend(_predecessor_lines(session, clock, earlier, total, detail))
-    buttons = [
-        [
-            Button(("• " if w is window else "") + WINDOW_LABELS[w], f"/unit #{unit.id} {w.value}")
-            for w in Window
-        ]
-    ]
-    if unit.successor is not None:
-        buttons.append([Button(f"➡️ {unit.successor.name}", f"/unit #{unit.successor.id}")])
-    buttons.extend([Button(f"⬅️ {u.name}", f"/unit #{u.id}")] for u in earlier[:MAX_PREDECESSORS])
-    image = _history_chart(session, unit, total, earlier)
-    return Reply("\n".join(lines), image=image, image_name="don-vi.png", buttons=buttons, edit=True)
-
-
-def _daily_history(session: Session, unit: Unit, total: Indicator) -> list[Reading]:
-    return [r for r in history(session, unit.id, total.id) if r.period == Period.DAY.value]
-
-
-def _history_chart(
-    session: Session, unit: Unit, total: Indicator, earlier: list[Unit]
-) -> bytes | None:
-    """The total score over time, with the merged units' own lines, labelled (never joined
-    to the unit's: they are other units)."""
-    own = _daily_history(session, unit, total)
-    others = [(u.name, _daily_history(session, u, total)) for u in earlier[:MAX_PREDECESSORS]]
-    points = sum(1 for r in own if r.value is not None)
-    points += sum(1 for _, h in others for r in h if r.value is not None)
-    if points < 2:
-        return None
-    return score_history_chart(
-        f"{unit.name}: tổng điểm 766",
-        [r.as_of for r in own],
-        [r.value for r in own],
-        earlier=[
-            (f"{name} (trước sáp nhập)", [r.as_of for r in h], [r.value for r in h])
-            for name, h in others
+    earlier_ids = [u.id for u in earlier]
+    now_local = clock.now().replace(tzinfo=None)
+    overdue = overdue_for_units(session, [unit.id, *earlier_ids], now_local) if detail else {}
+    tasks = open_tasks_of(session, [unit.id, *earlier_ids]) if detail else {}
+    newest_totals = newest_of_units(session, earlier_ids, total.id)
+    drawn = [unit.id, *earlier_ids[:MAX_PREDECESSORS]]
+    series = histories(session, drawn, total.id, Period.DAY.value)
+    successor = unit.successor
+    return UnitCard(
+        unit=_ref(unit),
+        kind=unit.kind,
+        kind_label=KIND_LABELS.get(unit.kind, unit.kind),
+        kind_short=KIND_SHORT.get(unit.kind, "đơn vị"),
+        successor=_ref(successor) if successor is not None else None,
+        today=clock.now().date(),
+        stale_days=stale_days,
+        window=window,
+        detail=detail,
+        total_max=total.max_score,
+        totals=latest.get(total.id, []),
+        baselines=baselines,
+        total_id=total.id,
+        place=_place(session, unit, total),
+        ratios=_ratios(session, unit, ratios, latest, baselines),
+        portal=_portal(session, catalogue, unit),
+        gaps=_gaps(session, catalogue, unit),
+        overdue=overdue.get(unit.id),
+        tasks=[
+            Task(t.ministry_decision_no, t.deadline, t.submission_date)
+            for t in tasks.get(unit.id, [])
         ],
-        name=unit.name,
+        calendar=calendar,
+        predecessors=[
+            Predecessor(
+                _ref(u), newest_totals.get(u.id), overdue.get(u.id), len(tasks.get(u.id, []))
+            )
+            for u in earlier
+        ],
+        history=series[unit.id],
+        predecessor_histories=[(u.name, series[u.id]) for u in earlier[:MAX_PREDECESSORS]],
     )
 
 
-def _predecessor_lines(
-    session: Session, clock: Clock, earlier: list[Unit], total: Indicator, detail: bool
-) -> list[str]:
-    """The last figures of the units merged into this one, each labelled with its unit and
-    dated: history to follow across the merger, never compared with today's figures."""
-    if not earlier:
-        return []
-    lines = ["Đơn vị đã sáp nhập vào đơn vị này (số liệu trước sáp nhập, không so sánh):"]
-    now_local = clock.now().replace(tzinfo=None)
-    for unit in earlier:
-        facts = []
-        readings = latest_readings(session, unit.id, [total.id], depth=1).get(total.id)
-        if readings:
-            newest = readings[0]
-            maximum = newest.max_score or total.max_score
-            fact = f"tổng điểm 766 ngày {fmt_date(newest.as_of)}: " + (
-                NO_DATA if newest.value is None else fmt_score(newest.value, maximum)
-            )
-            if newest.rank is not None:
-                out_of = f"/{newest.rank_of}" if newest.rank_of else ""
-                fact += f", xếp hạng {newest.rank}{out_of} ({source_label(newest.source)})"
-            facts.append(fact)
-        if detail:
-            summary = overdue_for_unit(session, unit.id, now_local)
-            if summary.dossiers_overdue:
-                facts.append(
-                    f"{fmt_count(summary.dossiers_overdue)} hồ sơ quá hạn chưa giải quyết "
-                    "(nay thuộc đơn vị này)"
-                )
-            if summary.count_as_of is not None and summary.count_value is not None:
-                facts.append(
-                    f"hồ sơ quá hạn theo {source_label(summary.count_source or '')} ngày "
-                    f"{fmt_date(summary.count_as_of)}: {fmt_count(int(summary.count_value))} hồ sơ"
-                )
-            tasks = open_publication_tasks(session, unit.id)
-            if tasks:
-                facts.append(
-                    f"{fmt_count(len(tasks))} nhiệm vụ công bố TTHC chưa có quyết định của tỉnh "
-                    "(nay thuộc đơn vị này)"
-                )
-        until = f" (đến {fmt_date(unit.valid_to)})" if unit.valid_to is not None else ""
-        lines.append(f"  • {unit.name}{until}: " + ("; ".join(facts) or "chưa có số liệu") + ".")
-    return lines
+def _ref(unit: Unit) -> UnitRef:
+    return UnitRef(unit.id, unit.name, unit.valid_to)
+
+
+def _place(session: Session, unit: Unit, total: Indicator) -> Place | None:
+    """Where the unit stands in the table of its kind (None: no table for the kind)."""
+    table = kind_table(session, total.id, unit.kind)
+    if table is None:
+        return None
+    rank = place_in_table(table, unit.id)
+    return Place(table.as_of, rank.rank, rank.ranked, rank.listed)
 
 
 def _baselines(
@@ -340,185 +291,78 @@ def _baselines(
     return result
 
 
-def _change_text(newest: Reading, base: Reading | None, unit_word: str) -> str:
-    if base is None:
-        return ""
-    if newest.value is None or base.value is None:
-        return f" (ngày {fmt_date(base.as_of)} không có dữ liệu để so sánh)"
-    return (
-        f", {fmt_change(newest.value - base.value)}{unit_word} so với ngày "
-        f"{fmt_date(base.as_of)} ({fmt_number(base.value)})"
-    )
-
-
-def _total_lines(
-    session: Session,
-    unit: Unit,
-    total: Indicator,
-    readings: list[Reading],
-    baselines: dict[int, Reading],
-    age: str,
-) -> list[str]:
-    """The total score (with ``age``, the note on an old figure), the rank among the kind."""
-    if not readings:
-        return ["Tổng điểm 766: chưa có số liệu."]
-    newest = readings[0]
-    maximum = newest.max_score or total.max_score
-    if newest.value is None:
-        line = f"Tổng điểm 766 ngày {fmt_date(newest.as_of)}: {NO_DATA} (không tính là 0)"
-    else:
-        line = f"Tổng điểm 766 ngày {fmt_date(newest.as_of)}: {fmt_score(newest.value, maximum)}"
-        line += _change_text(newest, baselines.get(total.id), " điểm")
-    lines = [line + age + "."]
-    table = kind_table(session, total.id, unit.kind)
-    rank = place_in_table(table, unit.id) if table is not None else None
-    kind_name = KIND_SHORT.get(unit.kind, "đơn vị")
-    if rank is not None and rank.rank is not None:
-        text = f"Xếp hạng trong các {kind_name}: {rank.rank}/{rank.ranked}"
-        if table is not None and table.as_of != newest.as_of:
-            text += f" (số liệu mới nhất của từng đơn vị, đến ngày {fmt_date(table.as_of)})"
-        unranked = rank.listed - rank.ranked
-        if unranked:
-            text += f" ({unranked} đơn vị không có dữ liệu, không xếp hạng)"
-        lines.append(text + ".")
-    elif table is not None and unit.ended_before(table.as_of):
-        pass  # ended before the table's date: not ranked among the units that exist
-    elif unit.kind != "province":
-        lines.append(f"Không xếp hạng trong các {kind_name} (không có dữ liệu).")
-    if newest.rank is not None:
-        out_of = f"/{newest.rank_of}" if newest.rank_of else ""
-        lines.append(f"Xếp hạng do {source_label(newest.source)} công bố: {newest.rank}{out_of}.")
-    return lines
-
-
-def _ratio_lines(
+def _ratios(
     session: Session,
     unit: Unit,
     ratios: list[Indicator],
     latest: dict[int, list[Reading]],
     baselines: dict[int, Reading],
-) -> list[str]:
-    targets_cache: dict[int, dict[int, Target]] = {}
-    lines = []
+) -> list[Ratio]:
+    """The tracked ratios the unit has readings of, with the targets of each reading's year."""
+    years = sorted({latest[i.id][0].as_of.year for i in ratios if latest.get(i.id)})
+    targets = {year: targets_for(session, year, unit.kind) for year in years}
+    found = []
     for indicator in ratios:
         readings = latest.get(indicator.id)
         if not readings:
             continue
         newest = readings[0]
-        text = f"  • {indicator.label}: {fmt_percent(newest.value)} ({fmt_date(newest.as_of)})"
-        base = baselines.get(indicator.id)
-        if base is not None and newest.value is not None and base.value is not None:
-            text += f", {fmt_change(newest.value - base.value)}"
-        year = newest.as_of.year
-        if year not in targets_cache:
-            targets_cache[year] = targets_for(session, year, unit.kind)
-        target = targets_cache[year].get(indicator.id)
-        if target is not None and newest.value is not None:
-            text += _roadmap_text(target, newest)
-        lines.append(text)
-    return lines
+        target = targets[newest.as_of.year].get(indicator.id)
+        goal = (
+            Goal(target.yearly, (target.q1, target.q2, target.q3, target.q4))
+            if target is not None
+            else None
+        )
+        found.append(Ratio(indicator.label, newest, baselines.get(indicator.id), goal))
+    return found
 
 
-def _roadmap_text(target: Target, newest: Reading) -> str:
-    assert newest.value is not None
-    year = newest.as_of.year
-    if newest.period == Period.YEAR.value:
-        goal, label = target.yearly, f"chỉ tiêu năm {year}"
-    else:
-        quarter = quarter_of(newest.as_of)
-        goal, label = target.for_quarter(quarter), f"lộ trình quý {QUARTER_NAMES[quarter]}/{year}"
-    if goal is None:
-        return ""
-    if newest.value >= goal:
-        return f" — {label}: {fmt_percent(goal)}, ✅ đạt"
-    return (
-        f" — {label}: {fmt_percent(goal)}, ❌ chưa đạt "
-        f"(thiếu {fmt_number(goal - newest.value)} điểm %)"
-    )
-
-
-#: Short words for the portal's data-quality flags, explained once under the list.
-QUALITY_WORDS = {
-    "TEMP_NATIONAL_REPORT_DENOMINATOR": "mẫu số tạm",
-    "NO_NATIONAL_REPORT_DATA": "chưa có báo cáo tổng hợp",
-}
-
-
-def _portal_lines(session: Session, catalogue: Catalogue, unit: Unit) -> list[str]:
-    """The six group scores of the newest snapshot holding them, each with its metrics as
-    the portal gives them (ratio, numerator/denominator, score) and its data-quality flag."""
+def _portal(session: Session, catalogue: Catalogue, unit: Unit) -> PortalGroups | None:
+    """The six group scores of the newest snapshot holding them, with their metrics."""
     groups = catalogue.groups()
     snapshot_id = latest_snapshot_with(session, unit.id, [g.id for g in groups])
     if snapshot_id is None:
-        return []
+        return None
     snapshot, found = snapshot_observations(session, unit.id, snapshot_id)
     metrics = [i for i in catalogue.indicators if i.category == "metric"]
-    lines = [
-        f"Điểm theo nhóm ({source_label(snapshot.source)}, "
-        f"{describe_as_of(snapshot.period, snapshot.as_of)}):"
-    ]
-    flags: dict[str, str] = {}
+    shown = []
     for group in groups:
         observed = found.get(group.id)
         if observed is None:
             continue
-        maximum = observed.max_score or group.max_score
-        lines.append(f"  • {group.name}: {fmt_score(observed.value, maximum)}")
-        for metric in (m for m in metrics if m.group_code == group.code):
-            reading = found.get(metric.id)
-            if reading is None:
-                continue
-            text = f"      – {metric.label}: {fmt_percent(reading.value)}"
-            if reading.numerator is not None and reading.denominator is not None:
-                text += (
-                    f" ({fmt_count(int(reading.numerator))}/{fmt_count(int(reading.denominator))})"
-                )
-            if reading.score is not None and reading.max_score:
-                text += f", {fmt_score(reading.score, reading.max_score)} điểm"
-            if reading.quality_status:
-                word = QUALITY_WORDS.get(reading.quality_status, reading.quality_status)
-                flags[word] = reading.quality_message or word
-                text += f" ⚠️ {word}"
-            lines.append(text)
-    lines.extend(f"⚠️ {word}: {message}" for word, message in flags.items())
-    return lines if len(lines) > 1 else []
-
-
-def _overdue_lines(session: Session, clock: Clock, unit: Unit) -> list[str]:
-    now_local = clock.now().replace(tzinfo=None)
-    summary = overdue_for_unit(session, unit.id, now_local)
-    lines = []
-    if summary.dossiers_known:
-        text = (
-            "Hồ sơ quá hạn chưa giải quyết (danh sách hồ sơ đã nhập): "
-            f"{fmt_count(summary.dossiers_overdue)} hồ sơ"
+        shown.append(
+            Group(
+                group.name,
+                observed.value,
+                observed.max_score or group.max_score,
+                [
+                    Metric(
+                        metric.group_code or "",
+                        metric.label,
+                        reading.value,
+                        reading.numerator,
+                        reading.denominator,
+                        reading.score,
+                        reading.max_score,
+                        reading.quality_status,
+                        reading.quality_message,
+                    )
+                    for metric in metrics
+                    if metric.group_code == group.code
+                    and (reading := found.get(metric.id)) is not None
+                ],
+            )
         )
-        if summary.oldest_due is not None:
-            text += f", quá hạn lâu nhất từ {fmt_date(summary.oldest_due)}"
-        lines.append(text + ".")
-        if summary.dossiers_finished_late:
-            lines.append(FINISHED_LATE.format(fmt_count(summary.dossiers_finished_late)))
-    if summary.count_as_of is not None:
-        count = (
-            "không có dữ liệu"
-            if summary.count_value is None
-            else f"{fmt_count(int(summary.count_value))} hồ sơ"
-        )
-        lines.append(
-            f"Hồ sơ quá hạn theo {source_label(summary.count_source or '')} ngày "
-            f"{fmt_date(summary.count_as_of)}: {count}{old_count_note(summary)}."
-        )
-    return lines
+    if not shown:
+        return None
+    return PortalGroups(snapshot.source, snapshot.period, snapshot.as_of, shown)
 
 
-def _publication_lines(
-    session: Session, clock: Clock, calendar: WorkCalendar, unit: Unit
-) -> list[str]:
-    tasks = open_publication_tasks(session, unit.id)
-    if not tasks:
-        return []
-    today = clock.now().date()
-    lines = [f"Nhiệm vụ công bố TTHC chưa có quyết định của tỉnh: {len(tasks)}"]
-    for task in tasks[:5]:
-        lines.append(f"  • {task.ministry_decision_no}: {task_state(task, today, calendar)}")
-    return lines
+def _gaps(session: Session, catalogue: Catalogue, unit: Unit) -> list[Gap]:
+    """The unit's figures that two sources give differently, newest date of each pair."""
+    by_id = {i.id: i for i in catalogue.indicators}
+    return [
+        Gap(g, indicator.label, indicator.measure)
+        for g in source_gaps(session, [unit.id], exclude=NOT_COMPARED)
+        if g.gap != 0 and (indicator := by_id.get(g.indicator_id)) is not None
+    ]

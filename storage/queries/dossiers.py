@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import String, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from core.records import OverdueSummary
 from storage.models import (
@@ -21,42 +21,78 @@ from storage.queries.readings import UnitName
 
 
 def overdue_for_unit(session: Session, unit_id: int, now_local: datetime) -> OverdueSummary:
-    row = session.execute(
+    return overdue_for_units(session, [unit_id], now_local)[unit_id]
+
+
+def overdue_for_units(
+    session: Session, unit_ids: list[int], now_local: datetime
+) -> dict[int, OverdueSummary]:
+    """Each unit's overdue dossiers (from the dossier lists) and its newest per-unit count, in
+    two statements however many units are asked (a unit and the units merged into it)."""
+    if not unit_ids:
+        return {}
+    lists = {
+        row[0]: row[1:]
+        for row in session.execute(
+            select(
+                Dossier.unit_id,
+                func.count().filter(Dossier.overdue_open(now_local)),
+                func.count().filter(Dossier.finished_late),
+                func.count(),
+                func.min(Dossier.due_at).filter(Dossier.overdue_open(now_local)),
+            )
+            .where(Dossier.unit_id.in_(unit_ids))
+            .group_by(Dossier.unit_id)
+        )
+    }
+    counted_snapshot = aliased(Snapshot)
+    counted_observation = aliased(Observation)
+    # The newest list of counts of the same source: a unit missing from it has an old count
+    newest_list = (
+        select(func.max(counted_snapshot.as_of))
+        .join(counted_observation, counted_observation.snapshot_id == counted_snapshot.id)
+        .where(
+            counted_observation.indicator_id == Indicator.id,
+            counted_snapshot.source == Snapshot.source,
+        )
+        .scalar_subquery()
+    )
+    order = func.row_number().over(
+        partition_by=Observation.unit_id, order_by=(Snapshot.as_of.desc(), Snapshot.id.desc())
+    )
+    counted = (
         select(
-            func.count().filter(Dossier.overdue_open(now_local)),
-            func.count().filter(Dossier.finished_late),
-            func.count(),
-            func.min(Dossier.due_at).filter(Dossier.overdue_open(now_local)),
-        ).where(Dossier.unit_id == unit_id)
-    ).one()
-    count_stmt = (
-        select(Observation.value, Snapshot.as_of, Snapshot.source)
+            Observation.unit_id,
+            Observation.value,
+            Snapshot.as_of,
+            Snapshot.source,
+            order.label("rn"),
+            newest_list.label("newest_list"),
+        )
         .join(Snapshot, Snapshot.id == Observation.snapshot_id)
         .join(Indicator, Indicator.id == Observation.indicator_id)
-        .where(Observation.unit_id == unit_id, Indicator.code == "OVERDUE_COUNT")
-        .order_by(Snapshot.as_of.desc())
-        .limit(1)
+        .where(Observation.unit_id.in_(unit_ids), Indicator.code == "OVERDUE_COUNT")
+        .subquery()
     )
-    count = session.execute(count_stmt).first()
-    newer = None
-    if count is not None:
-        newest_list = session.scalar(
-            select(func.max(Snapshot.as_of))
-            .join(Observation, Observation.snapshot_id == Snapshot.id)
-            .join(Indicator, Indicator.id == Observation.indicator_id)
-            .where(Indicator.code == "OVERDUE_COUNT", Snapshot.source == count[2])
+    counts = {row.unit_id: row for row in session.execute(select(counted).where(counted.c.rn == 1))}
+    found = {}
+    for unit_id in unit_ids:
+        overdue, late, known, oldest = lists.get(unit_id, (0, 0, 0, None))
+        count = counts.get(unit_id)
+        newer = None
+        if count is not None and count.newest_list is not None:
+            newer = count.newest_list if count.newest_list > count.as_of else None
+        found[unit_id] = OverdueSummary(
+            dossiers_overdue=overdue,
+            dossiers_finished_late=late,
+            dossiers_known=known,
+            oldest_due=oldest,
+            count_value=count.value if count is not None else None,
+            count_as_of=count.as_of if count is not None else None,
+            count_source=count.source if count is not None else None,
+            newer_list_as_of=newer,
         )
-        newer = newest_list if newest_list is not None and newest_list > count[1] else None
-    return OverdueSummary(
-        dossiers_overdue=row[0],
-        dossiers_finished_late=row[1],
-        dossiers_known=row[2],
-        oldest_due=row[3],
-        count_value=count[0] if count else None,
-        count_as_of=count[1] if count else None,
-        count_source=count[2] if count else None,
-        newer_list_as_of=newer,
-    )
+    return found
 
 
 @dataclass(frozen=True)

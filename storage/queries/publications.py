@@ -15,12 +15,21 @@ from storage.models import (
 
 def open_publication_tasks(session: Session, unit_id: int) -> list[PublicationTask]:
     """Tasks of a lead unit still waiting for the province's decision, nearest deadline first."""
+    return open_tasks_of(session, [unit_id]).get(unit_id, [])
+
+
+def open_tasks_of(session: Session, unit_ids: list[int]) -> dict[int, list[PublicationTask]]:
+    """Each lead unit's tasks still waiting for the province's decision, nearest deadline
+    first, in one statement (units without any: absent)."""
     stmt = (
         select(PublicationTask)
-        .where(PublicationTask.lead_unit_id == unit_id, PublicationTask.is_open)
-        .order_by(PublicationTask.deadline.is_(None), PublicationTask.deadline)
+        .where(PublicationTask.lead_unit_id.in_(unit_ids), PublicationTask.is_open)
+        .order_by(PublicationTask.deadline.is_(None), PublicationTask.deadline, PublicationTask.id)
     )
-    return list(session.scalars(stmt))
+    found: dict[int, list[PublicationTask]] = {}
+    for task in session.scalars(stmt):
+        found.setdefault(task.lead_unit_id, []).append(task)
+    return found
 
 
 def all_open_publication_tasks(session: Session) -> list[tuple[PublicationTask, Unit]]:

@@ -47,6 +47,49 @@ def history(session: Session, unit_id: int, indicator_id: int) -> list[Reading]:
     return [_reading(row) for row in session.execute(stmt)]
 
 
+def histories(
+    session: Session, unit_ids: list[int], indicator_id: int, period: str
+) -> dict[int, list[Reading]]:
+    """Every reading of one indicator and period for each of these units, oldest first, in
+    one statement (a unit's chart with the units merged into it)."""
+    if not unit_ids:
+        return {}
+    stmt = (
+        _reading_select()
+        .add_columns(Observation.unit_id)
+        .where(
+            Observation.unit_id.in_(unit_ids),
+            Observation.indicator_id == indicator_id,
+            Snapshot.period == period,
+        )
+        .order_by(Snapshot.as_of, Snapshot.id)
+    )
+    found: dict[int, list[Reading]] = {unit_id: [] for unit_id in unit_ids}
+    for row in session.execute(stmt):
+        found[row.unit_id].append(_reading(row))
+    return found
+
+
+def newest_of_units(session: Session, unit_ids: list[int], indicator_id: int) -> dict[int, Reading]:
+    """Each unit's newest reading of one indicator (of two series at the newest date, the
+    first source by name), in one statement; units without any are absent."""
+    if not unit_ids:
+        return {}
+    order = func.row_number().over(
+        partition_by=Observation.unit_id,
+        order_by=(Snapshot.as_of.desc(), Snapshot.source, Snapshot.period, Snapshot.id.desc()),
+    )
+    inner = (
+        _reading_select()
+        .add_columns(Observation.unit_id.label("unit_id"), order.label("rn"))
+        .where(Observation.unit_id.in_(unit_ids), Observation.indicator_id == indicator_id)
+        .subquery()
+    )
+    return {
+        row.unit_id: _reading(row) for row in session.execute(select(inner).where(inner.c.rn == 1))
+    }
+
+
 #: Newest snapshot dates read per page by ``latest_readings`` before it falls back to a window
 #: over the rest of a unit's history (the pages cover what a daily or weekly series needs).
 _PAGES = (4, 28)
