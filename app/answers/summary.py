@@ -7,7 +7,6 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.answers.common import no_province_text, province_unit
-from app.answers.rank import rank_chart, rank_series
 from app.answers.tables import ratio_moves
 from core.clock import Clock
 from core.config import Config
@@ -21,6 +20,7 @@ from storage.queries.rankings import kind_table
 from storage.queries.readings import history as reading_history
 from storage.units import RANKED_KINDS
 from views.labels import age_note, source_label
+from views.rank_card import rank_chart, rank_series
 from views.tasks import time_left_text
 
 MOVERS = 3
