@@ -10,11 +10,11 @@ unit matches.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
@@ -281,33 +281,64 @@ def _filter_kinds(units: list[Unit], kinds: frozenset[str] | None) -> list[Unit]
     return units if kinds is None else [u for u in units if u.kind in kinds]
 
 
+#: The least similarity (rapidfuzz's ratio, 0-100: twice the longest common subsequence over
+#: both lengths) of a name suggested for one not found.
+SUGGEST_CUTOFF = 50
+
+
+class SuggestionIndex:
+    """The folded names, with and without their kind prefix, of the units of some kinds:
+    what a name not found is compared with for "did you mean"."""
+
+    def __init__(self, session: Session, kinds: frozenset[str] | None = None) -> None:
+        stmt = select(Unit.id, Unit.core_key, Unit.name_key)
+        if kinds is not None:
+            stmt = stmt.where(Unit.kind.in_(kinds))
+        by_key: dict[str, int] = {}
+        for unit_id, unit_core, name_key in session.execute(stmt):
+            by_key.setdefault(unit_core, unit_id)
+            by_key.setdefault(name_key, unit_id)
+        self.keys = list(by_key)
+        self.ids = list(by_key.values())
+
+    def closest(self, core: str, limit: int = 3) -> list[int]:
+        """The ids of at most ``limit`` units whose keys look most like ``core`` (folded,
+        without its prefix), the most alike first (equal scores: the newer unit first)."""
+        scored = sorted(
+            (
+                (score, self.ids[index])
+                for _, score, index in process.extract(
+                    core,
+                    self.keys,
+                    scorer=fuzz.ratio,
+                    processor=None,
+                    score_cutoff=SUGGEST_CUTOFF,
+                    limit=None,
+                )
+            ),
+            reverse=True,
+        )
+        chosen: list[int] = []
+        for _, unit_id in scored:
+            if len(chosen) >= limit:
+                break
+            if unit_id not in chosen:
+                chosen.append(unit_id)
+        return chosen
+
+
 def suggest_units(
     session: Session, text: str, kinds: frozenset[str] | None = None, limit: int = 3
 ) -> list[Unit]:
     """The units whose names look closest to ``text`` (for "did you mean")."""
-    core = core_key(text)
-    stmt = select(Unit.id, Unit.core_key, Unit.name_key)
-    if kinds is not None:
-        stmt = stmt.where(Unit.kind.in_(kinds))
-    rows = session.execute(stmt).all()
-    by_key: dict[str, int] = {}
-    for unit_id, unit_core, name_key in rows:
-        by_key.setdefault(unit_core, unit_id)
-        by_key.setdefault(name_key, unit_id)
-    scored = sorted(
-        ((difflib.SequenceMatcher(None, core, k).ratio(), uid) for k, uid in by_key.items()),
-        reverse=True,
-    )
-    chosen: list[int] = []
-    for score, uid in scored:
-        if score < 0.5 or len(chosen) >= limit:
-            break
-        if uid not in chosen:
-            chosen.append(uid)
-    if not chosen:
+    return _units_by_id(session, SuggestionIndex(session, kinds).closest(core_key(text), limit))
+
+
+def _units_by_id(session: Session, ids: list[int]) -> list[Unit]:
+    if not ids:
         return []
-    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(chosen)))}
-    return [units[i] for i in chosen]
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))}
+    return [units[i] for i in ids]
 
 
 def describe_match_failure(match: Match) -> str:
