@@ -11,7 +11,8 @@ unit matches.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from rapidfuzz import fuzz, process
@@ -209,19 +210,27 @@ class ExactNames:
         return found[0] if len(found) == 1 else None
 
 
+#: What gives the units a name not found looks like: ``suggest_units`` or an import's
+#: :meth:`UnitLookup.suggest`.
+Suggest = Callable[[str, frozenset[str] | None], list[Unit]]
+
+
 def find_unit(
     session: Session,
     text: str,
     on: date | None = None,
     kinds: frozenset[str] | None = None,
     partial: bool = False,
+    *,
+    suggest: Suggest | None = None,
 ) -> Match:
     """Look a unit up by name, alias or bare place name.
 
     ``on`` prefers units that existed on that date when several match;
     ``kinds`` restricts the search to some kinds of unit; ``partial`` (what a person types,
     never a file) also accepts a unit whose name holds every typed word in order ("Dân tộc"
-    for "Sở Dân tộc và Tôn giáo") when only one does.
+    for "Sở Dân tộc và Tôn giáo") when only one does; ``suggest`` gives the closest units
+    when none fits (default :func:`suggest_units`).
     """
     query = text.strip()
     key = fold(query)
@@ -256,7 +265,9 @@ def find_unit(
             return Match(query, unit=containing[0])
         if containing:
             return Match(query, candidates=sorted(containing, key=lambda u: (u.kind, u.name)))
-    return Match(query, suggestions=suggest_units(session, query, allowed))
+    if suggest is None:
+        return Match(query, suggestions=suggest_units(session, query, allowed))
+    return Match(query, suggestions=suggest(query, allowed))
 
 
 def _units_containing(session: Session, core: str) -> list[Unit]:
@@ -339,6 +350,54 @@ def _units_by_id(session: Session, ids: list[int]) -> list[Unit]:
         return []
     units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))}
     return [units[i] for i in ids]
+
+
+class UnitLookup:
+    """Finding units for one import: each name is matched once however many rows write it
+    (and however they write it: the same folded name is the same question), and the
+    registry's names are read once for every "did you mean". Made for one import and
+    dropped with it: the registry may change after, and an import changes it only once it
+    stores."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._exact: ExactNames | None = None
+        self._indexes: dict[frozenset[str] | None, SuggestionIndex] = {}
+        self._matches: dict[tuple[str, date | None, frozenset[str] | None], Match] = {}
+        self._suggested: dict[tuple[str, frozenset[str] | None], list[Unit]] = {}
+        self._units: dict[int, Unit] = {}
+
+    @property
+    def exact(self) -> ExactNames:
+        """Every unit's name and aliases (read on first use)."""
+        if self._exact is None:
+            self._exact = ExactNames(self.session)
+        return self._exact
+
+    def find(self, text: str, on: date | None = None, kinds: frozenset[str] | None = None) -> Match:
+        """What :func:`find_unit` says of ``text``; the answer for a folded name is kept,
+        only the query is the text as written here."""
+        query = text.strip()
+        key = (fold(query), on, kinds)
+        match = self._matches.get(key)
+        if match is None:
+            match = find_unit(self.session, query, on=on, kinds=kinds, suggest=self.suggest)
+            self._matches[key] = match
+        return match if match.query == query else replace(match, query=query)
+
+    def suggest(self, text: str, kinds: frozenset[str] | None = None) -> list[Unit]:
+        """:func:`suggest_units`, once per name without its prefix and kinds."""
+        key = (core_key(text), kinds)
+        if key not in self._suggested:
+            index = self._indexes.get(kinds)
+            if index is None:
+                index = self._indexes[kinds] = SuggestionIndex(self.session, kinds)
+            ids = index.closest(key[0])
+            missing = [i for i in ids if i not in self._units]
+            if missing:
+                self._units.update((u.id, u) for u in _units_by_id(self.session, missing))
+            self._suggested[key] = [self._units[i] for i in ids]
+        return list(self._suggested[key])
 
 
 def describe_match_failure(match: Match) -> str:
