@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` and `make test`.
-# Installs come from the lock files (requirements.lock, requirements-dev.lock); `make lock`
-# recomputes them from the ranges in pyproject.toml.
+# Installs come from the lock files (requirements.lock, requirements-dev.lock), which pin
+# every package with its hashes; `make lock` recomputes them from the ranges in pyproject.toml.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -15,6 +15,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The locks hold hashes, so pip checks every file it installs; the project itself (no hash)
+# is installed by a second pip call, without dependencies.
 $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
@@ -57,10 +59,10 @@ bench-nation: $(DEV_STAMP)
 
 lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools
-	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links \
-		-o requirements.lock pyproject.toml
-	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links \
-		--extra dev -o requirements-dev.lock pyproject.toml
+	$(BIN)/pip-compile -q --generate-hashes --strip-extras --no-emit-index-url \
+		--no-emit-find-links -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile -q --generate-hashes --strip-extras --no-emit-index-url \
+		--no-emit-find-links --extra dev -o requirements-dev.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) data out .pytest_cache .mypy_cache .ruff_cache

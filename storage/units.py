@@ -10,11 +10,12 @@ unit matches.
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased, lazyload
 
@@ -209,19 +210,27 @@ class ExactNames:
         return found[0] if len(found) == 1 else None
 
 
+#: What gives the units a name not found looks like: ``suggest_units`` or an import's
+#: :meth:`UnitLookup.suggest`.
+Suggest = Callable[[str, frozenset[str] | None], list[Unit]]
+
+
 def find_unit(
     session: Session,
     text: str,
     on: date | None = None,
     kinds: frozenset[str] | None = None,
     partial: bool = False,
+    *,
+    suggest: Suggest | None = None,
 ) -> Match:
     """Look a unit up by name, alias or bare place name.
 
     ``on`` prefers units that existed on that date when several match;
     ``kinds`` restricts the search to some kinds of unit; ``partial`` (what a person types,
     never a file) also accepts a unit whose name holds every typed word in order ("Dân tộc"
-    for "Sở Dân tộc và Tôn giáo") when only one does.
+    for "Sở Dân tộc và Tôn giáo") when only one does; ``suggest`` gives the closest units
+    when none fits (default :func:`suggest_units`).
     """
     query = text.strip()
     key = fold(query)
@@ -256,7 +265,9 @@ def find_unit(
             return Match(query, unit=containing[0])
         if containing:
             return Match(query, candidates=sorted(containing, key=lambda u: (u.kind, u.name)))
-    return Match(query, suggestions=suggest_units(session, query, allowed))
+    if suggest is None:
+        return Match(query, suggestions=suggest_units(session, query, allowed))
+    return Match(query, suggestions=suggest(query, allowed))
 
 
 def _units_containing(session: Session, core: str) -> list[Unit]:
@@ -281,33 +292,112 @@ def _filter_kinds(units: list[Unit], kinds: frozenset[str] | None) -> list[Unit]
     return units if kinds is None else [u for u in units if u.kind in kinds]
 
 
+#: The least similarity (rapidfuzz's ratio, 0-100: twice the longest common subsequence over
+#: both lengths) of a name suggested for one not found.
+SUGGEST_CUTOFF = 50
+
+
+class SuggestionIndex:
+    """The folded names, with and without their kind prefix, of the units of some kinds:
+    what a name not found is compared with for "did you mean"."""
+
+    def __init__(self, session: Session, kinds: frozenset[str] | None = None) -> None:
+        stmt = select(Unit.id, Unit.core_key, Unit.name_key)
+        if kinds is not None:
+            stmt = stmt.where(Unit.kind.in_(kinds))
+        by_key: dict[str, int] = {}
+        for unit_id, unit_core, name_key in session.execute(stmt):
+            by_key.setdefault(unit_core, unit_id)
+            by_key.setdefault(name_key, unit_id)
+        self.keys = list(by_key)
+        self.ids = list(by_key.values())
+
+    def closest(self, core: str, limit: int = 3) -> list[int]:
+        """The ids of at most ``limit`` units whose keys look most like ``core`` (folded,
+        without its prefix), the most alike first (equal scores: the newer unit first)."""
+        scored = sorted(
+            (
+                (score, self.ids[index])
+                for _, score, index in process.extract(
+                    core,
+                    self.keys,
+                    scorer=fuzz.ratio,
+                    processor=None,
+                    score_cutoff=SUGGEST_CUTOFF,
+                    limit=None,
+                )
+            ),
+            reverse=True,
+        )
+        chosen: list[int] = []
+        for _, unit_id in scored:
+            if len(chosen) >= limit:
+                break
+            if unit_id not in chosen:
+                chosen.append(unit_id)
+        return chosen
+
+
 def suggest_units(
     session: Session, text: str, kinds: frozenset[str] | None = None, limit: int = 3
 ) -> list[Unit]:
     """The units whose names look closest to ``text`` (for "did you mean")."""
-    core = core_key(text)
-    stmt = select(Unit.id, Unit.core_key, Unit.name_key)
-    if kinds is not None:
-        stmt = stmt.where(Unit.kind.in_(kinds))
-    rows = session.execute(stmt).all()
-    by_key: dict[str, int] = {}
-    for unit_id, unit_core, name_key in rows:
-        by_key.setdefault(unit_core, unit_id)
-        by_key.setdefault(name_key, unit_id)
-    scored = sorted(
-        ((difflib.SequenceMatcher(None, core, k).ratio(), uid) for k, uid in by_key.items()),
-        reverse=True,
-    )
-    chosen: list[int] = []
-    for score, uid in scored:
-        if score < 0.5 or len(chosen) >= limit:
-            break
-        if uid not in chosen:
-            chosen.append(uid)
-    if not chosen:
+    return _units_by_id(session, SuggestionIndex(session, kinds).closest(core_key(text), limit))
+
+
+def _units_by_id(session: Session, ids: list[int]) -> list[Unit]:
+    if not ids:
         return []
-    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(chosen)))}
-    return [units[i] for i in chosen]
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))}
+    return [units[i] for i in ids]
+
+
+class UnitLookup:
+    """Finding units for one import: each name is matched once however many rows write it
+    (and however they write it: the same folded name is the same question), and the
+    registry's names are read once for every "did you mean". Made for one import and
+    dropped with it: the registry may change after, and an import changes it only once it
+    stores."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._exact: ExactNames | None = None
+        self._indexes: dict[frozenset[str] | None, SuggestionIndex] = {}
+        self._matches: dict[tuple[str, date | None, frozenset[str] | None], Match] = {}
+        self._suggested: dict[tuple[str, frozenset[str] | None], list[Unit]] = {}
+        self._units: dict[int, Unit] = {}
+
+    @property
+    def exact(self) -> ExactNames:
+        """Every unit's name and aliases (read on first use)."""
+        if self._exact is None:
+            self._exact = ExactNames(self.session)
+        return self._exact
+
+    def find(self, text: str, on: date | None = None, kinds: frozenset[str] | None = None) -> Match:
+        """What :func:`find_unit` says of ``text``; the answer for a folded name is kept,
+        only the query is the text as written here."""
+        query = text.strip()
+        key = (fold(query), on, kinds)
+        match = self._matches.get(key)
+        if match is None:
+            match = find_unit(self.session, query, on=on, kinds=kinds, suggest=self.suggest)
+            self._matches[key] = match
+        return match if match.query == query else replace(match, query=query)
+
+    def suggest(self, text: str, kinds: frozenset[str] | None = None) -> list[Unit]:
+        """:func:`suggest_units`, once per name without its prefix and kinds."""
+        key = (core_key(text), kinds)
+        if key not in self._suggested:
+            index = self._indexes.get(kinds)
+            if index is None:
+                index = self._indexes[kinds] = SuggestionIndex(self.session, kinds)
+            ids = index.closest(key[0])
+            missing = [i for i in ids if i not in self._units]
+            if missing:
+                self._units.update((u.id, u) for u in _units_by_id(self.session, missing))
+            self._suggested[key] = [self._units[i] for i in ids]
+        return list(self._suggested[key])
 
 
 def describe_match_failure(match: Match) -> str:

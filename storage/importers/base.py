@@ -22,9 +22,8 @@ from storage.catalogue import Catalogue
 from storage.importers.reader import DEFAULT_LIMITS, ReadLimits, Sheet
 from storage.models import ImportFile, Unit, UnitAlias
 from storage.units import (
-    ExactNames,
+    UnitLookup,
     describe_match_failure,
-    find_unit,
     guess_kind,
     unit_keys,
 )
@@ -325,13 +324,22 @@ class ImportContext:
         default_factory=dict
     )
     _out_of_validity_warned: set[int] = field(default_factory=set)
-    _exact_names: ExactNames | None = None
+    _unit_lookup: UnitLookup | None = None
 
     @property
     def catalogue(self) -> Catalogue:
         if self._catalogue is None:
             self._catalogue = Catalogue.load(self.session)
         return self._catalogue
+
+    @property
+    def unit_lookup(self) -> UnitLookup:
+        """Unit matching for this import only: a name (folded) is matched, and a name not
+        found compared with the registry, once, however many rows write it. Ask it while
+        reading the file, before anything is stored."""
+        if self._unit_lookup is None:
+            self._unit_lookup = UnitLookup(self.session)
+        return self._unit_lookup
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -433,9 +441,7 @@ class ImportContext:
     ) -> tuple[UnitRef | str, bool]:
         """The unit, or the Vietnamese reason there is none; and whether the name fits
         several units (so that a date may choose among them)."""
-        if self._exact_names is None:
-            self._exact_names = ExactNames(self.session)
-        facts = self._exact_names.only(name, kinds)
+        facts = self.unit_lookup.exact.only(name, kinds)
         if facts is not None:
             self._validity[facts.id] = (
                 facts.name,
@@ -444,7 +450,7 @@ class ImportContext:
                 facts.successor,
             )
             return facts.id, False
-        match = find_unit(self.session, name, on=on, kinds=kinds)
+        match = self.unit_lookup.find(name, on=on, kinds=kinds)
         if match.unit is not None:
             unit = match.unit
             self._validity[unit.id] = (

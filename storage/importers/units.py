@@ -127,7 +127,7 @@ class UnitsImporter(Importer[UnitRecord]):
             if (
                 parent
                 and unit_keys(parent)[0] not in earlier
-                and find_unit(ctx.session, parent).unit is None
+                and ctx.unit_lookup.find(parent).unit is None
             ):
                 row.error(
                     ctx, f"đơn vị cha «{parent}» chưa có (ghi ở dòng trước hoặc đã nhập)", "parent"
@@ -145,7 +145,7 @@ class UnitsImporter(Importer[UnitRecord]):
             name_key = unit_keys(record.name)[0]
             successor = in_file.get(unit_keys(record.successor)[0])
             if successor is None:
-                known = find_unit(ctx.session, record.successor).unit
+                known = ctx.unit_lookup.find(record.successor).unit
                 successor = known.name_key if known is not None else None
             if successor is None:
                 row.error(
