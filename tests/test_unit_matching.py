@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.services import Services
+from app.services import Services
 from storage.models import UnitKind
 from storage.units import SuggestionIndex, UnitLookup, find_unit
 from tests.conftest import do_import, write_csv

@@ -52,7 +52,6 @@ from storage.importers.observations import (
 )
 from storage.importers.reader import Sheet
 from storage.models import ImportFile, Indicator, Period
-from storage.units import find_unit
 
 UNIT = Column(
     "unit",
@@ -271,7 +270,7 @@ class ScoresImporter(Importer[ObservationRecord]):
         self, ctx: ImportContext, sheet: str, row: int, on: date | None
     ) -> UnitRef | None:
         name = ctx.settings.province
-        match = find_unit(ctx.session, name, on=on)
+        match = ctx.unit_lookup.find(name, on=on)
         if match.unit is None and not ctx.create_units:
             ctx.problems.error(
                 f"chưa có đơn vị tỉnh «{name}» (mục [office] province trong config.toml) "
