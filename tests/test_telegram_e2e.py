@@ -1,4 +1,6 @@
-"""The real bot process (`tthc-bot run`, long polling) against the fake Bot API server."""
+"""The real bot against the fake Bot API server: its one Application run in-process with long
+polling (:mod:`tests.inprocess`) for what users see, and the real `tthc-bot run` process
+where the process is the subject (exit codes, a refused token, webhook mode)."""
 
 from __future__ import annotations
 
@@ -17,10 +19,13 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+from bot.app import build_services
+from core.config import load_config
 from handlers.router import COMMANDS, READERS
 from tests import hostile
 from tests.conftest import DEMO, DEMO_FILES, Templates, run_cli, start_bot
 from tests.fake_telegram import BOT_USERNAME, Call, Failure, FakeTelegram
+from tests.inprocess import InProcessBot
 
 TOKEN = "123456:SECRET-token_for_tests"
 ADMIN, LEADER, FOCAL, STRANGER = 1001, 1002, 1003, 2000
@@ -55,15 +60,10 @@ def _stop(process: subprocess.Popen[Any]) -> None:
 
 class Bot:
     def __init__(
-        self,
-        fake: FakeTelegram,
-        process: subprocess.Popen[str],
-        db: Path,
-        log: Path,
-        env: dict[str, str],
+        self, fake: FakeTelegram, running: InProcessBot, db: Path, log: Path, env: dict[str, str],
         folder: Path,
-    ) -> None:
-        self.fake, self.process, self.db, self.log = fake, process, db, log
+    ) -> None:  # fmt: skip
+        self.fake, self.running, self.db, self.log = fake, running, db, log
         self.env, self.folder = env, folder
 
     def ask(
@@ -88,7 +88,7 @@ class Bot:
             if found:
                 return found.group(1)
             assert time.monotonic() < deadline, f"update {update_id} was not handled in time"
-            assert self.process.poll() is None, "the bot stopped"
+            assert self.running.alive(), "the bot stopped"
             time.sleep(0.02)
 
 
@@ -117,7 +117,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory, templates: Templates) -> Itera
     shutil.copy(templates.sqlite(DEMO), folder / "tthc.db")  # what `tthc-bot demo` stores
     fake = FakeTelegram(TOKEN).start()
     (folder / "config.toml").write_text(
-        '[database]\nurl = "sqlite:///tthc.db"\n'
+        f'[database]\nurl = "sqlite:///{folder / "tthc.db"}"\n'
         f'[telegram]\nbase_url = "{fake.base_url}"\nbase_file_url = "{fake.base_file_url}"\n'
         "poll_timeout = 1\n"
         # Scheduled jobs must not fire at whatever real time the suite runs (29 February
@@ -152,15 +152,16 @@ def bot(tmp_path_factory: pytest.TempPathFactory, templates: Templates) -> Itera
             )
     engine.dispose()
     env["TELEGRAM_BOT_TOKEN"] = TOKEN
-    process = start_bot(folder, env, "-v", "run")
+    services = build_services(load_config(folder / "config.toml", env))
     try:
-        fake.wait_for(
-            lambda c: c.method == "setMyCommands" and str(ADMIN) in str(c.params.get("scope")),
-            timeout=30,
-        )
-        yield Bot(fake, process, folder / "tthc.db", folder / "bot.log", env, folder)
+        with InProcessBot(services, TOKEN, folder / "bot.log") as running:
+            fake.wait_for(
+                lambda c: c.method == "setMyCommands" and str(ADMIN) in str(c.params.get("scope")),
+                timeout=30,
+            )
+            yield Bot(fake, running, folder / "tthc.db", folder / "bot.log", env, folder)
     finally:
-        _stop(process)
+        services.close()
         fake.stop()
 
 
@@ -348,7 +349,7 @@ def test_a_bomb_file_is_refused_while_the_bot_answers_others(bot: Bot) -> None:
     bot.fake.document(ADMIN, "xa.xlsx", hostile.far_cell_xlsx())
     refusal = bot.fake.wait_for(reply_to(ADMIN), start=start, timeout=60)
     assert "tệp quá lớn hoặc không đọc được" in refusal.params["text"]
-    assert bot.process.poll() is None
+    assert bot.running.alive()
     assert "điểm" in _texts(bot.ask(LEADER, "/rank"))
 
 
@@ -442,11 +443,9 @@ def test_the_log_has_one_line_per_update_with_chat_role_command_and_duration(bot
 
 def test_no_log_line_contains_the_token(bot: Bot) -> None:
     bot.ask(ADMIN, "/help")
-    bot.process.send_signal(signal.SIGINT)
-    bot.process.wait(timeout=20)
-    stderr = bot.log.read_text(encoding="utf-8")
-    assert "getUpdates" in stderr  # debug logging was on
-    assert TOKEN not in stderr and "SECRET" not in stderr
+    log = bot.log.read_text(encoding="utf-8")
+    assert "getUpdates" in log  # debug logging was on
+    assert TOKEN not in log and "SECRET" not in log
 
 
 def _fresh_bot_folder(folder: Path, fake: FakeTelegram, config: str) -> dict[str, str]:
