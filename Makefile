@@ -41,8 +41,11 @@ lint: $(DEV_STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
-test: lint
-	$(BIN)/python -m pytest -q --durations=10
+# The checkers run as tests (tests/test_lint.py), spread with the others over one worker
+# per core and one more (the suite waits on processes and servers as much as it computes).
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+test: $(DEV_STAMP)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal --durations=10
 
 # Benchmarks on generated data tiers (bench/generate.py): bench/results.json and
 # docs/benchmarks.md. They report figures and never fail; not part of `make test`.

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,6 +31,19 @@ from storage.alerts import AlertDraft, Audience
 from storage.importers import ImportOptions, ImportOutcome
 
 PG_URL = os.environ.get("TTHC_TEST_POSTGRES_URL")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first (the checkers, then the minutes-long ones): spread over the
+    workers (`make test` runs pytest-xdist), they start at once instead of last."""
+    rank = {"lint": 0, "long": 1}
+    items.sort(
+        key=lambda item: min(
+            (rank[m.name] for m in item.iter_markers() if m.name in rank), default=2
+        )
+    )
+
+
 # What bot.telegram.application does before building the bot: durations as timedelta.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -68,11 +82,16 @@ def _fill(url: str, contents: str) -> None:
 
 class Templates:
     """Migrated (and filled) databases built once per test session, copied for each test:
-    a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL."""
+    a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL.
+
+    A PostgreSQL copy takes half a second: the next test's copy of the same template is
+    made, and a finished test's database dropped, in the background while tests run."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.built: dict[tuple[str, str], str] = {}
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-copies")
+        self._next: dict[str, Future[str]] = {}
 
     def sqlite(self, contents: str) -> Path:
         key = ("sqlite", contents)
@@ -95,10 +114,29 @@ class Templates:
             self.built[key] = name
         return self.built[key]
 
+    def postgresql_copy(self, contents: str) -> str:
+        """A database of the test's own, copied from the template of ``contents``."""
+        template = self.postgresql(contents)
+        ready = self._next.pop(template, None)
+        name = ready.result() if ready is not None else _pg_copy(template)
+        self._next[template] = self._background.submit(_pg_copy, template)
+        return name
+
+    def drop_later(self, name: str) -> None:
+        self._background.submit(_pg_execute, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
     def drop_postgresql(self) -> None:
-        for (backend, _), name in self.built.items():
-            if backend == "postgresql":
-                _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        unused = [ready.result() for ready in self._next.values()]
+        self._background.shutdown(wait=True)
+        templates = [n for (backend, _), n in self.built.items() if backend == "postgresql"]
+        for name in [*unused, *templates]:
+            _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _pg_copy(template: str) -> str:
+    name = f"tthc_t_{os.getpid()}_{next(_counter)}"
+    _pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return name
 
 
 def _pg_url(name: str) -> str:
@@ -136,11 +174,9 @@ def _copy(templates: Templates, backend: str, contents: str, folder: Path) -> It
         shutil.copy(templates.sqlite(contents), target)
         yield f"sqlite:///{target}"
         return
-    template = templates.postgresql(contents)
-    name = f"tthc_t_{os.getpid()}_{next(_counter)}"
-    _pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    name = templates.postgresql_copy(contents)
     yield _pg_url(name)
-    _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    templates.drop_later(name)
 
 
 def _services(url: str, clock: FrozenClock) -> Iterator[Services]:

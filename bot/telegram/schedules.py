@@ -65,7 +65,7 @@ def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
     job_queue.run_repeating(
         deliver_job,
         interval=services.config.schedules.deliver_every_seconds,
-        first=1,
+        first=0,  # what waited while the bot was down goes out as soon as it is back
         name=DELIVER_JOB,
     )
     for old in job_queue.get_jobs_by_name(WELCOME_JOB):
