@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import fcntl
+import hashlib
 import io
 import itertools
 import os
@@ -81,8 +83,10 @@ def _fill(url: str, contents: str) -> None:
 
 
 class Templates:
-    """Migrated (and filled) databases built once per test session, copied for each test:
-    a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL.
+    """Migrated (and filled) databases built once per test run, copied for each test: a file
+    copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL. The workers of one run
+    (pytest-xdist) share them: the first to need one builds it under a lock in the run's
+    folder, the others wait and copy it; the run's controller drops them at its end.
 
     A PostgreSQL copy takes half a second: the next test's copy of the same template is
     made, and a finished test's database dropped, in the background while tests run."""
@@ -93,26 +97,37 @@ class Templates:
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-copies")
         self._next: dict[str, Future[str]] = {}
 
-    def sqlite(self, contents: str) -> Path:
-        key = ("sqlite", contents)
+    def _once(self, backend: str, contents: str, build: Callable[[], str]) -> str:
+        key = (backend, contents)
         if key not in self.built:
+            marker = self.folder / f"{backend}-{contents}.built"
+            with (self.folder / f"{backend}-{contents}.lock").open("w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+                if not marker.exists():
+                    marker.write_text(build(), encoding="utf-8")
+            self.built[key] = marker.read_text(encoding="utf-8")
+        return self.built[key]
+
+    def sqlite(self, contents: str) -> Path:
+        def build() -> str:
             path = self.folder / f"{contents}.db"
             _fill(f"sqlite:///{path}", contents)
             engine = db.make_engine(f"sqlite:///{path}")
             with engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             engine.dispose()
-            self.built[key] = str(path)
-        return Path(self.built[key])
+            return str(path)
+
+        return Path(self._once("sqlite", contents, build))
 
     def postgresql(self, contents: str) -> str:
-        key = ("postgresql", contents)
-        if key not in self.built:
-            name = f"tthc_tmpl_{os.getpid()}_{contents}"
+        def build() -> str:
+            name = f"{_pg_template_prefix(self.folder.parent)}{contents}"
             _pg_execute(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
             _fill(_pg_url(name), contents)
-            self.built[key] = name
-        return self.built[key]
+            return name
+
+        return self._once("postgresql", contents, build)
 
     def postgresql_copy(self, contents: str) -> str:
         """A database of the test's own, copied from the template of ``contents``."""
@@ -125,12 +140,41 @@ class Templates:
     def drop_later(self, name: str) -> None:
         self._background.submit(_pg_execute, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    def drop_postgresql(self) -> None:
+    def drop_copies(self) -> None:
+        """The copies made ahead that no test took (the templates are the run's)."""
         unused = [ready.result() for ready in self._next.values()]
         self._background.shutdown(wait=True)
-        templates = [n for (backend, _), n in self.built.items() if backend == "postgresql"]
-        for name in [*unused, *templates]:
+        for name in unused:
             _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _run_folder(factory: pytest.TempPathFactory) -> Path:
+    """The folder of this run: a worker's base folder is inside its controller's."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _pg_template_prefix(run_folder: Path) -> str:
+    return f"tthc_tmpl_{hashlib.sha1(str(run_folder).encode()).hexdigest()[:10]}_"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The run's PostgreSQL templates dropped once every worker is done (by the controller,
+    or by the only process)."""
+    if not PG_URL or hasattr(session.config, "workerinput"):
+        return
+    prefix = _pg_template_prefix(_run_folder(session.config._tmp_path_factory))  # type: ignore[attr-defined]
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            names = connection.execute(
+                text("SELECT datname FROM pg_database WHERE starts_with(datname, :prefix)"),
+                {"prefix": prefix},
+            ).scalars()
+            for name in list(names):
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 def _pg_copy(template: str) -> str:
@@ -157,10 +201,12 @@ def _pg_execute(*statements: str) -> None:
 
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
-    built = Templates(tmp_path_factory.mktemp("templates"))
+    folder = _run_folder(tmp_path_factory) / "templates"
+    folder.mkdir(exist_ok=True)
+    built = Templates(folder)
     yield built
     if PG_URL:
-        built.drop_postgresql()
+        built.drop_copies()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -73,10 +73,12 @@ class InProcessBot:
         if self._loop is not None and self._stop is not None and self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(timeout=60)
+        stopped = not self._thread.is_alive()
         logging.getLogger().removeHandler(self._handler)
         self._handler.close()
         for logger, level in reversed(self._saved):
             logger.setLevel(level)
+        assert stopped, "the in-process bot did not stop within a minute"
 
     def alive(self) -> bool:
         """The bot still runs (nothing ended its loop)."""
