@@ -1,48 +1,45 @@
 """Every alert rule, in the order their sections appear in a message.
 
-A rule is its module in :mod:`app.alerts.rules` (exporting ``RULE``) and one line here;
-everything else is derived: the names, the rules of each occasion, those that follow new
-recipients and those a corrected file re-checks (``tests/test_alert_registry.py`` fails for
-a rule module left out).
+A rule is its module in :mod:`app.alerts.rules` (exporting ``RULE``) and its name in
+``RULE_MODULES`` here; everything else is derived: the names, the rules of each occasion,
+those that follow new recipients and those a corrected file re-checks
+(``tests/test_alert_registry.py`` fails for a rule module left out).
 """
 
 from __future__ import annotations
 
+import importlib
 from enum import StrEnum
 from typing import Any
 
+from app.alerts import rules
 from app.alerts.base import AlertRule, When
-from app.alerts.rules import (
-    correction,
-    deadline,
-    drop,
-    escalation,
-    overdue,
-    overdue_count,
-    rank,
-    roadmap,
-    source,
-    stale,
-    summary,
+
+#: One line per rule: its module in :mod:`app.alerts.rules` (sections follow each ``order``).
+RULE_MODULES = (
+    "correction",
+    "deadline",
+    "drop",
+    "escalation",
+    "overdue",
+    "overdue_count",
+    "rank",
+    "roadmap",
+    "source",
+    "stale",
+    "summary",
 )
 
+
+def _rule(module: str) -> AlertRule[Any]:
+    rule = getattr(importlib.import_module(f"{rules.__name__}.{module}"), "RULE", None)
+    if not isinstance(rule, AlertRule):
+        raise TypeError(f"app/alerts/rules/{module}.py exports no RULE")
+    return rule
+
+
 RULES: tuple[AlertRule[Any], ...] = tuple(
-    sorted(
-        (
-            correction.RULE,
-            deadline.RULE,
-            drop.RULE,
-            escalation.RULE,
-            overdue.RULE,
-            overdue_count.RULE,
-            rank.RULE,
-            roadmap.RULE,
-            source.RULE,
-            stale.RULE,
-            summary.RULE,
-        ),
-        key=lambda r: r.order,
-    )
+    sorted((_rule(module) for module in RULE_MODULES), key=lambda r: r.order)
 )
 BY_NAME: dict[str, AlertRule[Any]] = {rule.name: rule for rule in RULES}
 #: The stored name of each rule (``alerts.rule``), derived from the rules themselves.
