@@ -7,6 +7,7 @@ import pkgutil
 
 from app.alerts import registry, rules
 from app.alerts.base import AlertRule
+from storage.models import Alert
 
 
 def test_every_rule_module_is_registered_once_under_its_own_name() -> None:
@@ -20,6 +21,8 @@ def test_every_rule_module_is_registered_once_under_its_own_name() -> None:
         assert registry.RULES.count(rule) == 1, f"rule module {name} is not in the registry"
     assert len(registry.RULES) == len(modules)
     assert len(registry.BY_NAME) == len(registry.RULES), "two rules share a name"
+    stored = Alert.__table__.c.rule.type.length  # what alerts.rule holds
+    assert all(len(rule.name) <= stored for rule in registry.RULES), "a name too long to store"
 
 
 def test_what_the_registry_derives_follows_the_rules() -> None:
