@@ -44,7 +44,6 @@ QUALITY_WORDS = {
     "NO_NATIONAL_REPORT_DATA": "chưa có báo cáo tổng hợp",
 }
 PERIOD_YEAR = "year"
-PERIOD_DAY = "day"
 
 
 @dataclass(frozen=True)
