@@ -45,36 +45,37 @@ def overdue_for_units(
             .group_by(Dossier.unit_id)
         )
     }
-    counted_snapshot = aliased(Snapshot)
-    counted_observation = aliased(Observation)
-    # The newest list of counts of the same source: a unit missing from it has an old count
-    newest_list = (
-        select(func.max(counted_snapshot.as_of))
-        .join(counted_observation, counted_observation.snapshot_id == counted_snapshot.id)
-        .where(
-            counted_observation.indicator_id == Indicator.id,
-            counted_snapshot.source == Snapshot.source,
-        )
-        .scalar_subquery()
-    )
     order = func.row_number().over(
         partition_by=Observation.unit_id, order_by=(Snapshot.as_of.desc(), Snapshot.id.desc())
     )
     counted = (
         select(
             Observation.unit_id,
+            Observation.indicator_id,
             Observation.value,
             Snapshot.as_of,
             Snapshot.source,
             order.label("rn"),
-            newest_list.label("newest_list"),
         )
         .join(Snapshot, Snapshot.id == Observation.snapshot_id)
         .join(Indicator, Indicator.id == Observation.indicator_id)
         .where(Observation.unit_id.in_(unit_ids), Indicator.code == "OVERDUE_COUNT")
         .subquery()
     )
-    counts = {row.unit_id: row for row in session.execute(select(counted).where(counted.c.rn == 1))}
+    # The newest list of counts of the same source (asked for each unit's newest count only):
+    # a unit missing from it has an old count
+    listed_snapshot, listed = aliased(Snapshot), aliased(Observation)
+    newest_list = (
+        select(func.max(listed_snapshot.as_of))
+        .join(listed, listed.snapshot_id == listed_snapshot.id)
+        .where(listed.indicator_id == counted.c.indicator_id)
+        .where(listed_snapshot.source == counted.c.source)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(counted, newest_list.label("newest_list")).where(counted.c.rn == 1)
+    )
+    counts = {row.unit_id: row for row in rows}
     found = {}
     for unit_id in unit_ids:
         overdue, late, known, oldest = lists.get(unit_id, (0, 0, 0, None))
