@@ -3,6 +3,7 @@ its measure, a gap between two sources."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from core.records import OverdueSummary, SourceGap
@@ -39,6 +40,24 @@ def value_text(measure: str, value: float) -> str:
     if measure == COUNT:
         return fmt_count(int(value))
     return fmt_number(value)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A figure two sources give differently, with its indicator's label and measure."""
+
+    gap: SourceGap
+    label: str
+    measure: str
+
+
+def gap_lines(gaps: list[Gap]) -> list[str]:
+    """A unit's figures that two sources give differently (nothing when they agree)."""
+    if not gaps:
+        return []
+    lines = ["Số liệu khác nhau giữa hai nguồn:"]
+    lines.extend(f"  • {describe_gap(g.gap, g.label, g.measure)}" for g in gaps)
+    return lines
 
 
 def describe_gap(gap: SourceGap, label: str, measure: str) -> str:

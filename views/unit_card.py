@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from core.records import OverdueSummary, Reading, SourceGap
+from core.records import OverdueSummary, Reading
 from core.reply import Button, Reply
 from core.vnformat import (
     NO_DATA,
@@ -23,7 +23,7 @@ from core.vnformat import (
 )
 from core.workdays import WorkCalendar
 from views.charts import score_history_chart
-from views.labels import FINISHED_LATE, age_note, describe_gap, old_count_note, source_label
+from views.labels import FINISHED_LATE, Gap, age_note, gap_lines, old_count_note, source_label
 from views.tasks import task_state
 from views.windows import (
     WINDOW_LABELS,
@@ -118,13 +118,6 @@ class PortalGroups:
 
 
 @dataclass(frozen=True)
-class Gap:
-    gap: SourceGap
-    label: str
-    measure: str
-
-
-@dataclass(frozen=True)
 class Task:
     """An open publication task (it satisfies :class:`views.tasks.TaskDates`)."""
 
@@ -204,9 +197,7 @@ def unit_card_reply(card: UnitCard) -> Reply:
         lines.append("Các chỉ tiêu" + (f" ({old})" if old else "") + ":")
         lines.extend(ratio_lines)
     lines.extend(_portal_lines(card.portal))
-    if card.gaps:
-        lines.append("Số liệu khác nhau giữa hai nguồn:")
-        lines.extend(f"  • {describe_gap(g.gap, g.label, g.measure)}" for g in card.gaps)
+    lines.extend(gap_lines(card.gaps))
     if card.detail:
         lines.extend(_overdue_lines(card.overdue))
         lines.extend(_task_lines(card))

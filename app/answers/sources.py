@@ -14,7 +14,7 @@ from core.vnformat import fmt_count, fmt_date
 from storage.catalogue import Catalogue
 from storage.portal.answers import NATIONAL_SCOPE, NATIONAL_SOURCE, PortalPeriod, latest_syncs
 from storage.queries.snapshots import newest_snapshot_by_source, source_gaps, units_by_id
-from views.labels import age_note, describe_gap, source_label
+from views.labels import Gap, age_note, describe_gap, source_label
 
 #: Gaps listed by /sources (largest first).
 GAPS_SHOWN = 10
@@ -22,19 +22,17 @@ GAPS_SHOWN = 10
 NOT_COMPARED = (NATIONAL_SOURCE,)
 
 
-def gap_lines(session: Session, unit_id: int) -> list[str]:
+def unit_gaps(session: Session, unit_id: int, catalogue: Catalogue | None = None) -> list[Gap]:
     """A unit's figures that two sources give differently, newest date of each pair."""
     gaps = [g for g in source_gaps(session, [unit_id], exclude=NOT_COMPARED) if g.gap != 0]
     if not gaps:
         return []
-    catalogue = {i.id: i for i in Catalogue.load(session).indicators}
-    lines = ["Số liệu khác nhau giữa hai nguồn:"]
-    lines.extend(
-        f"  • {describe_gap(g, i.label, i.measure)}"
+    by_id = {i.id: i for i in (catalogue or Catalogue.load(session)).indicators}
+    return [
+        Gap(g, indicator.label, indicator.measure)
         for g in gaps
-        if (i := catalogue.get(g.indicator_id)) is not None
-    )
-    return lines
+        if (indicator := by_id.get(g.indicator_id)) is not None
+    ]
 
 
 def sources_reply(session: Session, config: Config, today: date) -> Reply:

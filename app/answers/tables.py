@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.answers.common import no_province_text, province_unit
-from app.answers.sources import gap_lines
+from app.answers.sources import unit_gaps
 from core.config import Config
 from core.reply import Reply
 from core.vnformat import fmt_change, fmt_date, fmt_number, fmt_percent, sentence
@@ -16,7 +16,7 @@ from storage.catalogue import Catalogue
 from storage.queries.rankings import KindRow, KindTable, kind_table, kinds_with_data
 from storage.queries.readings import latest_readings
 from storage.units import KIND_LABELS, RANKED_KINDS, parse_kind
-from views.labels import source_label
+from views.labels import gap_lines, source_label
 
 
 def ranking_reply(session: Session, kind_text: str, bottom: bool, limit: int = 10) -> Reply:
@@ -154,7 +154,7 @@ def indicators_reply(session: Session, config: Config) -> Reply:
     if moves is None:
         return Reply(f"Chưa có số liệu các chỉ tiêu của {province.name}.")
     lines = [f"📋 Các chỉ tiêu của {province.name}:", *moves.rows, "", *moves.count_lines()]
-    gaps = gap_lines(session, province.id)
+    gaps = gap_lines(unit_gaps(session, province.id))
     if gaps:
         lines.extend(["", *gaps])
     return Reply("\n".join(lines))

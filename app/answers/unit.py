@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session, lazyload
 
-from app.answers.sources import NOT_COMPARED
+from app.answers.sources import unit_gaps
 from core.clock import Clock
 from core.records import Reading
 from core.reply import Button, Reply
@@ -27,7 +27,6 @@ from storage.queries.readings import (
     snapshot_observations,
     targets_for,
 )
-from storage.queries.snapshots import source_gaps
 from storage.units import (
     KIND_LABELS,
     KIND_ORDER,
@@ -41,7 +40,6 @@ from storage.units import (
 )
 from views.unit_card import (
     MAX_PREDECESSORS,
-    Gap,
     Goal,
     Group,
     Metric,
@@ -226,7 +224,7 @@ def load_unit_card(
         place=_place(session, unit, total),
         ratios=_ratios(session, unit, ratios, latest, baselines),
         portal=_portal(session, catalogue, unit),
-        gaps=_gaps(session, catalogue, unit),
+        gaps=unit_gaps(session, unit.id, catalogue),
         overdue=overdue.get(unit.id),
         tasks=[
             Task(t.ministry_decision_no, t.deadline, t.submission_date)
@@ -356,13 +354,3 @@ def _portal(session: Session, catalogue: Catalogue, unit: Unit) -> PortalGroups 
     if not shown:
         return None
     return PortalGroups(snapshot.source, snapshot.period, snapshot.as_of, shown)
-
-
-def _gaps(session: Session, catalogue: Catalogue, unit: Unit) -> list[Gap]:
-    """The unit's figures that two sources give differently, newest date of each pair."""
-    by_id = {i.id: i for i in catalogue.indicators}
-    return [
-        Gap(g, indicator.label, indicator.measure)
-        for g in source_gaps(session, [unit.id], exclude=NOT_COMPARED)
-        if g.gap != 0 and (indicator := by_id.get(g.indicator_id)) is not None
-    ]
